@@ -1,0 +1,229 @@
+"""Protocol-neutral models of an HP printer.
+
+Every parser (CDM, LEDM, IPP, PJL) produces these; nothing above the client
+library sees a protocol-specific structure. Raw values the printer sent are
+kept next to the interpreted ones so an unknown code is never lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Protocol(StrEnum):
+    """A local protocol an HP printer speaks."""
+
+    CDM = "cdm"
+    LEDM = "ledm"
+    IPP = "ipp"
+    PJL = "pjl"
+
+
+class PrinterState(StrEnum):
+    """Operational state of the printer as a whole."""
+
+    IDLE = "idle"
+    PRINTING = "printing"
+    SCANNING = "scanning"
+    COPYING = "copying"
+    FAXING = "faxing"
+    CANCELLING = "cancelling"
+    POWER_SAVE = "power_save"
+    WARMING_UP = "warming_up"
+    SHUTTING_DOWN = "shutting_down"
+    STOPPED = "stopped"
+    ERROR = "error"
+    UNKNOWN = "unknown"
+
+
+class AlertSeverity(StrEnum):
+    """How much an alert needs the user's attention."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class SupplyKind(StrEnum):
+    """What a supply physically is."""
+
+    TONER = "toner"
+    INK = "ink"
+    INK_TANK = "ink_tank"
+    PRINTHEAD = "printhead"
+    DRUM = "drum"
+    OTHER = "other"
+
+
+class SupplyState(StrEnum):
+    """Condition of one supply."""
+
+    OK = "ok"
+    LOW = "low"
+    VERY_LOW = "very_low"
+    EMPTY = "empty"
+    MISSING = "missing"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterInfo:
+    """Identity of a printer; stable across refreshes."""
+
+    manufacturer: str = "HP"
+    model: str | None = None
+    """Exact model (SKU-level, e.g. "HP OfficeJet Pro 9022e") when known."""
+    series: str | None = None
+    """Series or family name as the printer reports it, when it differs."""
+    serial_number: str | None = None
+    firmware: str | None = None
+    uuid: str | None = None
+    """Normalised: lower-case, no ``urn:uuid:`` prefix."""
+    mac: str | None = None
+    """Lower-case, colon separated."""
+    product_number: str | None = None
+    ews_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One active alert as the printer reports it."""
+
+    code: str
+    """Raw identifier as sent (LEDM ProductStatusAlertID, CDM category, IPP keyword)."""
+    severity: AlertSeverity
+    source: Protocol
+    message: str | None = None
+    color: str | None = None
+    """HP colour code of the supply the alert is about, when it is about one."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterStatus:
+    """What the printer is doing and what needs attention."""
+
+    state: PrinterState
+    paper_jam: bool = False
+    door_open: bool = False
+    out_of_paper: bool = False
+    output_full: bool = False
+    supply_missing: bool = False
+    supply_low: bool = False
+    message: str | None = None
+    """Status text as the printer's panel shows it, when it sends one."""
+    alerts: tuple[Alert, ...] = ()
+    """Active alerts, routine informational ones included (see ``Alert.severity``)."""
+    raw_codes: tuple[str, ...] = ()
+    """Status codes exactly as sent, in order (LEDM categories, CDM status, IPP reasons)."""
+    change_marker: str | None = None
+    """Opaque value that changes when the printer's alert table changes."""
+
+    @property
+    def in_power_save(self) -> bool:
+        """Asleep: healthy, just slow to answer."""
+        return self.state is PrinterState.POWER_SAVE
+
+    @property
+    def has_problem(self) -> bool:
+        """Any condition that stops or will soon stop printing."""
+        return (
+            self.paper_jam
+            or self.door_open
+            or self.out_of_paper
+            or self.output_full
+            or self.supply_missing
+            or self.state in (PrinterState.STOPPED, PrinterState.ERROR)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Supply:
+    """One consumable or replaceable part."""
+
+    key: str
+    """Stable across refreshes, unique within a printer, e.g. ``ink_tank_k``."""
+    color: str
+    """HP label code: K, C, M, Y, CMY, CMYK, pK, mK, … (empty when none)."""
+    kind: SupplyKind
+    state: SupplyState
+    level_percent: int | None = None
+    """0-100, or None when the printer does not know (non-HP, used, printhead)."""
+    pages_remaining: int | None = None
+    part_number: str | None = None
+    genuine: bool | None = None
+    description: str | None = None
+    """Name as the printer shows it, e.g. "Black Cartridge HP CF410X"."""
+    raw_kind: str | None = None
+    raw_state: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """Lifetime usage counters; None where the printer does not count."""
+
+    total_pages: int | None = None
+    monochrome_pages: int | None = None
+    color_pages: int | None = None
+    duplex_sheets: int | None = None
+    jam_events: int | None = None
+    scan_pages: int | None = None
+    copy_pages: int | None = None
+    fax_pages: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IppCapabilities:
+    """What the printer's IPP service accepts; used for printing and buttons."""
+
+    uri: str
+    document_formats: tuple[str, ...] = ()
+    operations: tuple[str, ...] = ()
+    """Operation names, e.g. "Print-Job", "Identify-Printer"."""
+    color_supported: bool = False
+    sides_supported: tuple[str, ...] = ()
+    media_supported: tuple[str, ...] = ()
+    resolutions_dpi: tuple[int, ...] = ()
+
+    @property
+    def can_identify(self) -> bool:
+        """Whether Identify-Printer is supported."""
+        return "Identify-Printer" in self.operations
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Which protocols a printer answers and where; found once by ``probe()``."""
+
+    base_url: str
+    """scheme://host:port of the embedded web server (CDM/LEDM)."""
+    protocols: tuple[Protocol, ...]
+    """In order of preference."""
+    ipp_url: str | None = None
+    """http(s) URL of the IPP endpoint, e.g. http://host:631/ipp/print."""
+    ledm_resources: tuple[str, ...] = ()
+    """LEDM resource paths listed by DiscoveryTree."""
+    cdm_resources: tuple[str, ...] = ()
+    """CDM resource paths listed by servicesDiscovery."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Which protocol each part of a snapshot came from."""
+
+    info: Protocol | None = None
+    status: Protocol | None = None
+    supplies: Protocol | None = None
+    counters: Protocol | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything known about a printer at one moment."""
+
+    info: PrinterInfo
+    status: PrinterStatus
+    supplies: tuple[Supply, ...] = ()
+    counters: Counters = field(default_factory=Counters)
+    ipp: IppCapabilities | None = None
+    sources: Sources = field(default_factory=Sources)

@@ -1,0 +1,64 @@
+# Shared by the scripts in this folder: where the environments live and how to run in them.
+# shellcheck shell=bash
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${HP_EWS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hp_ews}"
+# Pinned test environments (see README "Development").
+NEWEST_PHCC="0.13.375"   # Home Assistant 2026.10.4, Python >= 3.14.2
+OLDEST_PHCC="0.13.236"   # Home Assistant 2025.4.4, Python 3.13
+OLDEST_VENV="$CACHE/venv-oldest"
+ROOTFS="$CACHE/rootfs-sid-py314"
+STAMP_VERSION="3"        # bump when the requirements below change
+NATIVE_VENV="$CACHE/venv-ha2026.10-py314"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# The newest environment: a native python3.14 >= 3.14.2 if PATH has one, else a Debian sid
+# root filesystem that carries it (the host's glibc is too old for sid's python3.14).
+native_py314() {
+  local py
+  py="$(command -v python3.14 || true)"
+  [ -n "$py" ] || return 1
+  "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 14, 2) else 1)' || return 1
+  echo "$py"
+}
+
+newest_mode() {
+  if [ -n "${HP_EWS_FORCE_ROOTFS:-}" ]; then echo rootfs; return; fi
+  if native_py314 >/dev/null; then echo native; else echo rootfs; fi
+}
+
+# Run a command with the newest environment's python first on PATH, in the repository root.
+run_newest() {
+  if [ "$(newest_mode)" = native ]; then
+    (cd "$REPO" && PATH="$NATIVE_VENV/bin:$PATH" "$@")
+  else
+    # A private mount namespace: the bind mounts vanish when the command ends.
+    local cmd
+    cmd="$(printf '%q ' "$@")"
+    unshare -m --propagation private sh -c '
+      set -e
+      root="$1"; repo="$2"; shift 2
+      mkdir -p "$root$repo" "$root/proc" "$root/dev" "$root/tmp"
+      mount --bind "$repo" "$root$repo"
+      mount -t proc proc "$root/proc"
+      mount --rbind /dev "$root/dev"
+      mount -t tmpfs tmpfs "$root/tmp"
+      cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+      exec chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
+        CI="${CI:-}" PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        sh -c "cd \"$repo\" && exec $0" 
+    ' "$cmd" "$ROOTFS" "$REPO"
+  fi
+}
+
+run_oldest() {
+  (cd "$REPO" && PATH="$OLDEST_VENV/bin:$PATH" "$@")
+}
+
+needs_setup() {
+  [ -f "$CACHE/setup.$STAMP_VERSION.done" ] || return 0
+  [ "$(cat "$CACHE/setup.$STAMP_VERSION.done")" = "$(newest_mode)" ] || return 0
+  return 1
+}
