@@ -29,32 +29,43 @@ newest_mode() {
   if native_py314 >/dev/null; then echo native; else echo rootfs; fi
 }
 
-# Run a command with the newest environment's python first on PATH, in the repository root.
+# Where a command runs: the caller's directory when it is inside the repository, else the root.
+workdir() {
+  case "$PWD/" in "$REPO"/*) echo "$PWD" ;; *) echo "$REPO" ;; esac
+}
+
+# Run a command with the newest environment's python first on PATH and the repository importable.
 run_newest() {
+  local wd
+  wd="$(workdir)"
   if [ "$(newest_mode)" = native ]; then
-    (cd "$REPO" && PATH="$NATIVE_VENV/bin:$PATH" "$@")
+    (cd "$wd" && PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PATH="$NATIVE_VENV/bin:$PATH" "$@")
   else
-    # A private mount namespace: the bind mounts vanish when the command ends.
-    local cmd
+    # A private mount namespace: the bind mounts vanish when the command ends. The repository is
+    # mounted at the same path inside, so paths inside it mean the same thing on both sides.
+    local cmd passenv=() v
     cmd="$(printf '%q ' "$@")"
+    for v in CI TERM COLUMNS PYTEST_ADDOPTS $(compgen -v | grep '^HP_EWS_' || true); do
+      [ -n "${!v+x}" ] && passenv+=("$v=${!v}")
+    done
     unshare -m --propagation private sh -c '
       set -e
-      root="$1"; repo="$2"; shift 2
+      root="$1"; repo="$2"; wd="$3"; cmd="$4"; shift 4
       mkdir -p "$root$repo" "$root/proc" "$root/dev" "$root/tmp"
       mount --bind "$repo" "$root$repo"
       mount -t proc proc "$root/proc"
       mount --rbind /dev "$root/dev"
       mount -t tmpfs tmpfs "$root/tmp"
       cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-      exec chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
-        CI="${CI:-}" PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        sh -c "cd \"$repo\" && exec $0" 
-    ' "$cmd" "$ROOTFS" "$REPO"
+      exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PYTHONPATH="$repo" \
+        PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@" \
+        sh -c "cd \"$wd\" && exec $cmd"
+    ' sh "$ROOTFS" "$REPO" "$wd" "$cmd" "${passenv[@]}"
   fi
 }
 
 run_oldest() {
-  (cd "$REPO" && PATH="$OLDEST_VENV/bin:$PATH" "$@")
+  (cd "$(workdir)" && PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PATH="$OLDEST_VENV/bin:$PATH" "$@")
 }
 
 needs_setup() {
