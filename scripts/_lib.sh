@@ -58,6 +58,7 @@ run_newest() {
       mount -t tmpfs tmpfs "$root/tmp"
       cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
       exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PYTHONPATH="$repo" \
+        SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
         PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@" \
         sh -c "cd \"$wd\" && exec $cmd"
     ' sh "$ROOTFS" "$REPO" "$wd" "$cmd" "${passenv[@]}"
