@@ -1,0 +1,183 @@
+"""Parse untrusted XML from a printer, and read HP's namespaced documents.
+
+Printers are untrusted peers. ElementTree's expat parser expands internal
+entities, so a document type declaration could define a "billion laughs"
+bomb. No HP document needs one, so any ``<!DOCTYPE``/``<!ENTITY`` is refused
+before the parser sees the bytes.
+
+The check is made on decoded text and the parser is then fed that same text:
+fed a ``str``, expat ignores the encoding the document declares, so a
+declaration cannot be smuggled past the check in UTF-16 or another encoding.
+
+HP firmware re-uses element names across schema versions and some captures
+were re-serialised with ``ns0:`` style prefixes, so lookups here match the
+local name within HP's namespace family and never look at prefixes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+import re
+from typing import Final
+from xml.etree.ElementTree import Element, ParseError, XMLParser
+
+from .errors import HPEWSParseError
+
+MAX_XML_BYTES: Final = 4 * 1024 * 1024
+"""Largest document accepted; real LEDM documents are well under 100 kB."""
+
+HP_NAMESPACE_PREFIX: Final = "{http://www.hp.com/schemas/"
+"""Every LEDM namespace (ledm, dd, dd2, psdyn, prdcfgdyn, ...) starts with this."""
+
+_FORBIDDEN: Final = ("<!DOCTYPE", "<!ENTITY")
+_BOMS_REFUSED: Final = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_DECLARED_ENCODING: Final = re.compile(
+    rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']"""
+)
+# 8-bit encodings a printer could plausibly declare; anything else is read as UTF-8.
+_LATIN_ENCODINGS: Final = frozenset(
+    {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "windows-1252", "cp1252"}
+)
+_MAX_NUMBER_CHARS: Final = 32
+_MAX_INT_DIGITS: Final = 18
+
+
+def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> Element:
+    """Parse ``data`` into an element tree, refusing anything unsafe.
+
+    Raises:
+        HPEWSParseError: the document is oversized, declares a DOCTYPE or
+            ENTITY, is not UTF-8/Latin-1 text, or is not well-formed.
+    """
+    if len(data) > max_bytes:
+        raise HPEWSParseError(f"XML document of {len(data)} bytes exceeds {max_bytes}")
+    # Refuse UTF-16/32 outright: HP documents are UTF-8, and decoding them
+    # ourselves is what keeps the DOCTYPE check honest.
+    if data.startswith(_BOMS_REFUSED) or data[:4].count(0) > 0:
+        raise HPEWSParseError("XML document is not UTF-8 encoded")
+    # Some firmware indents before the declaration; expat only accepts it
+    # at the very start.
+    data = data.lstrip(b" \t\r\n")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:].lstrip(b" \t\r\n")
+    text = data.decode(_declared_encoding(data), "replace")
+    for token in _FORBIDDEN:
+        if token in text:
+            raise HPEWSParseError(f"XML document contains {token}, refused")
+    parser = XMLParser()  # noqa: S314 - DOCTYPE/ENTITY refused above
+    try:
+        parser.feed(text)
+        root: Element = parser.close()
+    except ParseError as err:
+        raise HPEWSParseError(f"malformed XML: {err}") from err
+    return root
+
+
+def _declared_encoding(data: bytes) -> str:
+    match = _DECLARED_ENCODING.match(data[:200])
+    if match and match.group(1).decode("ascii").lower() in _LATIN_ENCODINGS:
+        return "cp1252"
+    return "utf-8"
+
+
+def local_name(tag: str) -> str:
+    """Return ``Status`` for ``{http://...}Status``."""
+    return tag[tag.rfind("}") + 1 :]
+
+
+def namespace(tag: str) -> str:
+    """Return the namespace URI of a tag, or ``""`` when it has none."""
+    if tag.startswith("{"):
+        return tag[1 : tag.find("}")]
+    return ""
+
+
+def is_hp(tag: object) -> bool:
+    """Whether a tag is in one of HP's schema namespaces."""
+    return isinstance(tag, str) and tag.startswith(HP_NAMESPACE_PREFIX)
+
+
+def is_hp_element(element: Element, name: str) -> bool:
+    """Whether ``element`` is HP's ``name`` element, in any schema version."""
+    tag = element.tag
+    return is_hp(tag) and tag.endswith("}" + name)
+
+
+def children(parent: Element | None, name: str) -> list[Element]:
+    """Direct children of ``parent`` named ``name`` in an HP namespace."""
+    if parent is None:
+        return []
+    suffix = "}" + name
+    return [
+        child
+        for child in parent
+        if isinstance(child.tag, str)
+        and child.tag.endswith(suffix)
+        and child.tag.startswith(HP_NAMESPACE_PREFIX)
+    ]
+
+
+def child(parent: Element | None, name: str) -> Element | None:
+    """First direct child of ``parent`` named ``name`` in an HP namespace."""
+    if parent is None:
+        return None
+    suffix = "}" + name
+    for element in parent:
+        tag = element.tag
+        if (
+            isinstance(tag, str)
+            and tag.endswith(suffix)
+            and tag.startswith(HP_NAMESPACE_PREFIX)
+        ):
+            return element
+    return None
+
+
+def index(parent: Element | None) -> dict[str, Element]:
+    """Map local name to the first direct HP child of that name.
+
+    One pass over the children is cheaper than a ``child()`` call per field
+    when several fields of the same element are read.
+    """
+    found: dict[str, Element] = {}
+    if parent is None:
+        return found
+    for element in parent:
+        tag = element.tag
+        if isinstance(tag, str) and tag.startswith(HP_NAMESPACE_PREFIX):
+            found.setdefault(tag[tag.rfind("}") + 1 :], element)
+    return found
+
+
+def text(element: Element | None) -> str | None:
+    """Element text with surrounding whitespace removed; None when empty."""
+    if element is None or element.text is None:
+        return None
+    value = element.text.strip()
+    return value or None
+
+
+def child_text(parent: Element | None, name: str) -> str | None:
+    """Stripped text of the first HP child named ``name``."""
+    return text(child(parent, name))
+
+
+def parse_int(value: str | None) -> int | None:
+    """Read a counter leniently: padding, signs and decimals are accepted.
+
+    ``"2733.4"`` becomes 2733 (truncated), ``" -7 "`` becomes -7. Anything
+    that is not a finite number of at most 18 digits is None.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or len(value) > _MAX_NUMBER_CHARS:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    # adjusted() bounds the magnitude before int() could build a huge number.
+    if not number.is_finite() or number.adjusted() >= _MAX_INT_DIGITS:
+        return None
+    return int(number)
