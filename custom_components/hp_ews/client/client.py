@@ -1,0 +1,774 @@
+"""``HPPrinter``: probe a printer, read snapshots, identify it, capture it.
+
+The snapshot composes the protocol parsers: the printer's own protocol (CDM or
+LEDM) first, IPP to complete what it lacks (UUID, state when the printer's own
+status names none, supplies when it lists none) and for the capabilities that
+printing and the Identify button need.
+
+Requests per refresh (``request_count`` in the tests asserts these):
+
+============================  ==========================  ========================  ========
+Refresh                       LEDM                        CDM                       IPP only
+============================  ==========================  ========================  ========
+``probe()``                   1-2 web + 1-2 IPP           1 web + 1-2 IPP           2-4
+full ``snapshot()``           4 (+1 IPP)                  5, 6 with print/v2 (+1)   1
+cheap, nothing changed        1                           1                         1
+cheap, printer signals        3 (status, consumables,     2-3 (+ alerts and         1
+a change                      usage)                      print/v2 status);
+                                                          4-5 when the alerts
+                                                          changed (+ supplies,
+                                                          counters)
+status without a state        +1 IPP                      +1 IPP                    --
+============================  ==========================  ========================  ========
+
+* full: LEDM reads ProductConfigDyn, ProductStatusDyn, ConsumableConfigDyn and
+  ProductUsageDyn (a document DiscoveryTree does not list is skipped); CDM
+  reads identity, system status, alerts, suppliesPublic and lifetimeCounters,
+  plus print/v2/status when servicesDiscovery lists it; "+1 IPP" is one
+  Get-Printer-Attributes when the printer speaks IPP.
+* cheap (``full=False`` with ``previous``): identity, IPP capabilities and,
+  unless the printer signals a change, supplies and counters are reused from
+  ``previous``. LEDM reads ProductStatusDyn, whose AlertTable
+  ModificationNumber is the change marker. CDM splits state (system status)
+  from conditions (alerts), so it reads system status and re-reads the
+  alerts only when that status word changed; the change marker is the status
+  word plus a digest of the alerts. IPP-only printers answer everything in one
+  Get-Printer-Attributes.
+* a probe with unreachable ports costs more, within its time budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from dataclasses import replace
+import datetime as dt
+import hashlib
+import logging
+from typing import TYPE_CHECKING, Any, Final
+
+from yarl import URL
+
+from . import cdm, ipp, ledm
+from .capture import Capture, redact_capture, write_capture
+from .errors import (
+    HPEWSAuthenticationError,
+    HPEWSConnectionError,
+    HPEWSError,
+    HPEWSUnsupportedError,
+)
+from .models import (
+    Alert,
+    Counters,
+    IppCapabilities,
+    PrinterInfo,
+    PrinterState,
+    PrinterStatus,
+    Profile,
+    Protocol,
+    Snapshot,
+    Sources,
+    Supply,
+)
+from .probe import get_printer_attributes, probe_printer
+from .status import merge_status
+from .transport import DEFAULT_TIMEOUT, HttpTransport
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Iterable
+    from pathlib import Path
+
+    import aiohttp
+
+    from .transport import PrinterTransport
+
+_LOGGER = logging.getLogger(__name__)
+
+
+GET_PRINTER_ATTRIBUTES: Final = "Get-Printer-Attributes"
+
+LEDM_CAPTURE_EXTRAS: Final = ("/DevMgmt/MediaHandlingDyn.xml",)
+CDM_CAPTURE_EXTRAS: Final = ("/cdm/system/v1/statistics",)
+# Never captured, whatever a discovery document lists: secrets and writes.
+_CAPTURE_DENY: Final = (
+    "wireless",
+    "wifi",
+    "ioconfig",
+    "oauth",
+    "token",
+    "password",
+    "security",
+    "network",
+    "remoteauthentication",
+    "jobmanagement",
+    "reset",
+    "eventing",
+    "eventmgmt",
+)
+
+_SCHEMES: Final = ("http", "https")
+
+
+class HPPrinter:
+    """One HP printer on the network (or replayed from a capture)."""
+
+    def __init__(
+        self,
+        host: str,
+        session: aiohttp.ClientSession | None,
+        *,
+        port: int | None = None,
+        scheme: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        verify_ssl: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        transport: PrinterTransport | None = None,
+    ) -> None:
+        """Describe a printer; nothing is sent until a method is awaited.
+
+        ``transport`` replaces the HTTP transport (``session`` is then unused),
+        for capture replays and tests.
+        """
+        if scheme is not None and scheme not in _SCHEMES:
+            raise HPEWSConnectionError(f"Unsupported scheme: {scheme}")
+        if port is not None and not 0 < port < 65536:
+            raise HPEWSConnectionError(f"Invalid port: {port}")
+        if not host or any(c in host for c in "/?#@ "):
+            raise HPEWSConnectionError(f"Invalid host: {host!r}")
+        self._host = host.strip("[]")
+        self._port = port
+        self._scheme = scheme
+        self._timeout = timeout
+        if transport is None:
+            if session is None:
+                raise TypeError("HPPrinter needs a session or a transport")
+            transport = HttpTransport(
+                session,
+                self._host,
+                username=username,
+                password=password,
+                verify_ssl=verify_ssl,
+                timeout=timeout,
+            )
+        self._transport: PrinterTransport = transport
+        self._profile: Profile | None = None
+        self._ipp_capabilities: IppCapabilities | None = None
+
+    @classmethod
+    def from_url(
+        cls, url: str, session: aiohttp.ClientSession | None, **kwargs: Any
+    ) -> HPPrinter:
+        """From ``http(s)://[user:password@]host[:port]`` or a bare host."""
+        text = url.strip()
+        if "://" not in text:
+            text = f"http://{text}"
+        try:
+            parsed = URL(text)
+            port = parsed.explicit_port
+        except ValueError as err:
+            raise HPEWSConnectionError(f"Invalid URL: {err}") from err
+        if parsed.scheme not in _SCHEMES or not parsed.host:
+            raise HPEWSConnectionError("Invalid URL: expected http(s)://host[:port]")
+        if parsed.user is not None:
+            kwargs.setdefault("username", parsed.user)
+            kwargs.setdefault("password", parsed.password)
+        kwargs.setdefault("scheme", parsed.scheme if "://" in url else None)
+        return cls(parsed.host, session, port=port, **kwargs)
+
+    @property
+    def host(self) -> str:
+        """Host name or address."""
+        return self._host
+
+    @property
+    def profile(self) -> Profile | None:
+        """The profile of the last probe, if any."""
+        return self._profile
+
+    @property
+    def request_count(self) -> int:
+        """Requests sent so far."""
+        return self._transport.request_count
+
+    async def probe(self) -> Profile:
+        """Find the protocols the printer speaks.
+
+        Raises ``HPEWSConnectionError`` (or its ``HPEWSTimeoutError``) when
+        nothing answers, ``HPEWSUnsupportedError`` when the peer is not an HP
+        printer, ``HPEWSAuthenticationError`` when it wants credentials.
+        """
+        self._profile = await probe_printer(
+            self._transport,
+            self._host,
+            port=self._port,
+            scheme=self._scheme,
+            budget=2 * self._timeout,
+        )
+        return self._profile
+
+    async def snapshot(
+        self,
+        profile: Profile | None = None,
+        *,
+        previous: Snapshot | None = None,
+        full: bool = True,
+    ) -> Snapshot:
+        """Read the printer; see the module docstring for what each kind costs.
+
+        ``full=False`` with ``previous`` is the cheap status refresh: it reuses
+        identity, capabilities, supplies and counters from ``previous`` unless
+        the printer signals a change.
+        """
+        if profile is None:
+            profile = self._profile or await self.probe()
+        self._profile = profile
+        reader = _Reader(self._transport, profile)
+        primary = profile.protocols[0] if profile.protocols else Protocol.IPP
+        if primary is Protocol.LEDM:
+            if not full and previous is not None:
+                snap = await reader.ledm_cheap(previous)
+            else:
+                snap = await reader.ledm_full()
+        elif primary is Protocol.CDM:
+            if not full and previous is not None:
+                snap = await reader.cdm_cheap(previous)
+            else:
+                snap = await reader.cdm_full()
+        else:
+            snap = await reader.ipp_only()
+        if snap.ipp is not None:
+            self._ipp_capabilities = snap.ipp
+        return snap
+
+    async def identify(self) -> None:
+        """Make the printer show or sound itself (IPP Identify-Printer).
+
+        Raises ``HPEWSUnsupportedError`` when the printer does not support it.
+        """
+        profile = self._profile or await self.probe()
+        url = profile.ipp_url
+        if url is None:
+            raise HPEWSUnsupportedError("The printer does not speak IPP")
+        capabilities = self._ipp_capabilities
+        if capabilities is None:
+            printer = await get_printer_attributes(self._transport, url)
+            if printer is None:
+                raise HPEWSUnsupportedError("The printer's IPP service is gone")
+            capabilities = self._ipp_capabilities = printer.capabilities
+        if not capabilities.can_identify:
+            raise HPEWSUnsupportedError("The printer does not support Identify-Printer")
+        request = ipp.identify_printer_request(ipp.printer_uri_for(url))
+        answer = await self._transport.post_ipp(url, request)
+        if answer is None:
+            raise HPEWSUnsupportedError("The printer's IPP service is gone")
+        ipp.check_response(answer)
+
+    async def capture(self, directory: Path) -> None:
+        """Write a redacted capture directory of every relevant document.
+
+        Only read-only documents the snapshot uses (and a few harmless extras
+        the profile lists) are fetched; secrets such as the Wi-Fi configuration
+        and anything state-changing never are.
+        """
+        profile = self._profile or await self.probe()
+        http: dict[str, bytes] = {}
+        for path in capture_paths(profile):
+            response = await self._transport.get(profile.base_url + path)
+            if response is not None:
+                http[path] = response.body
+        ipp_docs: dict[str, bytes] = {}
+        if profile.ipp_url is not None:
+            request = ipp.get_printer_attributes_request(
+                ipp.printer_uri_for(profile.ipp_url)
+            )
+            answer = await self._transport.post_ipp(profile.ipp_url, request)
+            if answer is not None:
+                ipp_docs[GET_PRINTER_ATTRIBUTES] = answer
+        base = URL(profile.base_url)
+        meta: dict[str, Any] = {
+            "format": 1,
+            "generator": "hp_ews",
+            "captured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "scheme": base.scheme,
+            "port": base.port,
+            "protocols": [str(protocol) for protocol in profile.protocols],
+        }
+        if profile.ipp_url is not None:
+            ipp_url = URL(profile.ipp_url)
+            meta.update(
+                ipp_path=ipp_url.path, ipp_scheme=ipp_url.scheme, ipp_port=ipp_url.port
+            )
+        capture = Capture(meta=meta, http=http, ipp=ipp_docs)
+        if (model := _model_of(capture, profile)) is not None:
+            meta["model"] = model
+        await asyncio.get_running_loop().run_in_executor(
+            None, write_capture, directory, redact_capture(capture)
+        )
+
+
+def capture_paths(profile: Profile) -> list[str]:
+    """The read-only documents a capture of this printer fetches."""
+    paths: list[str] = []
+    if Protocol.LEDM in profile.protocols:
+        paths += [
+            ledm.DISCOVERY_TREE,
+            *_listed(
+                profile.ledm_resources,
+                (
+                    ledm.PRODUCT_CONFIG,
+                    ledm.PRODUCT_STATUS,
+                    ledm.CONSUMABLES,
+                    ledm.USAGE,
+                ),
+            ),
+            *_listed(profile.ledm_resources, LEDM_CAPTURE_EXTRAS, unknown=False),
+        ]
+    if Protocol.CDM in profile.protocols:
+        paths += [
+            cdm.SERVICES_DISCOVERY,
+            cdm.IDENTITY,
+            cdm.SYSTEM_STATUS,
+            cdm.ALERTS,
+            cdm.SUPPLIES,
+            cdm.LIFETIME_COUNTERS,
+            *_listed(profile.cdm_resources, (cdm.PRINT_STATUS,)),
+            *_listed(profile.cdm_resources, CDM_CAPTURE_EXTRAS, unknown=False),
+        ]
+    return [p for p in dict.fromkeys(paths) if not _denied(p)]
+
+
+def _denied(path: str) -> bool:
+    lowered = path.lower()
+    return any(word in lowered for word in _CAPTURE_DENY)
+
+
+def _is_listed(resources: tuple[str, ...], path: str) -> bool:
+    """Whether a discovery listing names ``path`` or a service containing it."""
+    wanted = path.lower().rstrip("/")
+    for resource in resources:
+        listed = resource.lower().split("?", 1)[0].rstrip("/")
+        if listed and (wanted == listed or wanted.startswith(listed + "/")):
+            return True
+    return False
+
+
+def _listed(
+    resources: tuple[str, ...], paths: Iterable[str], *, unknown: bool = True
+) -> list[str]:
+    """``paths`` the listing names; all of them when there is no listing."""
+    if not resources:
+        return list(paths) if unknown else []
+    return [path for path in paths if _is_listed(resources, path)]
+
+
+def _model_of(capture: Capture, profile: Profile) -> str | None:
+    """Model name for the capture's metadata, parsed from what was captured."""
+    candidates: list[Callable[[], PrinterInfo | None]] = [
+        lambda: _opt(ledm.parse_product_config, capture.http.get(ledm.PRODUCT_CONFIG)),
+        lambda: _opt(cdm.parse_identity, capture.http.get(cdm.IDENTITY)),
+    ]
+    if profile.ipp_url is not None:
+        url = profile.ipp_url
+        candidates.append(
+            lambda: getattr(
+                _opt(
+                    lambda data: ipp.parse_printer_attributes(data, url),
+                    capture.ipp.get(GET_PRINTER_ATTRIBUTES),
+                ),
+                "info",
+                None,
+            )
+        )
+    for candidate in candidates:
+        info = candidate()
+        if info is not None and (info.model or info.series):
+            return info.model or info.series
+    return None
+
+
+def _opt[T](parser: Callable[[bytes], T], data: bytes | None) -> T | None:
+    """Parse an optional document; a malformed one counts as missing."""
+    if data is None:
+        return None
+    try:
+        return parser(data)
+    except HPEWSError as err:
+        _LOGGER.debug("Ignoring a malformed optional document: %s", err)
+        return None
+
+
+def _incomplete(status: PrinterStatus | None) -> bool:
+    return status is None or status.state is PrinterState.UNKNOWN
+
+
+def _complete_info(info: PrinterInfo, other: PrinterInfo) -> PrinterInfo:
+    """Fill what ``info`` lacks from ``other`` (IPP knows the UUID, often the MAC)."""
+    changes = {
+        name: getattr(other, name)
+        for name in (
+            "model",
+            "series",
+            "serial_number",
+            "firmware",
+            "uuid",
+            "mac",
+            "product_number",
+        )
+        if getattr(info, name) is None and getattr(other, name) is not None
+    }
+    return replace(info, **changes) if changes else info
+
+
+def _alerts_digest(alerts: Iterable[Alert]) -> str:
+    text = "\n".join(
+        sorted(
+            f"{a.code}|{a.severity}|{a.color or ''}|{a.message or ''}" for a in alerts
+        )
+    )
+    return hashlib.sha256(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _status_word(status: PrinterStatus | None) -> str:
+    if status is None:
+        return "-"
+    return f"{status.state}:{','.join(status.raw_codes)}"
+
+
+@asynccontextmanager
+async def _tasks() -> AsyncIterator[asyncio.TaskGroup]:
+    """A task group that raises the first library error, not an ExceptionGroup.
+
+    Requests run side by side (the transport keeps at most two in flight); on
+    a failure the group cancels the others, so nothing lingers.
+    """
+    try:
+        async with asyncio.TaskGroup() as group:
+            yield group
+    except BaseExceptionGroup as errors:
+        raise _first_leaf(errors) from None
+
+
+def _first_leaf(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
+
+
+class _Reader:
+    """One snapshot's worth of requests and composition."""
+
+    def __init__(self, transport: PrinterTransport, profile: Profile) -> None:
+        self._transport = transport
+        self._profile = profile
+
+    async def doc(self, path: str) -> bytes | None:
+        response = await self._transport.get(self._profile.base_url + path)
+        return None if response is None else response.body
+
+    async def maybe_doc(self, path: str, listed: bool) -> bytes | None:
+        return await self.doc(path) if listed else None
+
+    async def ipp(self, *, required: bool = False) -> ipp.IppPrinter | None:
+        """Get-Printer-Attributes; optional unless IPP is all the printer has."""
+        url = self._profile.ipp_url
+        if url is None:
+            return None
+        if required:
+            return await get_printer_attributes(self._transport, url)
+        try:
+            return await get_printer_attributes(self._transport, url)
+        except HPEWSAuthenticationError:
+            raise
+        except HPEWSError as err:
+            _LOGGER.debug("IPP completion failed, continuing without: %s", err)
+            return None
+
+    def compose(
+        self,
+        protocol: Protocol,
+        *,
+        info: PrinterInfo | None,
+        status: PrinterStatus | None,
+        supplies: tuple[Supply, ...] | None,
+        counters: Counters | None,
+        ipp_printer: ipp.IppPrinter | None,
+    ) -> Snapshot:
+        """Assemble a snapshot, completing missing parts from IPP."""
+        info_source: Protocol | None = protocol
+        if info is None:
+            info, info_source = (
+                (ipp_printer.info, Protocol.IPP)
+                if ipp_printer is not None
+                else (PrinterInfo(), None)
+            )
+        elif ipp_printer is not None:
+            info = _complete_info(info, ipp_printer.info)
+        if info.ews_url is None:
+            info = replace(info, ews_url=self._profile.base_url)
+
+        status, status_source = self.complete_status(protocol, status, ipp_printer)
+
+        supplies_source: Protocol | None = protocol
+        if not supplies:
+            supplies, supplies_source = (
+                (ipp_printer.supplies, Protocol.IPP)
+                if ipp_printer is not None and ipp_printer.supplies
+                else ((), None)
+            )
+        return Snapshot(
+            info=info,
+            status=status,
+            supplies=supplies,
+            counters=counters or Counters(),
+            ipp=ipp_printer.capabilities if ipp_printer is not None else None,
+            sources=Sources(
+                info=info_source,
+                status=status_source,
+                supplies=supplies_source,
+                counters=protocol if counters is not None else None,
+            ),
+        )
+
+    @staticmethod
+    def complete_status(
+        protocol: Protocol,
+        status: PrinterStatus | None,
+        ipp_printer: ipp.IppPrinter | None,
+    ) -> tuple[PrinterStatus, Protocol | None]:
+        """The printer's own status, completed by IPP when it names no state."""
+        if status is None:
+            if ipp_printer is not None:
+                return ipp_printer.status, Protocol.IPP
+            return PrinterStatus(state=PrinterState.UNKNOWN), None
+        if _incomplete(status) and ipp_printer is not None:
+            merged = merge_status(status, ipp_printer.status)
+            return replace(merged, change_marker=status.change_marker), protocol
+        return status, protocol
+
+    # --- LEDM -----------------------------------------------------------------
+
+    def ledm_listed(self, path: str) -> bool:
+        resources = self._profile.ledm_resources
+        return not resources or _is_listed(resources, path)
+
+    async def ledm_supplies(
+        self,
+    ) -> tuple[tuple[Supply, ...] | None, Counters | None]:
+        async with _tasks() as group:
+            consumables = group.create_task(
+                self.maybe_doc(ledm.CONSUMABLES, self.ledm_listed(ledm.CONSUMABLES))
+            )
+            usage = group.create_task(
+                self.maybe_doc(ledm.USAGE, self.ledm_listed(ledm.USAGE))
+            )
+        return self.ledm_parse_supplies(consumables.result(), usage.result())
+
+    @staticmethod
+    def ledm_parse_supplies(
+        consumables: bytes | None, usage_doc: bytes | None
+    ) -> tuple[tuple[Supply, ...] | None, Counters | None]:
+        supplies = _opt(ledm.parse_consumables, consumables)
+        usage = _opt(ledm.parse_usage, usage_doc)
+        if supplies and usage is not None and usage.pages_remaining:
+            supplies = ledm.apply_pages_remaining(supplies, usage.pages_remaining)
+        return supplies, usage.counters if usage is not None else None
+
+    async def ledm_full(self) -> Snapshot:
+        async with _tasks() as group:
+            config = group.create_task(
+                self.maybe_doc(
+                    ledm.PRODUCT_CONFIG, self.ledm_listed(ledm.PRODUCT_CONFIG)
+                )
+            )
+            status = group.create_task(self.doc(ledm.PRODUCT_STATUS))
+            consumables = group.create_task(
+                self.maybe_doc(ledm.CONSUMABLES, self.ledm_listed(ledm.CONSUMABLES))
+            )
+            usage = group.create_task(
+                self.maybe_doc(ledm.USAGE, self.ledm_listed(ledm.USAGE))
+            )
+            ipp_printer = group.create_task(self.ipp())
+        supplies, counters = self.ledm_parse_supplies(
+            consumables.result(), usage.result()
+        )
+        return self.compose(
+            Protocol.LEDM,
+            info=_opt(ledm.parse_product_config, config.result()),
+            status=_parse_status(ledm.parse_product_status, status.result()),
+            supplies=supplies,
+            counters=counters,
+            ipp_printer=ipp_printer.result(),
+        )
+
+    async def ledm_cheap(self, previous: Snapshot) -> Snapshot:
+        status = _parse_status(
+            ledm.parse_product_status, await self.doc(ledm.PRODUCT_STATUS)
+        )
+        ipp_printer = await self.ipp() if _incomplete(status) else None
+        status, status_source = self.complete_status(Protocol.LEDM, status, ipp_printer)
+        if status.change_marker != previous.status.change_marker:
+            supplies, counters = await self.ledm_supplies()
+            return self.reuse(
+                previous,
+                status,
+                status_source,
+                supplies=supplies,
+                counters=counters,
+                protocol=Protocol.LEDM,
+                ipp_printer=ipp_printer,
+            )
+        return self.reuse(previous, status, status_source, ipp_printer=ipp_printer)
+
+    def reuse(
+        self,
+        previous: Snapshot,
+        status: PrinterStatus,
+        status_source: Protocol | None,
+        *,
+        supplies: tuple[Supply, ...] | None = None,
+        counters: Counters | None = None,
+        protocol: Protocol | None = None,
+        ipp_printer: ipp.IppPrinter | None = None,
+    ) -> Snapshot:
+        """A cheap refresh: new status, the rest from ``previous`` unless re-read."""
+        sources = replace(previous.sources, status=status_source)
+        snap = replace(previous, status=status, sources=sources)
+        if protocol is not None:
+            if not supplies and ipp_printer is not None and ipp_printer.supplies:
+                supplies, supplies_source = ipp_printer.supplies, Protocol.IPP
+            else:
+                supplies_source = protocol if supplies else None
+            snap = replace(
+                snap,
+                supplies=supplies or (),
+                counters=counters or Counters(),
+                sources=replace(
+                    sources,
+                    supplies=supplies_source,
+                    counters=protocol if counters is not None else None,
+                ),
+            )
+        if ipp_printer is not None:
+            snap = replace(snap, ipp=ipp_printer.capabilities)
+        return snap
+
+    # --- CDM ------------------------------------------------------------------
+
+    def cdm_print_status_listed(self) -> bool:
+        resources = self._profile.cdm_resources
+        return not resources or _is_listed(resources, cdm.PRINT_STATUS)
+
+    async def cdm_conditions(
+        self,
+    ) -> tuple[tuple[Alert, ...] | None, PrinterStatus | None]:
+        async with _tasks() as group:
+            alerts = group.create_task(self.doc(cdm.ALERTS))
+            print_status = group.create_task(
+                self.maybe_doc(cdm.PRINT_STATUS, self.cdm_print_status_listed())
+            )
+        return (
+            _opt(cdm.parse_alerts, alerts.result()),
+            _opt(cdm.parse_print_status, print_status.result()),
+        )
+
+    @staticmethod
+    def cdm_status(
+        system: PrinterStatus | None,
+        alerts: tuple[Alert, ...] | None,
+        print_status: PrinterStatus | None,
+    ) -> PrinterStatus | None:
+        """System status with alerts and print status merged in; marked."""
+        others: list[PrinterStatus | tuple[Alert, ...]] = []
+        if alerts:
+            others.append(alerts)
+        primary = system
+        if print_status is not None:
+            if primary is None:
+                primary = print_status
+            else:
+                others.append(print_status)
+        if primary is None:
+            return None
+        merged = merge_status(primary, *others) if others else primary
+        marker = f"{_status_word(system)}#{_alerts_digest(alerts or ())}"
+        return replace(merged, change_marker=marker)
+
+    async def cdm_full(self) -> Snapshot:
+        async with _tasks() as group:
+            identity = group.create_task(self.doc(cdm.IDENTITY))
+            system_doc = group.create_task(self.doc(cdm.SYSTEM_STATUS))
+            supplies = group.create_task(self.doc(cdm.SUPPLIES))
+            counters = group.create_task(self.doc(cdm.LIFETIME_COUNTERS))
+            conditions = group.create_task(self.cdm_conditions())
+            ipp_printer = group.create_task(self.ipp())
+        system = _parse_status(cdm.parse_system_status, system_doc.result())
+        alerts, print_status = conditions.result()
+        return self.compose(
+            Protocol.CDM,
+            info=_opt(cdm.parse_identity, identity.result()),
+            status=self.cdm_status(system, alerts, print_status),
+            supplies=_opt(cdm.parse_supplies, supplies.result()),
+            counters=_opt(cdm.parse_lifetime_counters, counters.result()),
+            ipp_printer=ipp_printer.result(),
+        )
+
+    async def cdm_cheap(self, previous: Snapshot) -> Snapshot:
+        system = _parse_status(
+            cdm.parse_system_status, await self.doc(cdm.SYSTEM_STATUS)
+        )
+        old_word, _, old_digest = (previous.status.change_marker or "").partition("#")
+        if (
+            not _incomplete(system)
+            and _status_word(system) == old_word
+            and previous.sources.status is Protocol.CDM
+        ):
+            # Same status word: the conditions read with it still hold.
+            return previous
+        alerts, print_status = await self.cdm_conditions()
+        status = self.cdm_status(system, alerts, print_status)
+        ipp_printer = await self.ipp() if _incomplete(status) else None
+        completed, status_source = self.complete_status(
+            Protocol.CDM, status, ipp_printer
+        )
+        if _alerts_digest(alerts or ()) != old_digest:
+            async with _tasks() as group:
+                supplies = group.create_task(self.doc(cdm.SUPPLIES))
+                counters = group.create_task(self.doc(cdm.LIFETIME_COUNTERS))
+            return self.reuse(
+                previous,
+                completed,
+                status_source,
+                supplies=_opt(cdm.parse_supplies, supplies.result()),
+                counters=_opt(cdm.parse_lifetime_counters, counters.result()),
+                protocol=Protocol.CDM,
+                ipp_printer=ipp_printer,
+            )
+        return self.reuse(previous, completed, status_source, ipp_printer=ipp_printer)
+
+    # --- IPP only -------------------------------------------------------------
+
+    async def ipp_only(self) -> Snapshot:
+        printer = await self.ipp(required=True)
+        if printer is None:
+            raise HPEWSConnectionError("The printer's IPP service is gone")
+        return self.compose(
+            Protocol.IPP,
+            info=printer.info,
+            status=printer.status,
+            supplies=printer.supplies,
+            counters=None,
+            ipp_printer=printer,
+        )
+
+
+def _parse_status(
+    parser: Callable[[bytes], PrinterStatus], data: bytes | None
+) -> PrinterStatus | None:
+    """Parse the status document, the one a snapshot cannot do without.
+
+    A malformed one is an error; a missing one is completed from IPP.
+    """
+    if data is None:
+        return None
+    return parser(data)

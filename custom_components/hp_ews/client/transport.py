@@ -1,0 +1,571 @@
+"""The one place that talks to a printer over the network.
+
+Every HTTP request (CDM and LEDM documents, IPP over HTTP) and every raw
+TCP exchange (PJL on port 9100) goes through ``HttpTransport``, so the policy
+lives here and nowhere else:
+
+* an injected ``aiohttp.ClientSession`` (the caller owns it);
+* a timeout per request, covering connect, headers and body;
+* at most ``MAX_IN_FLIGHT`` (2) requests in flight per printer, because HP
+  firmware drops connections or fails TLS handshakes under more;
+* a size cap enforced while the body streams in, so a broken or hostile peer
+  cannot make us buffer an unbounded response;
+* redirects followed only to the same host (HP "Dune" firmware answers http
+  with 301 to https), never to another machine;
+* TLS to the printer with its self-signed certificate and the legacy ciphers
+  old HP firmware needs, verification off only when the caller says so;
+* optional Basic or Digest credentials, sent only after the printer asks;
+* GET-only for CDM and LEDM: ``post_ipp`` is the one routine write (IPP is a
+  POST by protocol); anything else needs ``write(..., allow_write=True)``;
+* every aiohttp, ssl, OS and timeout failure becomes a library error, and a
+  missing document (404) is a normal ``None`` result, not an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+from dataclasses import dataclass
+import hashlib
+import logging
+import os
+import re
+import ssl
+from typing import TYPE_CHECKING, Final, Protocol
+import warnings
+
+import aiohttp
+from yarl import URL
+
+from .errors import (
+    HPEWSAuthenticationError,
+    HPEWSConnectionError,
+    HPEWSError,
+    HPEWSParseError,
+    HPEWSTimeoutError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterable, Mapping
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT: Final = 2
+MAX_DOCUMENT_BYTES: Final = 4 * 1024 * 1024
+"""Cap for CDM/LEDM documents and IPP responses; real ones are below 100 KiB."""
+MAX_PJL_BYTES: Final = 64 * 1024
+MAX_REDIRECTS: Final = 3
+DEFAULT_TIMEOUT: Final = 10.0
+PJL_PORT: Final = 9100
+
+IPP_CONTENT_TYPE: Final = "application/ipp"
+
+_CHUNK: Final = 64 * 1024
+_REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
+# HP firmware answers unknown CDM/LEDM paths with 400 (older) or 404 (newer).
+_GET_MISSING_STATUSES: Final = frozenset({400, 404, 410})
+# A POST to a port or path without an IPP service.
+_IPP_MISSING_STATUSES: Final = frozenset({400, 404, 405, 410, 501})
+_WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Path prefixes of HP's management APIs, where writes reset, reboot or erase.
+PROTECTED_PREFIXES: Final = (
+    "/cdm/",
+    "/DevMgmt/",
+    "/IoMgmt/",
+    "/ePrint/",
+    "/EventMgmt/",
+    "/Security/",
+    "/Network/",
+)
+
+
+class WriteRefusedError(HPEWSError):
+    """A state-changing request to CDM or LEDM was refused by policy."""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A successful HTTP answer, read in full (within the size cap)."""
+
+    url: str
+    """Final URL after any redirects."""
+    status: int
+    body: bytes
+    content_type: str
+
+
+class PrinterTransport(Protocol):
+    """What the rest of the library needs from a transport.
+
+    ``HttpTransport`` talks to a real printer; ``capture.CaptureTransport``
+    answers from a capture directory.
+    """
+
+    @property
+    def request_count(self) -> int:
+        """Number of requests sent so far."""
+
+    async def get(
+        self, url: str, *, limit: int = MAX_DOCUMENT_BYTES
+    ) -> HttpResponse | None:
+        """GET a document; None when the printer does not have it."""
+
+    async def post_ipp(
+        self, url: str, body: bytes, *, limit: int = MAX_DOCUMENT_BYTES
+    ) -> bytes | None:
+        """POST an IPP request; None when there is no IPP service at ``url``."""
+
+
+_SSL_CONTEXTS: dict[bool, ssl.SSLContext] = {}
+
+
+def build_ssl_context(verify: bool) -> ssl.SSLContext:
+    """Build the TLS context used for printer connections (blocking I/O).
+
+    HP firmware of the 2010s offers only TLS 1.0/1.1 and SHA-1 or RSA key
+    exchange suites, and no secure renegotiation; OpenSSL 3 refuses all of
+    these at its default security level. The relaxation applies only to this
+    context, which is passed per request to the printer and nowhere else.
+    """
+    if verify:
+        context = ssl.create_default_context()
+    else:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    with suppress(ssl.SSLError):
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    with warnings.catch_warnings():
+        # Deliberate: the printer, not us, decides the oldest TLS it speaks.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with suppress(ValueError):
+            context.minimum_version = ssl.TLSVersion.TLSv1
+    context.options |= getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0)
+    return context
+
+
+async def ssl_context(verify: bool) -> ssl.SSLContext:
+    """Return the cached TLS context, building it off the event loop once."""
+    if (context := _SSL_CONTEXTS.get(verify)) is None:
+        loop = asyncio.get_running_loop()
+        context = await loop.run_in_executor(None, build_ssl_context, verify)
+        _SSL_CONTEXTS[verify] = context
+    return context
+
+
+def is_protected_path(path: str) -> bool:
+    """Whether ``path`` belongs to HP's CDM/LEDM management APIs."""
+    lowered = path.lower()
+    return any(lowered.startswith(prefix.lower()) for prefix in PROTECTED_PREFIXES)
+
+
+def redact_url(url: str | URL) -> str:
+    """Render a URL for logs and error messages, without credentials or query."""
+    parsed = URL(url) if isinstance(url, str) else url
+    with suppress(ValueError):
+        parsed = parsed.with_user(None).with_password(None).with_query(None)
+    return str(parsed)
+
+
+# --- Digest authentication (RFC 7616), enough for printer web servers -------
+
+_CHALLENGE_PARAM = re.compile(r'(\w+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]+)')
+
+
+def _parse_challenge(value: str) -> tuple[str, dict[str, str]]:
+    scheme, _, rest = value.strip().partition(" ")
+    params = {
+        key.lower(): (raw[1:-1].replace('\\"', '"') if raw.startswith('"') else raw)
+        for key, raw in _CHALLENGE_PARAM.findall(rest)
+    }
+    return scheme.lower(), params
+
+
+def _hash(algorithm: str, data: str) -> str:
+    name = "sha256" if algorithm.upper().startswith("SHA-256") else "md5"
+    # The digest is fixed by the printer's challenge, not chosen for security.
+    return hashlib.new(name, data.encode(), usedforsecurity=False).hexdigest()
+
+
+class _DigestState:
+    """One Digest challenge and its nonce counter."""
+
+    __slots__ = ("_count", "_params")
+
+    def __init__(self, params: dict[str, str]) -> None:
+        self._params = params
+        self._count = 0
+
+    def header(self, method: str, url: URL, username: str, password: str) -> str:
+        params = self._params
+        realm = params.get("realm", "")
+        nonce = params.get("nonce", "")
+        algorithm = params.get("algorithm", "MD5")
+        uri = url.raw_path_qs
+        self._count += 1
+        nc = f"{self._count:08x}"
+        cnonce = os.urandom(8).hex()
+        ha1 = _hash(algorithm, f"{username}:{realm}:{password}")
+        if algorithm.lower().endswith("-sess"):
+            ha1 = _hash(algorithm, f"{ha1}:{nonce}:{cnonce}")
+        ha2 = _hash(algorithm, f"{method}:{uri}")
+        qops = [q.strip() for q in params.get("qop", "").split(",") if q.strip()]
+        fields = [
+            f'username="{username}"',
+            f'realm="{realm}"',
+            f'nonce="{nonce}"',
+            f'uri="{uri}"',
+            f"algorithm={algorithm}",
+        ]
+        if "auth" in qops:
+            response = _hash(algorithm, f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+            fields += ["qop=auth", f"nc={nc}", f'cnonce="{cnonce}"']
+        else:
+            response = _hash(algorithm, f"{ha1}:{nonce}:{ha2}")
+        fields.append(f'response="{response}"')
+        if "opaque" in params:
+            fields.append(f'opaque="{params["opaque"]}"')
+        return "Digest " + ", ".join(fields)
+
+
+class HttpTransport:
+    """HTTP(S) and raw-TCP access to one printer, with the policy above."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        host: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        verify_ssl: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
+        """Prepare a transport; no I/O happens until the first request."""
+        self._session = session
+        self._host = host.lower().strip("[]")
+        self._username = username
+        self._password = password or ""
+        self._verify_ssl = verify_ssl
+        self._timeout = timeout
+        self._semaphore = asyncio.Semaphore(max_in_flight)
+        self._count = 0
+        self._auth_scheme: str | None = None
+        self._digest: _DigestState | None = None
+
+    @property
+    def host(self) -> str:
+        """The printer's host name or address."""
+        return self._host
+
+    @property
+    def timeout(self) -> float:
+        """Seconds allowed per request."""
+        return self._timeout
+
+    @property
+    def request_count(self) -> int:
+        """Number of requests sent so far (each redirect and retry counts)."""
+        return self._count
+
+    async def get(
+        self, url: str, *, limit: int = MAX_DOCUMENT_BYTES
+    ) -> HttpResponse | None:
+        """GET a document; None when the printer answers that it has none."""
+        return await self._request(
+            "GET",
+            url,
+            body=None,
+            content_type=None,
+            limit=limit,
+            missing=_GET_MISSING_STATUSES,
+        )
+
+    async def post_ipp(
+        self, url: str, body: bytes, *, limit: int = MAX_DOCUMENT_BYTES
+    ) -> bytes | None:
+        """POST an IPP request (``application/ipp``) and return the raw answer.
+
+        None means there is no IPP service at ``url``. IPP-level error status
+        codes are for the IPP layer to interpret; this only moves the bytes.
+        """
+        if is_protected_path(URL(url).path):
+            raise WriteRefusedError(f"Not an IPP path: {redact_url(url)}")
+        response = await self._request(
+            "POST",
+            url,
+            body=body,
+            content_type=IPP_CONTENT_TYPE,
+            limit=limit,
+            missing=_IPP_MISSING_STATUSES,
+        )
+        return None if response is None else response.body
+
+    async def write(
+        self,
+        method: str,
+        url: str,
+        body: bytes | AsyncIterable[bytes],
+        *,
+        content_type: str,
+        allow_write: bool = False,
+        limit: int = MAX_DOCUMENT_BYTES,
+    ) -> HttpResponse | None:
+        """Send a state-changing request; only for deliberate user actions.
+
+        CDM and LEDM writes (which can reset, reboot or erase a printer) are
+        refused unless ``allow_write`` is True.
+        """
+        method = method.upper()
+        if method not in _WRITE_METHODS:
+            raise WriteRefusedError(f"Not a write method: {method}")
+        if is_protected_path(URL(url).path) and not allow_write:
+            raise WriteRefusedError(
+                f"Refusing {method} {redact_url(url)} without allow_write"
+            )
+        return await self._request(
+            method,
+            url,
+            body=body,
+            content_type=content_type,
+            limit=limit,
+            missing=frozenset({404, 410}),
+        )
+
+    async def pjl(
+        self, request: bytes, *, port: int = PJL_PORT, limit: int = MAX_PJL_BYTES
+    ) -> bytes:
+        """Send a PJL request on the raw port and read one form-feed-ended reply."""
+        async with self._semaphore:
+            self._count += 1
+            _LOGGER.debug("PJL %s:%s", self._host, port)
+            try:
+                async with asyncio.timeout(self._timeout):
+                    return await self._pjl_exchange(request, port, limit)
+            except HPEWSError:
+                raise
+            except TimeoutError as err:
+                raise HPEWSTimeoutError(
+                    f"No PJL answer from {self._host}:{port}"
+                ) from err
+            except OSError as err:
+                raise HPEWSConnectionError(
+                    f"PJL connection to {self._host}:{port} failed: {err}"
+                ) from err
+
+    async def _pjl_exchange(self, request: bytes, port: int, limit: int) -> bytes:
+        reader, writer = await asyncio.open_connection(self._host, port)
+        try:
+            writer.write(request)
+            await writer.drain()
+            data = bytearray()
+            while True:
+                chunk = await reader.read(4096)
+                if not chunk:
+                    break
+                data += chunk
+                if len(data) > limit:
+                    raise HPEWSParseError(f"PJL reply larger than {limit} bytes")
+                # The reply ends with a form feed after the echoed INFO header.
+                header = data.find(b"@PJL")
+                if header >= 0 and (end := data.find(b"\f", header)) >= 0:
+                    return bytes(data[: end + 1])
+            if not data:
+                raise HPEWSConnectionError(f"{self._host}:{port} closed without reply")
+            return bytes(data)
+        finally:
+            writer.close()
+            with suppress(OSError):
+                await writer.wait_closed()
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | AsyncIterable[bytes] | None,
+        content_type: str | None,
+        limit: int,
+        missing: frozenset[int],
+    ) -> HttpResponse | None:
+        target = self._check_url(URL(url))
+        auth_retried = False
+        for _ in range(MAX_REDIRECTS + 1):
+            status, headers, response = await self._exchange(
+                method, target, body, content_type, limit
+            )
+            if status == 401 and not auth_retried and self._learn_auth(headers):
+                auth_retried = True
+                continue
+            if status in (401, 403):
+                raise HPEWSAuthenticationError(
+                    f"{redact_url(target)} answered HTTP {status}"
+                )
+            if status in _REDIRECT_STATUSES:
+                target = self._redirect_target(target, headers, status)
+                if status == 303 or (
+                    status in (301, 302) and method == "POST" and body is None
+                ):
+                    method = "GET"
+                if body is not None and not isinstance(body, bytes):
+                    raise HPEWSConnectionError(
+                        f"Cannot resend a streamed body after HTTP {status}"
+                    )
+                continue
+            if status in missing:
+                return None
+            if response is None:
+                raise HPEWSConnectionError(
+                    f"{redact_url(target)} answered HTTP {status}"
+                )
+            return response
+        raise HPEWSConnectionError(f"Too many redirects from {redact_url(url)}")
+
+    def _check_url(self, url: URL) -> URL:
+        if url.scheme not in ("http", "https") or not url.host:
+            raise HPEWSConnectionError(f"Not an http(s) URL: {redact_url(url)}")
+        if url.host.lower().strip("[]") != self._host:
+            raise HPEWSConnectionError(
+                f"Refusing to talk to {url.host}: this transport is for {self._host}"
+            )
+        return url.with_user(None).with_password(None)
+
+    def _redirect_target(
+        self, current: URL, headers: Mapping[str, str], status: int
+    ) -> URL:
+        location = headers.get("Location")
+        if not location:
+            raise HPEWSConnectionError(
+                f"HTTP {status} without Location from {redact_url(current)}"
+            )
+        try:
+            target = current.join(URL(location))
+        except ValueError as err:
+            raise HPEWSConnectionError(f"Bad redirect location: {err}") from err
+        if current.scheme == "https" and target.scheme == "http":
+            raise HPEWSConnectionError("Refusing a redirect from https to http")
+        # Same host only: a printer's redirect must not reach another machine.
+        target = self._check_url(target)
+        _LOGGER.debug("Following redirect to %s", redact_url(target))
+        return target
+
+    def _learn_auth(self, headers: Mapping[str, str]) -> bool:
+        """Pick up the printer's auth challenge; True if a retry makes sense."""
+        if self._username is None:
+            return False
+        challenges = [
+            _parse_challenge(value)
+            for value in _header_values(headers, "WWW-Authenticate")
+        ]
+        for scheme, params in challenges:
+            if scheme == "digest" and "nonce" in params:
+                self._auth_scheme = "digest"
+                self._digest = _DigestState(params)
+                return True
+        if any(scheme == "basic" for scheme, _ in challenges):
+            if self._auth_scheme == "basic":
+                return False  # Basic was already sent and refused.
+            self._auth_scheme = "basic"
+            return True
+        return False
+
+    def _auth_header(self, method: str, url: URL) -> str | None:
+        if self._username is None:
+            return None
+        if self._auth_scheme == "basic":
+            return aiohttp.BasicAuth(self._username, self._password).encode()
+        if self._auth_scheme == "digest" and self._digest is not None:
+            return self._digest.header(method, url, self._username, self._password)
+        return None
+
+    async def _exchange(
+        self,
+        method: str,
+        url: URL,
+        body: bytes | AsyncIterable[bytes] | None,
+        content_type: str | None,
+        limit: int,
+    ) -> tuple[int, Mapping[str, str], HttpResponse | None]:
+        """One HTTP request; the body is read only for 2xx answers."""
+        headers: dict[str, str] = {}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        if (authorization := self._auth_header(method, url)) is not None:
+            headers["Authorization"] = authorization
+        tls: ssl.SSLContext | None = None
+        if url.scheme == "https":
+            tls = await ssl_context(self._verify_ssl)
+        async with self._semaphore:
+            self._count += 1
+            try:
+                async with asyncio.timeout(self._timeout):
+                    async with self._session.request(
+                        method,
+                        url,
+                        data=body,
+                        headers=headers,
+                        allow_redirects=False,
+                        ssl=tls if tls is not None else True,
+                        timeout=aiohttp.ClientTimeout(total=self._timeout),
+                    ) as resp:
+                        _LOGGER.debug(
+                            "%s %s -> %s", method, redact_url(url), resp.status
+                        )
+                        if not 200 <= resp.status < 300:
+                            return resp.status, _copy_headers(resp), None
+                        data = await _read_capped(resp, limit, url)
+                        return (
+                            resp.status,
+                            _copy_headers(resp),
+                            HttpResponse(
+                                url=str(url),
+                                status=resp.status,
+                                body=data,
+                                content_type=resp.content_type,
+                            ),
+                        )
+            except HPEWSError:
+                raise
+            except TimeoutError as err:
+                raise HPEWSTimeoutError(
+                    f"{method} {redact_url(url)} timed out after {self._timeout} s"
+                ) from err
+            except aiohttp.ClientPayloadError as err:
+                raise HPEWSParseError(
+                    f"Malformed response body from {redact_url(url)}: {err}"
+                ) from err
+            except (aiohttp.ClientError, OSError, ValueError) as err:
+                raise HPEWSConnectionError(
+                    f"{method} {redact_url(url)} failed: {type(err).__name__}: {err}"
+                ) from err
+
+
+def _copy_headers(resp: aiohttp.ClientResponse) -> dict[str, str]:
+    # Keep every WWW-Authenticate challenge; a printer may offer several.
+    copied = {str(key): value for key, value in resp.headers.items()}
+    challenges = resp.headers.getall("WWW-Authenticate", [])
+    if challenges:
+        copied["WWW-Authenticate"] = "\n".join(challenges)
+    return copied
+
+
+def _header_values(headers: Mapping[str, str], name: str) -> list[str]:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return [line for line in value.split("\n") if line.strip()]
+    return []
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, limit: int, url: URL) -> bytes:
+    """Read the body in chunks, giving up as soon as it exceeds ``limit``."""
+    if resp.content_length is not None and resp.content_length > limit:
+        raise HPEWSParseError(
+            f"{redact_url(url)} announced {resp.content_length} bytes, cap is {limit}"
+        )
+    data = bytearray()
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        data += chunk
+        if len(data) > limit:
+            raise HPEWSParseError(f"{redact_url(url)} sent more than {limit} bytes")
+    return bytes(data)
