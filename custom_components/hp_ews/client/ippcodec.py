@@ -601,22 +601,26 @@ class IppMessage:
 
     def group_for(self, tag: int) -> AttributeGroup:
         """The first group with that tag, appended if there is none."""
-        return self.group(tag) or self.add_group(tag)
+        group = self.group(tag)
+        return self.add_group(tag) if group is None else group
 
     @property
     def operation(self) -> AttributeGroup:
         """The operation group (an empty detached one when missing)."""
-        return self.group(GroupTag.OPERATION) or AttributeGroup(GroupTag.OPERATION)
+        group = self.group(GroupTag.OPERATION)
+        return AttributeGroup(GroupTag.OPERATION) if group is None else group
 
     @property
     def printer(self) -> AttributeGroup:
         """The first printer group (an empty detached one when missing)."""
-        return self.group(GroupTag.PRINTER) or AttributeGroup(GroupTag.PRINTER)
+        group = self.group(GroupTag.PRINTER)
+        return AttributeGroup(GroupTag.PRINTER) if group is None else group
 
     @property
     def job(self) -> AttributeGroup:
         """The first job group (an empty detached one when missing)."""
-        return self.group(GroupTag.JOB) or AttributeGroup(GroupTag.JOB)
+        group = self.group(GroupTag.JOB)
+        return AttributeGroup(GroupTag.JOB) if group is None else group
 
     def find(self, name: str) -> Attribute | None:
         """The first attribute of that name in any group."""
@@ -819,6 +823,8 @@ def decode_header(
 
 def _read_value(reader: _Reader, tag: int, depth: int) -> Value:
     """Read value-length and value (the name was consumed by the caller)."""
+    if tag in (ValueTag.END_COLLECTION, ValueTag.MEMBER_ATTR_NAME):
+        raise HPEWSParseError(f"IPP tag 0x{tag:02x} outside a collection")
     length = reader.u16()
     if tag in _WITH_LANGUAGE_TAGS:
         return _read_with_language(reader, length)
@@ -849,8 +855,6 @@ def _read_value(reader: _Reader, tag: int, depth: int) -> Value:
     if tag == ValueTag.BEG_COLLECTION:
         # The begCollection value is empty by RFC 8010; any payload is ignored.
         return _read_collection(reader, depth + 1)
-    if tag in (ValueTag.END_COLLECTION, ValueTag.MEMBER_ATTR_NAME):
-        raise HPEWSParseError(f"IPP tag 0x{tag:02x} outside a collection")
     if 0x10 <= tag <= 0x1F:
         return OutOfBand(tag, bytes(raw))
     if tag == ValueTag.EXTENSION:
@@ -981,6 +985,8 @@ def _write_value(out: bytearray, tag: int, value: Value) -> None:
 
 
 def _value_bytes(tag: int, value: Value) -> bytes:
+    if tag in (ValueTag.END_COLLECTION, ValueTag.MEMBER_ATTR_NAME):
+        raise ValueError(f"IPP tag 0x{tag:02x} is written by the encoder itself")
     if tag in _STRING_TAGS:
         return _check(value, str, tag).encode("utf-8", "surrogateescape")
     if tag in _WITH_LANGUAGE_TAGS:
@@ -1023,8 +1029,6 @@ def _value_bytes(tag: int, value: Value) -> bytes:
     if tag == ValueTag.EXTENSION:
         ext = _check(value, Extension, tag)
         return ext.type_code.to_bytes(4) + ext.data
-    if tag in (ValueTag.END_COLLECTION, ValueTag.MEMBER_ATTR_NAME):
-        raise ValueError(f"IPP tag 0x{tag:02x} is written by the encoder itself")
     if isinstance(value, str):
         # Convenience for octetString values that are text (printer-supply).
         return value.encode("utf-8")
