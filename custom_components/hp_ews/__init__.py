@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from typing import TYPE_CHECKING
 
-type HPEWSConfigEntry = ConfigEntry[None]
+from homeassistant.const import Platform
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+
+from .const import DOMAIN
+from .coordinator import HPEWSConfigEntry, HPEWSCoordinator, wrong_printer_issue_id
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> bool:
     """Set up a printer from a config entry."""
+    coordinator = HPEWSCoordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> bool:
     """Unload a config entry."""
-    return True
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> None:
+    """Forget the repair issue of a printer that is no longer configured."""
+    ir.async_delete_issue(hass, DOMAIN, wrong_printer_issue_id(entry))
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: HPEWSConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Allow removing a device unless it is the configured printer."""
+    return (DOMAIN, entry.unique_id) not in device.identifiers
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: HPEWSConfigEntry) -> None:
+    """Apply a new poll interval; nothing else needs a reload."""
+    entry.runtime_data.async_apply_options()

@@ -2,26 +2,432 @@
 
 from __future__ import annotations
 
-from typing import Any
+import ipaddress
+import re
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
-from homeassistant.const import CONF_HOST
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SCAN_INTERVAL,
+    CONF_SSL,
+    CONF_USERNAME,
+)
+from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
 import voluptuous as vol
+from yarl import URL
 
-from .const import DOMAIN
+from .client.errors import HPEWSAuthenticationError, HPEWSError, HPEWSUnsupportedError
+from .const import (
+    CONF_ADVANCED,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_SCAN_INTERVAL,
+    MIN_SCAN_INTERVAL,
+)
+from .coordinator import create_printer, normalize_uuid, printer_unique_id
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+
+    from .client.models import PrinterInfo, Snapshot
+
+HP_MAKERS = frozenset({"hp", "hewlett-packard", "hewlett packard"})
+HP_WORD = re.compile(r"\b(?:hp|hewlett[- ]packard)\b", re.IGNORECASE)
+MAKER_KEYS = ("usb_MFG", "usb_MFC")
+"""TXT keys naming the maker; some LaserJets misspell usb_MFG as usb_MFC."""
+MODEL_KEYS = ("ty", "product")
+INSTANCE_SUFFIX = re.compile(r"\s*[\[(][0-9A-Fa-f]{6}[\])].*$")
+"""The " [B519A4]" (or " (E4F500)") MAC tail HP appends to instance names."""
+
+PASSWORD_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+USERNAME_SELECTOR = TextSelector(TextSelectorConfig(autocomplete="username"))
+
+
+class InvalidHostError(ValueError):
+    """The address the user typed is neither a host name, an IP nor a URL."""
+
+
+def _connection_schema() -> vol.Schema:
+    """Return the address form; fresh each time as suggested values mutate it."""
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST): TextSelector(
+                TextSelectorConfig(autocomplete="off")
+            ),
+            vol.Required(CONF_ADVANCED): section(
+                vol.Schema(
+                    {
+                        vol.Optional(CONF_PORT): NumberSelector(
+                            NumberSelectorConfig(
+                                min=1, max=65535, mode=NumberSelectorMode.BOX
+                            )
+                        ),
+                        vol.Optional(CONF_SSL, default=False): BooleanSelector(),
+                        vol.Optional(CONF_USERNAME): USERNAME_SELECTOR,
+                        vol.Optional(CONF_PASSWORD): PASSWORD_SELECTOR,
+                    }
+                ),
+                {"collapsed": True},
+            ),
+        }
+    )
+
+
+CREDENTIALS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_USERNAME): USERNAME_SELECTOR,
+        vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
+    }
+)
+
+
+def _connection_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn the address form into config entry data.
+
+    The address may be a host name, an IP address or a URL such as
+    ``https://192.0.2.7:8443/``; the fields of the advanced section win.
+    """
+    raw = str(user_input[CONF_HOST]).strip()
+    advanced: Mapping[str, Any] = user_input.get(CONF_ADVANCED, {})
+    try:
+        host, port, https = str(ipaddress.ip_address(raw.strip("[]"))), None, False
+    except ValueError:
+        try:
+            url = URL(raw if "://" in raw else f"http://{raw}")
+        except ValueError as err:
+            raise InvalidHostError from err
+        if url.scheme not in ("http", "https") or not url.host:
+            raise InvalidHostError from None
+        host, port, https = url.host, url.explicit_port, url.scheme == "https"
+    data: dict[str, Any] = {
+        CONF_HOST: host,
+        CONF_SSL: bool(advanced.get(CONF_SSL)) or https,
+    }
+    if port := advanced.get(CONF_PORT) or port:
+        data[CONF_PORT] = int(port)
+    if username := advanced.get(CONF_USERNAME):
+        data[CONF_USERNAME] = username
+        data[CONF_PASSWORD] = advanced.get(CONF_PASSWORD, "")
+    return data
+
+
+def _form_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn config entry data back into the address form (without password)."""
+    advanced = {
+        key: data[key] for key in (CONF_PORT, CONF_SSL, CONF_USERNAME) if key in data
+    }
+    return {CONF_HOST: data[CONF_HOST], CONF_ADVANCED: advanced}
+
+
+def _title(info: PrinterInfo) -> str:
+    """Name a printer the way it names itself."""
+    return info.model or info.series or f"{info.manufacturer} printer"
+
+
+def _txt(properties: Mapping[str, Any], key: str) -> str | None:
+    """Return a TXT value as text; keys without a value come as None."""
+    value = properties.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _is_hp(discovery_info: ZeroconfServiceInfo) -> bool:
+    """Tell HP printers from other brands advertising the same services.
+
+    The maker key decides when present. Otherwise ``ty``/``product`` must name
+    HP; a record with neither (some ``_http._tcp`` ones) is judged by the
+    instance name HP gives its printers.
+    """
+    props = discovery_info.properties
+    for key in MAKER_KEYS:
+        if maker := _txt(props, key):
+            return maker.lower() in HP_MAKERS
+    models = [value for key in MODEL_KEYS if (value := _txt(props, key))]
+    if models:
+        return any(HP_WORD.search(value) for value in models)
+    return discovery_info.name.upper().startswith("HP ")
+
+
+def _txt_model(discovery_info: ZeroconfServiceInfo) -> str:
+    """Return the model a discovery record names, for the confirm dialog."""
+    props = discovery_info.properties
+    if product := _txt(props, "product"):
+        return product.strip("()")
+    if model := _txt(props, "ty") or _txt(props, "usb_MDL"):
+        return model
+    instance = discovery_info.name.removesuffix(f".{discovery_info.type}")
+    return INSTANCE_SUFFIX.sub("", instance)
 
 
 class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Handle a config flow for an HP printer."""
+    """Add an HP printer by address or from discovery."""
 
     VERSION = 1
+    MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Initialise the flow."""
+        self._data: dict[str, Any] = {}
+        self._snapshot: Snapshot | None = None
+        self._model = ""
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> HPEWSOptionsFlow:
+        """Return the options flow."""
+        return HPEWSOptionsFlow()
+
+    async def _async_try_connect(
+        self, data: Mapping[str, Any]
+    ) -> tuple[Snapshot | None, str | None]:
+        """Probe the printer; return its snapshot, or the error to show."""
+        try:
+            printer = create_printer(self.hass, data)
+            snapshot = await printer.snapshot(await printer.probe())
+        except HPEWSAuthenticationError:
+            return None, "invalid_auth"
+        except HPEWSUnsupportedError:
+            return None, "unsupported"
+        except HPEWSError:
+            return None, "cannot_connect"
+        except Exception:  # noqa: BLE001
+            LOGGER.exception("Unexpected error probing %s", data[CONF_HOST])
+            return None, "unknown"
+        if printer_unique_id(snapshot.info) is None:
+            return None, "no_identity"
+        return snapshot, None
+
+    async def _async_create_or_update(
+        self, data: dict[str, Any], snapshot: Snapshot
+    ) -> ConfigFlowResult:
+        """Add the probed printer, or update the address of a known one."""
+        await self.async_set_unique_id(
+            printer_unique_id(snapshot.info), raise_on_progress=False
+        )
+        self._abort_if_unique_id_configured(updates=data)
+        return self.async_create_entry(title=_title(snapshot.info), data=data)
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the printer's address."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(title=user_input[CONF_HOST], data=user_input)
+            try:
+                data = _connection_data(user_input)
+            except InvalidHostError:
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                snapshot, error = await self._async_try_connect(data)
+                if snapshot is not None:
+                    return await self._async_create_or_update(data, snapshot)
+                errors["base"] = str(error)
         return self.async_show_form(
-            step_id="user", data_schema=vol.Schema({vol.Required(CONF_HOST): str})
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema(), user_input
+            ),
+            errors=errors,
+        )
+
+    async def async_step_zeroconf(
+        self, discovery_info: ZeroconfServiceInfo
+    ) -> ConfigFlowResult:
+        """Handle a printer announcing one of its services."""
+        if not _is_hp(discovery_info):
+            return self.async_abort(reason="not_hp_printer")
+        self._data = {CONF_HOST: discovery_info.host}
+        if discovery_info.ip_address.is_loopback and discovery_info.port:
+            # ipp-usb serves a USB printer's web server and IPP on one local port.
+            self._data[CONF_PORT] = discovery_info.port
+        # Every service of a printer carries the same UUID: one flow for all.
+        if uid := normalize_uuid(_txt(discovery_info.properties, "UUID")):
+            await self.async_set_unique_id(uid)
+            self._abort_if_unique_id_configured(updates=self._data)
+        self._async_abort_entries_match({CONF_HOST: discovery_info.host})
+        self._model = _txt_model(discovery_info)
+        self.context["title_placeholders"] = {"name": self._model}
+
+        snapshot, error = await self._async_try_connect(self._data)
+        if error == "invalid_auth":
+            return await self.async_step_zeroconf_confirm()
+        if snapshot is None:
+            return self.async_abort(reason=str(error))
+        # What the printer itself says identifies it best (and without TXT UUID).
+        await self.async_set_unique_id(printer_unique_id(snapshot.info))
+        self._abort_if_unique_id_configured(updates=self._data)
+        self._snapshot = snapshot
+        self._model = _title(snapshot.info)
+        self.context["title_placeholders"] = {"name": self._model}
+        return await self.async_step_zeroconf_confirm()
+
+    async def async_step_zeroconf_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Let the user confirm adding the discovered printer."""
+        if user_input is None:
+            self._set_confirm_only()
+            return self.async_show_form(
+                step_id="zeroconf_confirm",
+                description_placeholders={
+                    "model": self._model,
+                    "host": self._data[CONF_HOST],
+                },
+            )
+        if self._snapshot is None:
+            return await self.async_step_credentials()
+        return self.async_create_entry(
+            title=_title(self._snapshot.info), data=self._data
+        )
+
+    async def async_step_credentials(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the credentials a discovered printer wants."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**self._data, **user_input}
+            snapshot, error = await self._async_try_connect(data)
+            if snapshot is not None:
+                return await self._async_create_or_update(data, snapshot)
+            errors["base"] = str(error)
+        return self.async_show_form(
+            step_id="credentials",
+            data_schema=self.add_suggested_values_to_schema(
+                CREDENTIALS_SCHEMA, user_input
+            ),
+            description_placeholders={
+                "model": self._model,
+                "host": self._data[CONF_HOST],
+            },
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Handle a printer that started asking for credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for new credentials."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            snapshot, error = await self._async_try_connect(
+                {**entry.data, **user_input}
+            )
+            if snapshot is not None:
+                await self.async_set_unique_id(printer_unique_id(snapshot.info))
+                self._abort_if_unique_id_mismatch(reason="wrong_printer")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates=user_input
+                )
+            errors["base"] = str(error)
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                CREDENTIALS_SCHEMA,
+                user_input or {CONF_USERNAME: entry.data.get(CONF_USERNAME)},
+            ),
+            description_placeholders={
+                "name": entry.title,
+                "host": entry.data[CONF_HOST],
+            },
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change how to reach the printer; it must stay the same printer."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                data = _connection_data(user_input)
+            except InvalidHostError:
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                if (
+                    CONF_USERNAME in data
+                    and not data[CONF_PASSWORD]
+                    and data[CONF_USERNAME] == entry.data.get(CONF_USERNAME)
+                ):
+                    # The form never shows the stored password; blank keeps it.
+                    data[CONF_PASSWORD] = entry.data.get(CONF_PASSWORD, "")
+                snapshot, error = await self._async_try_connect(data)
+                if snapshot is not None:
+                    await self.async_set_unique_id(printer_unique_id(snapshot.info))
+                    self._abort_if_unique_id_mismatch(reason="wrong_printer")
+                    return self.async_update_reload_and_abort(entry, data=data)
+                errors["base"] = str(error)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema(), user_input or _form_values(entry.data)
+            ),
+            description_placeholders={"name": entry.title},
+            errors=errors,
+        )
+
+
+class HPEWSOptionsFlow(OptionsFlow):
+    """Change how often the printer is polled."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the poll interval."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
+            )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_SCAN_INTERVAL): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_SCAN_INTERVAL,
+                        max=MAX_SCAN_INTERVAL,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                schema,
+                {
+                    CONF_SCAN_INTERVAL: self.config_entry.options.get(
+                        CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
+                    )
+                },
+            ),
         )

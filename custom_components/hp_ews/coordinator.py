@@ -1,0 +1,246 @@
+"""Data update coordinator for one HP printer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+import uuid
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SCAN_INTERVAL,
+    CONF_SSL,
+    CONF_USERNAME,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .client.client import HPPrinter
+from .client.errors import (
+    HPEWSAuthenticationError,
+    HPEWSConnectionError,
+    HPEWSError,
+    HPEWSTimeoutError,
+    HPEWSUnsupportedError,
+)
+from .client.models import PrinterInfo, Profile, Snapshot
+from .const import (
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    FULL_REFRESH_EVERY,
+    LOGGER,
+    MAX_BACKOFF,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+type HPEWSConfigEntry = ConfigEntry[HPEWSCoordinator]
+
+
+def create_printer(hass: HomeAssistant, data: Mapping[str, Any]) -> HPPrinter:
+    """Create a client for the printer described by config entry data."""
+    return HPPrinter(
+        data[CONF_HOST],
+        async_get_clientsession(hass),
+        port=data.get(CONF_PORT),
+        # Unticked means "find out": CDM printers want HTTPS, LEDM ones HTTP.
+        scheme="https" if data.get(CONF_SSL) else None,
+        username=data.get(CONF_USERNAME),
+        password=data.get(CONF_PASSWORD),
+    )
+
+
+def normalize_uuid(value: str | None) -> str | None:
+    """Return a UUID in canonical lower-case form, or None if it is not one.
+
+    mDNS TXT records carry it bare, IPP as ``urn:uuid:…``; anonymised
+    captures and some firmware send placeholders that must not become ids.
+    """
+    if not value:
+        return None
+    value = value.strip().lower().removeprefix("urn:uuid:")
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def printer_unique_id(info: PrinterInfo) -> str | None:
+    """Return the id that tells this printer apart from every other one."""
+    if uid := normalize_uuid(info.uuid):
+        return uid
+    if info.serial_number and (serial := info.serial_number.strip()):
+        return serial
+    return None
+
+
+def _poll_interval(entry: ConfigEntry) -> timedelta:
+    """Return the poll interval the user chose."""
+    return timedelta(
+        seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+    )
+
+
+def wrong_printer_issue_id(entry: ConfigEntry) -> str:
+    """Return the repair issue id raised when another printer answers."""
+    return f"wrong_printer_{entry.entry_id}"
+
+
+class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
+    """Refresh one printer: status often, supplies and counters seldom."""
+
+    config_entry: HPEWSConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: HPEWSConfigEntry) -> None:
+        """Initialise the coordinator for a config entry."""
+        self.poll_interval = _poll_interval(entry)
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=entry.title,
+            update_interval=self.poll_interval,
+            # Snapshots compare by value: unchanged status writes no states.
+            always_update=False,
+        )
+        self.printer = create_printer(hass, entry.data)
+        self.profile: Profile | None = None
+        self._refreshes_until_full = 0
+        self._failures = 0
+        self._unreachable = False
+
+    @callback
+    def async_apply_options(self) -> None:
+        """Use the poll interval from the entry's options from the next refresh on."""
+        self.poll_interval = _poll_interval(self.config_entry)
+        if not self._failures:
+            self.update_interval = self.poll_interval
+
+    @property
+    def host(self) -> str:
+        """Return the printer's address as configured."""
+        return str(self.config_entry.data[CONF_HOST])
+
+    async def _async_update_data(self) -> Snapshot:
+        """Fetch a snapshot, completing it with supplies and counters when due."""
+        full = self.data is None or self._refreshes_until_full <= 0
+        try:
+            try:
+                snapshot = await self._async_fetch(full=full)
+            except HPEWSTimeoutError:
+                if self.data is None or not self.data.status.in_power_save:
+                    raise
+                # A printer waking from deep sleep can miss the first deadline.
+                snapshot = await self._async_fetch(full=full)
+        except HPEWSAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="invalid_auth",
+                translation_placeholders={"host": self.host},
+            ) from err
+        except HPEWSConnectionError as err:
+            self._went_unreachable(err)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"host": self.host, "error": str(err)},
+            ) from err
+        except HPEWSUnsupportedError as err:
+            self._start_over()
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="unsupported",
+                translation_placeholders={"host": self.host, "error": str(err)},
+            ) from err
+        except HPEWSError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"host": self.host, "error": str(err)},
+            ) from err
+
+        self._check_identity(snapshot.info)
+        self._refreshes_until_full = (
+            FULL_REFRESH_EVERY if full else self._refreshes_until_full
+        ) - 1
+        self._came_back()
+        return snapshot
+
+    async def _async_fetch(self, *, full: bool) -> Snapshot:
+        """Probe if needed, then take a snapshot."""
+        if self.profile is None:
+            self.profile = await self.printer.probe()
+        return await self.printer.snapshot(self.profile, previous=self.data, full=full)
+
+    def _start_over(self) -> None:
+        """Probe again and read everything on the next refresh."""
+        self.profile = None
+        self._refreshes_until_full = 0
+
+    def _check_identity(self, info: PrinterInfo) -> None:
+        """Refuse to show data from a printer other than the configured one."""
+        found = printer_unique_id(info)
+        issue_id = wrong_printer_issue_id(self.config_entry)
+        if found is None or found == self.config_entry.unique_id:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        self._start_over()
+        placeholders = {
+            "title": self.config_entry.title,
+            "host": self.host,
+            "model": info.model or info.series or info.manufacturer,
+        }
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="wrong_printer",
+            translation_placeholders=placeholders,
+        )
+        raise UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="wrong_printer",
+            translation_placeholders=placeholders,
+        )
+
+    def _went_unreachable(self, err: HPEWSConnectionError) -> None:
+        """Back off, and log the change once at info level.
+
+        A printer switched off for the night is routine, not an error. Marking
+        the failure before DataUpdateCoordinator sees the exception keeps it
+        from logging the same transition a second time at error level.
+        """
+        self._start_over()
+        self._failures += 1
+        self.update_interval = min(
+            self.poll_interval * 2**self._failures,
+            max(self.poll_interval, MAX_BACKOFF),
+        )
+        if self.data is None or self._unreachable:
+            return
+        self._unreachable = True
+        if self.last_update_success:
+            LOGGER.info("%s (%s) is unreachable: %s", self.name, self.host, err)
+            self.last_update_success = False
+
+    def _came_back(self) -> None:
+        """Restore the poll interval and log the recovery once."""
+        self._failures = 0
+        self.update_interval = self.poll_interval
+        if not self._unreachable:
+            return
+        self._unreachable = False
+        if not self.last_update_success:
+            LOGGER.info("%s (%s) is reachable again", self.name, self.host)
+            # Listeners still hear of the change; only the duplicate log goes.
+            self.last_update_success = True
