@@ -72,5 +72,12 @@ run_oldest() {
 needs_setup() {
   [ -f "$CACHE/setup.$STAMP_VERSION.done" ] || return 0
   [ "$(cat "$CACHE/setup.$STAMP_VERSION.done")" = "$(newest_mode)" ] || return 0
+  # requirements_test.txt changed since the environments were made
+  cmp -s "$REPO/requirements_test.txt" "$OLDEST_VENV/.requirements_test.txt" || return 0
+  if [ "$(newest_mode)" = native ]; then
+    cmp -s "$REPO/requirements_test.txt" "$NATIVE_VENV/.requirements_test.txt" || return 0
+  else
+    cmp -s "$REPO/requirements_test.txt" "$ROOTFS/opt/venv/.requirements_test.txt" || return 0
+  fi
   return 1
 }
