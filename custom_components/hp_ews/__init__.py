@@ -5,19 +5,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.const import Platform
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
-from .coordinator import HPEWSConfigEntry, HPEWSCoordinator, wrong_printer_issue_id
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import device_registry as dr
+
+    from .coordinator import HPEWSConfigEntry
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+
+# The coordinator (and with it the client's HTTP stack) is imported where it is
+# used: importing the client package on its own (its CLI, the simulator) runs
+# this module first. Home Assistant preloads config_flow, which imports it.
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> bool:
     """Set up a printer from a config entry."""
+    from .coordinator import HPEWSCoordinator
+
     coordinator = HPEWSCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
@@ -33,6 +41,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> bo
 
 async def async_remove_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> None:
     """Forget the repair issue of a printer that is no longer configured."""
+    from .coordinator import wrong_printer_issue_id
+
     ir.async_delete_issue(hass, DOMAIN, wrong_printer_issue_id(entry))
 
 
