@@ -113,10 +113,6 @@ _HP_CODES: Final[dict[str, Condition]] = {
     "jamInPrinter": _c(_S.STOPPED, PAPER_JAM),
     "paperJam": _c(_S.STOPPED, PAPER_JAM),
     "mediaJam": _c(_S.STOPPED, PAPER_JAM),
-    "jam": _c(_S.STOPPED, PAPER_JAM),
-    "jamInTray": _c(_S.STOPPED, PAPER_JAM),
-    "jamInOutputBin": _c(_S.STOPPED, PAPER_JAM),
-    "jamInDuplexer": _c(_S.STOPPED, PAPER_JAM),
     "printBarStall": _c(_S.STOPPED, PAPER_JAM),
     "carriageJam": _c(_S.STOPPED, PAPER_JAM),
     "paperMisfeed": _c(_S.STOPPED),
@@ -213,9 +209,21 @@ IPP_REASONS: Final[Mapping[str, Condition]] = MappingProxyType(
 _IPP_SUFFIXES: Final = ("-error", "-warning")
 
 
+_JAM: Final = _c(_S.STOPPED, PAPER_JAM)
+
+
 def hp_condition(code: str) -> Condition | None:
-    """Meaning of an HP status/alert code, or None when unknown."""
-    return HP_CODES.get(code.casefold())
+    """Meaning of an HP status/alert code, or None when unknown.
+
+    CDM has hundreds of alert categories; every jam category starts with
+    ``jam`` (``jamInPrinter``, ``jamAtInput``...), so unlisted ones are read
+    as a jam too.
+    """
+    key = code.casefold()
+    condition = HP_CODES.get(key)
+    if condition is None and key.startswith("jam"):
+        return _JAM
+    return condition
 
 
 def ipp_condition(keyword: str) -> Condition | None:
@@ -247,9 +255,9 @@ def severity(raw: str | None, code: str | None = None) -> AlertSeverity:
     """
     if raw is not None:
         value = raw.strip().casefold()
-        if value in ("info", "information", "informational"):
+        if value in ("info", "information", "informational", "status", "notice"):
             return AlertSeverity.INFO
-        if value == "warning":
+        if value in ("warning", "warn"):
             return AlertSeverity.WARNING
         if value in ("error", "critical", "fatal"):
             return AlertSeverity.ERROR
