@@ -1,0 +1,1100 @@
+"""Document format negotiation and conversion for IPP printing.
+
+A printer lists what it takes in ``document-format-supported``. A document
+the printer takes is sent as it is; otherwise it is converted, one page at a
+time, to a raster format the printer takes:
+
+=============================  ===========================================
+document                       sent as (first the printer takes)
+=============================  ===========================================
+PDF                            PDF, PWG Raster, URF (rendered by pdfium)
+PostScript, PWG Raster, URF    as is only
+JPEG                           JPEG, PWG Raster, URF
+PNG                            PNG, PWG Raster, URF, JPEG
+plain text                     text, PWG Raster, URF (monospace, wrapped)
+=============================  ===========================================
+
+Nothing holds a whole document in memory: a file is read in chunks, a stream
+is spooled to a temporary file when a converter needs random access (pdfium,
+Pillow), and converters produce one page at a time. pdfium and Pillow block,
+so they only run in the executor, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
+import contextlib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+import logging
+import os
+from pathlib import Path
+import re
+import tempfile
+import textwrap
+import threading
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from . import ippcodec
+from .errors import HPEWSError
+from .raster import RasterJob, SheetBack, encode_pwg, encode_urf
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .models import IppCapabilities
+
+_LOGGER = logging.getLogger(__name__)
+
+PDF: Final = "application/pdf"
+POSTSCRIPT: Final = "application/postscript"
+JPEG: Final = "image/jpeg"
+PNG: Final = "image/png"
+PWG_RASTER: Final = "image/pwg-raster"
+URF: Final = "image/urf"
+TEXT: Final = "text/plain"
+OCTET_STREAM: Final = "application/octet-stream"
+
+RASTER_FORMATS: Final = (PWG_RASTER, URF)
+"""Raster targets in order of preference (PWG is the IPP Everywhere one)."""
+
+READ_CHUNK: Final = 1024 * 1024
+"""Bytes read from a file per executor call when streaming it."""
+SNIFF_BYTES: Final = 1024
+DEFAULT_DPI: Final = 300
+MAX_DPI: Final = 600
+"""Highest resolution we render at: an A4 sRGB page at 600 dpi is 100 MiB."""
+DEFAULT_MEDIA: Final = "iso_a4_210x297mm"
+TEXT_POINT_SIZE: Final = 10
+TEXT_MARGIN_INCH: Final = Decimal("0.5")
+MAX_TEXT_PAGES: Final = 10_000
+
+MONOCHROME_MODES: Final = frozenset(
+    {"monochrome", "process-monochrome", "auto-monochrome", "bi-level"}
+)
+SIDES: Final = ("one-sided", "two-sided-long-edge", "two-sided-short-edge")
+QUALITIES: Final = {"draft": 3, "normal": 4, "high": 5}
+ORIENTATIONS: Final = {
+    "portrait": 3,
+    "landscape": 4,
+    "reverse-landscape": 5,
+    "reverse-portrait": 6,
+}
+MEDIA_ALIASES: Final = {
+    "a3": "iso_a3_297x420mm",
+    "a4": "iso_a4_210x297mm",
+    "a5": "iso_a5_148x210mm",
+    "a6": "iso_a6_105x148mm",
+    "b5": "iso_b5_176x250mm",
+    "letter": "na_letter_8.5x11in",
+    "legal": "na_legal_8.5x14in",
+    "executive": "na_executive_7.25x10.5in",
+    "tabloid": "na_ledger_11x17in",
+    "4x6": "na_index-4x6_4x6in",
+    "5x7": "na_5x7_5x7in",
+    "10x15cm": "om_small-photo_100x150mm",
+    "hagaki": "jpn_hagaki_100x148mm",
+}
+
+# pdfium is not thread-safe: every call into it, from any job, holds this.
+_PDFIUM_LOCK: Final = threading.Lock()
+
+
+class HPEWSDocumentError(HPEWSError):
+    """The document could not be read or converted (missing, corrupt, too large)."""
+
+
+class HPEWSUnsupportedFormatError(HPEWSDocumentError):
+    """The printer does not take the document's format and we cannot convert it."""
+
+    def __init__(self, message: str, document_format: str | None) -> None:
+        """Remember which format was refused (None when it was not recognised)."""
+        super().__init__(message)
+        self.document_format = document_format
+
+
+class PrintOptionError(HPEWSError, ValueError):
+    """A print option has a value IPP does not define."""
+
+
+# --- options and capabilities ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PrintOptions:
+    """What the user asked for; None leaves the choice to the printer.
+
+    ``media`` takes a PWG name (``iso_a4_210x297mm``) or a common alias
+    (``A4``, ``letter``); ``page_ranges`` is 1-based and inclusive.
+    """
+
+    copies: int = 1
+    sides: str | None = None
+    color_mode: str | None = None
+    media: str | None = None
+    orientation: str | None = None
+    page_ranges: tuple[tuple[int, int], ...] = ()
+    quality: str | None = None
+    job_name: str | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse values the printer would reject anyway."""
+        if not 1 <= self.copies <= 999:
+            raise PrintOptionError(f"copies must be 1-999, not {self.copies}")
+        if self.sides is not None and self.sides not in SIDES:
+            raise PrintOptionError(f"Unknown sides: {self.sides}")
+        if self.quality is not None and self.quality not in QUALITIES:
+            raise PrintOptionError(f"Unknown print-quality: {self.quality}")
+        if self.orientation is not None and self.orientation not in ORIENTATIONS:
+            raise PrintOptionError(f"Unknown orientation: {self.orientation}")
+        if self.color_mode is not None and not re.fullmatch(
+            r"[a-z][a-z0-9-]{0,62}", self.color_mode
+        ):
+            raise PrintOptionError(f"Bad print-color-mode: {self.color_mode}")
+        if self.media is not None:
+            media_size(self.media)  # raises on a name we cannot size
+        previous = 0
+        for start, end in self.page_ranges:
+            if not 1 <= start <= end or start <= previous:
+                raise PrintOptionError(f"Bad page range {start}-{end}")
+            previous = end
+        if self.job_name is not None and len(self.job_name.encode()) > 255:
+            raise PrintOptionError("job-name is longer than 255 bytes")
+
+    @property
+    def media_name(self) -> str | None:
+        """``media`` as a PWG self-describing name."""
+        return None if self.media is None else normalize_media(self.media)
+
+    def wants_color(self) -> bool:
+        """False when the user asked for monochrome."""
+        return self.color_mode not in MONOCHROME_MODES
+
+
+def parse_page_ranges(text: str) -> tuple[tuple[int, int], ...]:
+    """``"1-3,5,7-"`` → ((1, 3), (5, 5), (7, 2**31-1)), for CLI and UI input."""
+    ranges: list[tuple[int, int]] = []
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        match = re.fullmatch(r"(\d{1,9})(?:-(\d{0,9}))?", part)
+        if match is None:
+            raise PrintOptionError(f"Bad page range: {part!r}")
+        start = int(match.group(1))
+        if match.group(2) is None:
+            end = start
+        elif match.group(2) == "":
+            end = 2**31 - 1
+        else:
+            end = int(match.group(2))
+        ranges.append((start, end))
+    if not ranges:
+        raise PrintOptionError("Empty page range")
+    return tuple(sorted(ranges))
+
+
+@dataclass(frozen=True, slots=True)
+class PrintCapabilities:
+    """The printer attributes printing needs, from Get-Printer-Attributes."""
+
+    document_formats: tuple[str, ...] = ()
+    operations: tuple[str, ...] = ()
+    color_supported: bool = False
+    color_modes: tuple[str, ...] = ()
+    sides_supported: tuple[str, ...] = ()
+    media_default: str | None = None
+    media_supported: tuple[str, ...] = ()
+    printer_resolutions: tuple[int, ...] = ()
+    pwg_raster_resolutions: tuple[int, ...] = ()
+    pwg_raster_types: tuple[str, ...] = ()
+    pwg_raster_sheet_back: str | None = None
+    urf_supported: tuple[str, ...] = ()
+
+    REQUESTED: Final = (  # type: ignore[misc]
+        "document-format-supported",
+        "operations-supported",
+        "color-supported",
+        "print-color-mode-supported",
+        "sides-supported",
+        "media-default",
+        "media-supported",
+        "printer-resolution-supported",
+        "pwg-raster-document-resolution-supported",
+        "pwg-raster-document-type-supported",
+        "pwg-raster-document-sheet-back",
+        "urf-supported",
+        "printer-state",
+        "printer-is-accepting-jobs",
+    )
+    """Attributes to ask for in Get-Printer-Attributes."""
+
+    @classmethod
+    def from_attributes(cls, printer: ippcodec.AttributeGroup) -> PrintCapabilities:
+        """From the printer attribute group of a Get-Printer-Attributes response."""
+
+        def strings(name: str) -> tuple[str, ...]:
+            return tuple(
+                str(value).strip().lower()
+                for value in printer.values(name)
+                if isinstance(value, str)
+            )
+
+        def dpis(name: str) -> tuple[int, ...]:
+            return tuple(
+                sorted(
+                    {
+                        value.dpi
+                        for value in printer.values(name)
+                        if isinstance(value, ippcodec.Resolution) and value.dpi > 0
+                    }
+                )
+            )
+
+        operations = tuple(
+            ippcodec.operation_name(value)
+            for value in printer.values("operations-supported")
+            if isinstance(value, int) and not isinstance(value, bool)
+        )
+        media_default = strings("media-default")
+        sheet_back = strings("pwg-raster-document-sheet-back")
+        return cls(
+            document_formats=strings("document-format-supported"),
+            operations=operations,
+            color_supported=printer.value("color-supported") is True,
+            color_modes=strings("print-color-mode-supported"),
+            sides_supported=strings("sides-supported"),
+            media_default=media_default[0] if media_default else None,
+            media_supported=strings("media-supported"),
+            printer_resolutions=dpis("printer-resolution-supported"),
+            pwg_raster_resolutions=dpis("pwg-raster-document-resolution-supported"),
+            pwg_raster_types=strings("pwg-raster-document-type-supported"),
+            pwg_raster_sheet_back=sheet_back[0] if sheet_back else None,
+            # URF keywords are upper case (``SRGB24``, ``RS300``).
+            urf_supported=tuple(
+                str(v).strip().upper()
+                for v in printer.values("urf-supported")
+                if isinstance(v, str)
+            ),
+        )
+
+    @classmethod
+    def from_model(cls, capabilities: IppCapabilities) -> PrintCapabilities:
+        """From the protocol-neutral model (resolution and colour details unknown)."""
+        return cls(
+            document_formats=tuple(f.lower() for f in capabilities.document_formats),
+            operations=capabilities.operations,
+            color_supported=capabilities.color_supported,
+            sides_supported=capabilities.sides_supported,
+            media_supported=capabilities.media_supported,
+            printer_resolutions=capabilities.resolutions_dpi,
+        )
+
+    def urf_resolutions(self) -> tuple[int, ...]:
+        """Resolutions from the URF ``RS`` keyword (``RS300-600``)."""
+        for keyword in self.urf_supported:
+            if keyword.startswith("RS"):
+                try:
+                    return tuple(sorted(int(v) for v in keyword[2:].split("-") if v))
+                except ValueError:
+                    return ()
+        return ()
+
+
+# --- format detection and choice ---------------------------------------------
+
+
+def normalize_format(document_format: str) -> str:
+    """Lower-case MIME type without parameters (``text/plain; charset=utf-8``)."""
+    return document_format.split(";", 1)[0].strip().lower()
+
+
+def sniff_format(head: bytes) -> str | None:
+    """Guess a document's MIME type from its first bytes; None when unknown."""
+    if head.startswith(b"%PDF-") or (b"%PDF-" in head[:1024] and b"\0" not in head[:8]):
+        return PDF
+    if head.startswith((b"%!PS", b"\x04%!PS")):
+        return POSTSCRIPT
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"RaS2"):
+        return PWG_RASTER
+    if head.startswith(b"UNIRAST\x00"):
+        return URF
+    if head and _looks_like_text(head):
+        return TEXT
+    return None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    # The sniffed head may end inside a multi-byte character.
+    text = (
+        head.decode("utf-8", "ignore")
+        if len(head) >= 4
+        else head.decode("utf-8", "replace")
+    )
+    if len(text.encode()) < len(head) - 3:
+        return False  # not UTF-8 (nor ASCII)
+    allowed = {"\t", "\n", "\r", "\f"}
+    return all(ch.isprintable() or ch in allowed for ch in text)
+
+
+class ConversionKind(StrEnum):
+    """How a document becomes what the printer takes."""
+
+    PASSTHROUGH = "passthrough"
+    PDF_TO_RASTER = "pdf_to_raster"
+    IMAGE_TO_RASTER = "image_to_raster"
+    IMAGE_TO_JPEG = "image_to_jpeg"
+    TEXT_TO_RASTER = "text_to_raster"
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """The outcome of format negotiation."""
+
+    source_format: str
+    document_format: str
+    """What is sent to the printer (``document-format``)."""
+    kind: ConversionKind
+
+    @property
+    def passthrough(self) -> bool:
+        """Whether the document is sent byte for byte."""
+        return self.kind is ConversionKind.PASSTHROUGH
+
+
+def choose_format(document_format: str, supported: Sequence[str]) -> Conversion:
+    """Pick what to send for a document of ``document_format``.
+
+    Raises:
+        HPEWSUnsupportedFormatError: the printer does not take the format and
+            no conversion leads to one it takes.
+    """
+    source = normalize_format(document_format)
+    formats = {normalize_format(f) for f in supported}
+    if source in formats and source != OCTET_STREAM:
+        return Conversion(source, source, ConversionKind.PASSTHROUGH)
+    raster = next((f for f in RASTER_FORMATS if f in formats), None)
+    if raster is not None:
+        kind = {
+            PDF: ConversionKind.PDF_TO_RASTER,
+            JPEG: ConversionKind.IMAGE_TO_RASTER,
+            PNG: ConversionKind.IMAGE_TO_RASTER,
+            TEXT: ConversionKind.TEXT_TO_RASTER,
+        }.get(source)
+        if kind is not None:
+            return Conversion(source, raster, kind)
+    if source == PNG and JPEG in formats:
+        return Conversion(source, JPEG, ConversionKind.IMAGE_TO_JPEG)
+    offered = ", ".join(sorted(formats)) or "none"
+    raise HPEWSUnsupportedFormatError(
+        f"The printer does not take {source} and it cannot be converted to a "
+        f"format it takes ({offered})",
+        source,
+    )
+
+
+# --- media, resolution, colour ------------------------------------------------
+
+_MEDIA_SIZE = re.compile(r"_(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)(mm|in)$")
+
+
+def normalize_media(media: str) -> str:
+    """A PWG self-describing media name for a PWG name or a common alias."""
+    name = media.strip()
+    return MEDIA_ALIASES.get(name.lower(), name)
+
+
+def media_size(media: str) -> tuple[int, int]:
+    """Width and length in hundredths of millimetres (PWG 5101.1 names).
+
+    Raises:
+        PrintOptionError: the name has no size in it.
+    """
+    name = normalize_media(media)
+    match = _MEDIA_SIZE.search(name)
+    if match is None:
+        raise PrintOptionError(f"Unknown media size: {media}")
+    unit = Decimal(2540) if match.group(3) == "in" else Decimal(100)
+    try:
+        width = int((Decimal(match.group(1)) * unit).to_integral_value())
+        length = int((Decimal(match.group(2)) * unit).to_integral_value())
+    except InvalidOperation as err:  # pragma: no cover - the pattern prevents it
+        raise PrintOptionError(f"Unknown media size: {media}") from err
+    if not (0 < width <= 1_000_000 and 0 < length <= 10_000_000):
+        raise PrintOptionError(f"Unusable media size: {media}")
+    return width, length
+
+
+def _pick_dpi(available: Sequence[int], quality: str | None) -> int:
+    usable = sorted(d for d in available if 0 < d <= MAX_DPI) or sorted(available)
+    if not usable:
+        return DEFAULT_DPI
+    if quality == "high":
+        return usable[-1]
+    # The lowest at or above 300 dpi: sharp text without 4x the data of 600.
+    return next((d for d in usable if d >= DEFAULT_DPI), usable[-1])
+
+
+def raster_job(
+    conversion: Conversion,
+    capabilities: PrintCapabilities,
+    options: PrintOptions,
+    total_pages: int,
+) -> RasterJob:
+    """Raster settings for a converted document, from what the printer offers."""
+    urf = conversion.document_format == URF
+    if urf:
+        resolutions = capabilities.urf_resolutions() or capabilities.printer_resolutions
+        color_ok = any(k.startswith("SRGB24") for k in capabilities.urf_supported)
+        gray_ok = any(k.startswith("W8") for k in capabilities.urf_supported)
+        dm = next(
+            (k for k in capabilities.urf_supported if re.fullmatch(r"DM[1-4]", k)),
+            "DM1",
+        )
+        sheet_back = SheetBack(int(dm[2]))
+    else:
+        resolutions = (
+            capabilities.pwg_raster_resolutions or capabilities.printer_resolutions
+        )
+        color_ok = "srgb_8" in capabilities.pwg_raster_types
+        gray_ok = "sgray_8" in capabilities.pwg_raster_types
+        sheet_back = SheetBack.from_keyword(capabilities.pwg_raster_sheet_back)
+    if not (color_ok or gray_ok):
+        # Both are mandatory for the format; an empty list means the printer
+        # did not say, not that it takes neither.
+        color_ok = capabilities.color_supported
+        gray_ok = True
+    color = (
+        color_ok
+        and options.wants_color()
+        and (capabilities.color_supported or not gray_ok)
+    )
+    media = options.media_name or capabilities.media_default or DEFAULT_MEDIA
+    try:
+        width, length = media_size(media)
+    except PrintOptionError:
+        media = DEFAULT_MEDIA
+        width, length = media_size(media)
+    sides = options.sides or "one-sided"
+    return RasterJob(
+        dpi=_pick_dpi(resolutions, options.quality),
+        color=color,
+        total_pages=total_pages,
+        width=width,
+        length=length,
+        media_name=media,
+        duplex=sides != "one-sided",
+        tumble=sides == "two-sided-short-edge",
+        sheet_back=sheet_back,
+        quality=QUALITIES.get(options.quality or "", 0),
+    )
+
+
+def select_pages(count: int, page_ranges: Sequence[tuple[int, int]]) -> list[int]:
+    """0-based page indexes to print from a document of ``count`` pages."""
+    if not page_ranges:
+        return list(range(count))
+    selected: list[int] = []
+    for start, end in page_ranges:
+        selected.extend(range(start - 1, min(end, count)))
+    return sorted(set(selected))
+
+
+# --- sources -----------------------------------------------------------------
+
+type DocumentSource = str | os.PathLike[str] | AsyncIterable[bytes]
+"""A file path, or an async iterable of bytes chunks (a download, a stream)."""
+
+
+async def _run[T](func: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+
+
+def _read_error(path: Path, err: OSError) -> HPEWSDocumentError:
+    if isinstance(err, FileNotFoundError):
+        return HPEWSDocumentError(f"File not found: {path}")
+    if isinstance(err, IsADirectoryError):
+        return HPEWSDocumentError(f"Not a file: {path}")
+    return HPEWSDocumentError(f"Cannot read {path}: {err.strerror or err}")
+
+
+class _Opened:
+    """A document source with its first bytes read, for sniffing."""
+
+    def __init__(self, max_bytes: int | None) -> None:
+        self.head = b""
+        self.max_bytes = max_bytes
+        self.total = 0
+
+    def count(self, size: int) -> None:
+        self.total += size
+        if self.max_bytes is not None and self.total > self.max_bytes:
+            raise HPEWSDocumentError(
+                f"The document is larger than the limit of {self.max_bytes} bytes"
+            )
+
+    def stream(self) -> AsyncIterator[bytes]:
+        raise NotImplementedError
+
+    async def path(self, spool_dir: Path | None) -> Path:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Release what the source holds."""
+
+
+class _OpenedFile(_Opened):
+    def __init__(self, path: Path, max_bytes: int | None) -> None:
+        super().__init__(max_bytes)
+        self._path = path
+        self._handle: BinaryIO | None = None
+
+    async def open(self) -> None:
+        def open_and_read() -> tuple[BinaryIO, bytes]:
+            try:
+                handle = self._path.open("rb")
+            except OSError as err:
+                raise _read_error(self._path, err) from err
+            try:
+                return handle, handle.read(SNIFF_BYTES)
+            except OSError as err:
+                handle.close()
+                raise _read_error(self._path, err) from err
+
+        self._handle, self.head = await _run(open_and_read)
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        handle = self._handle
+        assert handle is not None
+        if self.head:
+            self.count(len(self.head))
+            yield self.head
+        while True:
+            try:
+                chunk = await _run(handle.read, READ_CHUNK)
+            except OSError as err:
+                raise _read_error(self._path, err) from err
+            if not chunk:
+                return
+            self.count(len(chunk))
+            yield chunk
+
+    async def path(self, spool_dir: Path | None) -> Path:
+        del spool_dir  # already on disk
+        size = await _run(lambda: os.fstat(self._fileno()).st_size)
+        self.count(size)
+        return self._path
+
+    def _fileno(self) -> int:
+        assert self._handle is not None
+        return self._handle.fileno()
+
+    async def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+class _OpenedStream(_Opened):
+    def __init__(self, source: AsyncIterable[bytes], max_bytes: int | None) -> None:
+        super().__init__(max_bytes)
+        self._iterator = aiter(source)
+        self._spooled: Path | None = None
+
+    async def open(self) -> None:
+        head = bytearray()
+        while len(head) < SNIFF_BYTES:
+            chunk = await anext(self._iterator, None)
+            if chunk is None:
+                break
+            head += chunk
+        self.head = bytes(head)
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        if self.head:
+            self.count(len(self.head))
+            yield self.head
+        async for chunk in self._iterator:
+            if chunk:
+                self.count(len(chunk))
+                yield bytes(chunk)
+
+    async def path(self, spool_dir: Path | None) -> Path:
+        handle = await _run(
+            lambda: tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
+                prefix="hp_ews-", suffix=".spool", dir=spool_dir, delete=False
+            )
+        )
+        self._spooled = Path(handle.name)
+        try:
+            # Keep the written chunks small in memory: one at a time.
+            async for chunk in self.stream():
+                await _run(handle.write, chunk)
+        except OSError as err:
+            raise HPEWSDocumentError(f"Cannot spool the document: {err}") from err
+        finally:
+            await _run(handle.close)
+        return self._spooled
+
+    async def close(self) -> None:
+        if self._spooled is not None:
+            spooled, self._spooled = self._spooled, None
+            await _run(lambda: spooled.unlink(missing_ok=True))
+        closer = getattr(self._iterator, "aclose", None)
+        if closer is not None:
+            with contextlib.suppress(Exception):
+                await closer()
+
+
+async def _open_source(source: DocumentSource, max_bytes: int | None) -> _Opened:
+    opened: _OpenedFile | _OpenedStream
+    if isinstance(source, (str, os.PathLike)):
+        opened = _OpenedFile(Path(source), max_bytes)
+    else:
+        opened = _OpenedStream(source, max_bytes)
+    try:
+        await opened.open()
+    except BaseException:
+        await opened.close()
+        raise
+    return opened
+
+
+# --- running blocking converters -----------------------------------------------
+
+
+async def _pump(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Drive a blocking generator in the executor, one chunk per call."""
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            future = loop.run_in_executor(None, next, chunks, None)
+            try:
+                chunk = await future
+            except asyncio.CancelledError:
+                # Let the running call finish before the generator is closed
+                # from another thread ("generator already executing").
+                await asyncio.wait({future})
+                raise
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        await loop.run_in_executor(None, _close, chunks)
+
+
+def _close(chunks: Iterator[bytes]) -> None:
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
+
+
+# --- PDF --------------------------------------------------------------------
+
+
+def _pdf_error(err: Exception) -> HPEWSDocumentError:
+    return HPEWSDocumentError(f"Not a readable PDF: {err}")
+
+
+def _pdf_page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+
+    with _PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError as err:
+            raise _pdf_error(err) from err
+        try:
+            return len(document)
+        finally:
+            document.close()
+
+
+def _pdf_pages(
+    path: Path, job: RasterJob, indexes: Sequence[int]
+) -> Iterator[Image.Image]:
+    """Render the selected pages at ``job``'s size, fitted and centred."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    width, height = job.page_pixels()
+    # Gray renders 1 byte per pixel; colour renders RGBX (4 bytes) because
+    # Pillow then shares pdfium's buffer instead of copying the page.
+    bitmap_format = (
+        pdfium_c.FPDFBitmap_Gray if not job.color else pdfium_c.FPDFBitmap_BGRx
+    )
+    flags = pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_PRINTING
+    if job.color:
+        flags |= pdfium_c.FPDF_REVERSE_BYTE_ORDER  # RGBX, not BGRX
+    with _PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError as err:
+            raise _pdf_error(err) from err
+    try:
+        for index in indexes:
+            with _PDFIUM_LOCK:
+                page = document[index]
+                try:
+                    page_w, page_h = page.get_size()
+                    rotate = 0
+                    if (page_w > page_h) != (width > height) and page_w != page_h:
+                        rotate = 1  # 90° clockwise: landscape page on portrait paper
+                        page_w, page_h = page_h, page_w
+                    scale = min(width / page_w, height / page_h)
+                    size_x = max(1, round(page_w * scale))
+                    size_y = max(1, round(page_h * scale))
+                    bitmap = pdfium.PdfBitmap.new_native(
+                        width, height, bitmap_format, rev_byteorder=True
+                    )
+                    bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
+                    pdfium_c.FPDF_RenderPageBitmap(
+                        bitmap,
+                        page,
+                        (width - size_x) // 2,
+                        (height - size_y) // 2,
+                        size_x,
+                        size_y,
+                        rotate,
+                        flags,
+                    )
+                finally:
+                    page.close()
+            image: Image.Image = bitmap.to_pil()
+            yield image
+            del image, bitmap
+    finally:
+        with _PDFIUM_LOCK:
+            document.close()
+
+
+# --- images ---------------------------------------------------------------------
+
+
+def _flatten(image: Image.Image, mode: str) -> Image.Image:
+    """Apply EXIF orientation and composite transparency over white."""
+    image = ImageOps.exif_transpose(image) or image
+    if image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    ):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        background.alpha_composite(rgba)
+        image = background
+    return image.convert(mode)
+
+
+def _image_pages(
+    path: Path, job: RasterJob, orientation: str | None
+) -> Iterator[Image.Image]:
+    """One page with the image fitted to the media and centred."""
+    width, height = job.page_pixels()
+    try:
+        with Image.open(path) as source:
+            if source.format == "JPEG":
+                # Let libjpeg decode at a reduced scale (1/2, 1/4, 1/8) when the
+                # photo has more pixels than the page: less memory and time.
+                source.draft(job.mode, (width, height))
+            image = _flatten(source, job.mode)
+    except Image.DecompressionBombError as err:
+        raise HPEWSDocumentError(f"Image too large: {err}") from err
+    except (OSError, SyntaxError, ValueError) as err:
+        raise HPEWSDocumentError(f"Not a readable image: {err}") from err
+    landscape = orientation in ("landscape", "reverse-landscape")
+    if orientation is None:
+        landscape = (image.width > image.height) != (width > height)
+    if landscape:
+        image = image.transpose(
+            Image.Transpose.ROTATE_270
+            if orientation != "reverse-landscape"
+            else Image.Transpose.ROTATE_90
+        )
+    if orientation == "reverse-portrait":
+        image = image.transpose(Image.Transpose.ROTATE_180)
+    scale = min(width / image.width, height / image.height)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    if size != image.size:
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    page = Image.new(job.mode, (width, height), "white")
+    page.paste(image, ((width - size[0]) // 2, (height - size[1]) // 2))
+    del image
+    yield page
+
+
+def _image_to_jpeg(path: Path) -> Iterator[bytes]:
+    import io
+
+    try:
+        with Image.open(path) as source:
+            image = _flatten(source, "RGB")
+    except Image.DecompressionBombError as err:
+        raise HPEWSDocumentError(f"Image too large: {err}") from err
+    except (OSError, SyntaxError, ValueError) as err:
+        raise HPEWSDocumentError(f"Not a readable image: {err}") from err
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=92, optimize=True)
+    del image
+    view = buffer.getbuffer()
+    for start in range(0, len(view), READ_CHUNK):
+        yield bytes(view[start : start + READ_CHUNK])
+
+
+# --- plain text ----------------------------------------------------------------
+
+_MONOSPACE_FONTS: Final = (
+    "DejaVuSansMono.ttf",
+    "LiberationMono-Regular.ttf",
+    "NotoSansMono-Regular.ttf",
+    "FreeMono.ttf",
+    "cour.ttf",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _TextLayout:
+    width: int
+    height: int
+    margin: int
+    cell_width: int
+    line_height: int
+    columns: int
+    rows: int
+
+
+def _text_font(job: RasterJob) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    size = max(6, TEXT_POINT_SIZE * job.dpi // 72)
+    for name in _MONOSPACE_FONTS:
+        with contextlib.suppress(OSError):
+            return ImageFont.truetype(name, size)
+    # Pillow's bundled font is proportional: characters are drawn in fixed
+    # cells below, so the layout stays monospace anyway.
+    try:
+        return ImageFont.load_default(size)
+    except (TypeError, ImportError):  # pragma: no cover - Pillow without FreeType
+        return ImageFont.load_default()
+
+
+def _text_layout(
+    job: RasterJob, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, landscape: bool
+) -> _TextLayout:
+    width, height = job.page_pixels()
+    if landscape:
+        width, height = height, width
+    margin = int(TEXT_MARGIN_INCH * job.dpi)
+    cell_width = max(1, round(font.getlength("M")))
+    ascent, descent = (
+        font.getmetrics() if isinstance(font, ImageFont.FreeTypeFont) else (10, 2)
+    )
+    line_height = max(1, round((ascent + descent) * 1.1))
+    columns = max(1, (width - 2 * margin) // cell_width)
+    rows = max(1, (height - 2 * margin) // line_height)
+    return _TextLayout(width, height, margin, cell_width, line_height, columns, rows)
+
+
+def _text_page_lines(path: Path, layout: _TextLayout) -> Iterator[list[str]]:
+    """Word-wrapped lines, a page at a time; a form feed starts a new page."""
+    page: list[str] = []
+    pages = 0
+    try:
+        with path.open(encoding="utf-8", errors="replace", newline=None) as text:
+            for raw_line in text:
+                segments = raw_line.rstrip("\n").split("\f")
+                for number, segment in enumerate(segments):
+                    if number:
+                        pages += 1
+                        yield page
+                        page = []
+                    if not segment and len(segments) > 1:
+                        continue  # only a form feed's side of the line
+                    wrapped = textwrap.wrap(
+                        segment.expandtabs(8),
+                        layout.columns,
+                        replace_whitespace=False,
+                        drop_whitespace=True,
+                        break_on_hyphens=False,
+                    ) or [""]
+                    for line in wrapped:
+                        if len(page) == layout.rows:
+                            pages += 1
+                            yield page
+                            page = []
+                        page.append(line)
+                if pages > MAX_TEXT_PAGES:
+                    raise HPEWSDocumentError(
+                        f"The text is longer than {MAX_TEXT_PAGES} pages"
+                    )
+    except OSError as err:
+        raise _read_error(path, err) from err
+    if page or not pages:
+        yield page
+
+
+def _count_text_pages(path: Path, job: RasterJob, orientation: str | None) -> int:
+    font = _text_font(job)
+    layout = _text_layout(job, font, _is_landscape(orientation))
+    return sum(1 for _ in _text_page_lines(path, layout))
+
+
+def _is_landscape(orientation: str | None) -> bool:
+    return orientation in ("landscape", "reverse-landscape")
+
+
+def _text_pages(
+    path: Path, job: RasterJob, orientation: str | None, indexes: Sequence[int]
+) -> Iterator[Image.Image]:
+    font = _text_font(job)
+    landscape = _is_landscape(orientation)
+    layout = _text_layout(job, font, landscape)
+    wanted = set(indexes)
+    for index, lines in enumerate(_text_page_lines(path, layout)):
+        if index not in wanted:
+            continue
+        page = Image.new("L", (layout.width, layout.height), 255)
+        draw = ImageDraw.Draw(page)
+        for row, line in enumerate(lines):
+            y = layout.margin + row * layout.line_height
+            for column, char in enumerate(line):
+                if not char.isspace():
+                    x = layout.margin + column * layout.cell_width
+                    draw.text((x, y), char, fill=0, font=font)
+        if landscape:
+            page = page.transpose(
+                Image.Transpose.ROTATE_90
+                if orientation == "landscape"
+                else Image.Transpose.ROTATE_270
+            )
+        elif orientation == "reverse-portrait":
+            page = page.transpose(Image.Transpose.ROTATE_180)
+        yield page if job.mode == "L" else page.convert(job.mode)
+
+
+# --- the prepared document ----------------------------------------------------
+
+
+@dataclass(slots=True)
+class PreparedDocument:
+    """A document ready to stream to the printer.
+
+    Iterate it (once) for the bytes to send as ``document_format``.
+    """
+
+    conversion: Conversion
+    raster: RasterJob | None
+    """Raster settings when the document is converted to PWG Raster or URF."""
+    pages: int | None
+    """Pages in the converted document; None when sent as is."""
+    _chunks: AsyncIterator[bytes] = field(repr=False)
+
+    @property
+    def document_format(self) -> str:
+        """The MIME type sent to the printer."""
+        return self.conversion.document_format
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        """The document bytes, in chunks."""
+        return self._chunks
+
+
+@contextlib.asynccontextmanager
+async def prepare_document(
+    source: DocumentSource,
+    capabilities: PrintCapabilities,
+    options: PrintOptions | None = None,
+    *,
+    document_format: str | None = None,
+    spool_dir: Path | None = None,
+    max_bytes: int | None = None,
+) -> AsyncIterator[PreparedDocument]:
+    """Negotiate the format and set up (lazy) conversion of a document.
+
+    ``document_format`` None (or ``application/octet-stream``) sniffs the
+    format from the first bytes. A stream that must be converted is spooled
+    to a temporary file in ``spool_dir`` (the system's by default), removed
+    on exit. ``max_bytes`` caps the document's size.
+
+    Raises:
+        HPEWSDocumentError: the file is missing, unreadable, corrupt or too large.
+        HPEWSUnsupportedFormatError: nothing the printer takes can be made of it.
+    """
+    options = options or PrintOptions()
+    opened = await _open_source(source, max_bytes)
+    chunks: AsyncIterator[bytes] | None = None
+    try:
+        given = normalize_format(document_format) if document_format else None
+        source_format = given if given not in (None, OCTET_STREAM) else None
+        source_format = source_format or sniff_format(opened.head)
+        if source_format is None:
+            raise HPEWSUnsupportedFormatError(
+                "The document's format is not recognised", None
+            )
+        conversion = choose_format(source_format, capabilities.document_formats)
+        _LOGGER.debug(
+            "Sending %s as %s (%s)",
+            conversion.source_format,
+            conversion.document_format,
+            conversion.kind,
+        )
+        job: RasterJob | None = None
+        pages: int | None = None
+        if conversion.passthrough:
+            chunks = opened.stream()
+        else:
+            path = await opened.path(spool_dir)
+            chunks, job, pages = await _converter(
+                conversion, path, capabilities, options
+            )
+        yield PreparedDocument(conversion, job, pages, chunks)
+    finally:
+        if chunks is not None:
+            with contextlib.suppress(Exception):
+                await chunks.aclose()  # type: ignore[attr-defined]
+        await opened.close()
+
+
+async def _converter(
+    conversion: Conversion,
+    path: Path,
+    capabilities: PrintCapabilities,
+    options: PrintOptions,
+) -> tuple[AsyncIterator[bytes], RasterJob | None, int | None]:
+    if conversion.kind is ConversionKind.IMAGE_TO_JPEG:
+        return _pump(_image_to_jpeg(path)), None, 1
+    encode = encode_urf if conversion.document_format == URF else encode_pwg
+    if conversion.kind is ConversionKind.PDF_TO_RASTER:
+        count = await _run(_pdf_page_count, path)
+        indexes = select_pages(count, options.page_ranges)
+        if not indexes:
+            raise HPEWSDocumentError("The page ranges select no page of the document")
+        job = raster_job(conversion, capabilities, options, len(indexes))
+        return _pump(encode(_pdf_pages(path, job, indexes), job)), job, len(indexes)
+    if conversion.kind is ConversionKind.IMAGE_TO_RASTER:
+        job = raster_job(conversion, capabilities, options, 1)
+        await _run(_check_image, path)
+        return _pump(encode(_image_pages(path, job, options.orientation), job)), job, 1
+    # Plain text: a first pass counts pages, as the raster headers want the total.
+    probe = raster_job(conversion, capabilities, options, 0)
+    count = await _run(_count_text_pages, path, probe, options.orientation)
+    indexes = select_pages(count, options.page_ranges)
+    if not indexes:
+        raise HPEWSDocumentError("The page ranges select no page of the document")
+    job = raster_job(conversion, capabilities, options, len(indexes))
+    pages = _text_pages(path, job, options.orientation, indexes)
+    return _pump(encode(pages, job)), job, len(indexes)
+
+
+def _check_image(path: Path) -> None:
+    """Fail early, before the job is created, on an unreadable image."""
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except Image.DecompressionBombError as err:
+        raise HPEWSDocumentError(f"Image too large: {err}") from err
+    except (OSError, SyntaxError, ValueError) as err:
+        raise HPEWSDocumentError(f"Not a readable image: {err}") from err
