@@ -366,15 +366,13 @@ class Redactor:
             # digits that HP puts in service names: "HP ENVY 4520 [B519A4]".
             text = re.sub(
                 rf"(?<![{_HEX}]){key}(?![{_HEX}])",
-                lambda m, p=placeholder: _like(m.group(0), p),
+                _replacer(placeholder),
                 text,
                 flags=re.IGNORECASE,
             )
             text = re.sub(
-                rf"([\[(]){key[-6:]}([\])])",
-                lambda m, p=placeholder: (
-                    m.group(1) + _like(m.group(0)[1:-1], p[-6:]) + m.group(2)
-                ),
+                rf"(?<=[\[(]){key[-6:]}(?=[\])])",
+                _replacer(placeholder[-6:]),
                 text,
                 flags=re.IGNORECASE,
             )
@@ -450,6 +448,13 @@ def _strings(attribute: ippcodec.Attribute) -> list[str]:
             for member in value:
                 found += _strings(member)
     return found
+
+
+def _replacer(placeholder: str) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        return _like(match.group(0), placeholder)
+
+    return replace
 
 
 def _like(original: str, placeholder: str) -> str:

@@ -469,7 +469,7 @@ class _Reader:
     async def maybe_doc(self, path: str, listed: bool) -> bytes | None:
         return await self.doc(path) if listed else None
 
-    async def ipp(self, *, required: bool = False) -> ipp.IppPrinter | None:
+    async def ipp_attributes(self, *, required: bool = False) -> ipp.IppPrinter | None:
         """Get-Printer-Attributes; optional unless IPP is all the printer has."""
         url = self._profile.ipp_url
         if url is None:
@@ -588,7 +588,7 @@ class _Reader:
             usage = group.create_task(
                 self.maybe_doc(ledm.USAGE, self.ledm_listed(ledm.USAGE))
             )
-            ipp_printer = group.create_task(self.ipp())
+            ipp_printer = group.create_task(self.ipp_attributes())
         supplies, counters = self.ledm_parse_supplies(
             consumables.result(), usage.result()
         )
@@ -605,7 +605,7 @@ class _Reader:
         status = _parse_status(
             ledm.parse_product_status, await self.doc(ledm.PRODUCT_STATUS)
         )
-        ipp_printer = await self.ipp() if _incomplete(status) else None
+        ipp_printer = await self.ipp_attributes() if _incomplete(status) else None
         status, status_source = self.complete_status(Protocol.LEDM, status, ipp_printer)
         if status.change_marker != previous.status.change_marker:
             supplies, counters = await self.ledm_supplies()
@@ -635,6 +635,7 @@ class _Reader:
         sources = replace(previous.sources, status=status_source)
         snap = replace(previous, status=status, sources=sources)
         if protocol is not None:
+            supplies_source: Protocol | None
             if not supplies and ipp_printer is not None and ipp_printer.supplies:
                 supplies, supplies_source = ipp_printer.supplies, Protocol.IPP
             else:
@@ -701,7 +702,7 @@ class _Reader:
             supplies = group.create_task(self.doc(cdm.SUPPLIES))
             counters = group.create_task(self.doc(cdm.LIFETIME_COUNTERS))
             conditions = group.create_task(self.cdm_conditions())
-            ipp_printer = group.create_task(self.ipp())
+            ipp_printer = group.create_task(self.ipp_attributes())
         system = _parse_status(cdm.parse_system_status, system_doc.result())
         alerts, print_status = conditions.result()
         return self.compose(
@@ -727,7 +728,7 @@ class _Reader:
             return previous
         alerts, print_status = await self.cdm_conditions()
         status = self.cdm_status(system, alerts, print_status)
-        ipp_printer = await self.ipp() if _incomplete(status) else None
+        ipp_printer = await self.ipp_attributes() if _incomplete(status) else None
         completed, status_source = self.complete_status(
             Protocol.CDM, status, ipp_printer
         )
@@ -749,7 +750,7 @@ class _Reader:
     # --- IPP only -------------------------------------------------------------
 
     async def ipp_only(self) -> Snapshot:
-        printer = await self.ipp(required=True)
+        printer = await self.ipp_attributes(required=True)
         if printer is None:
             raise HPEWSConnectionError("The printer's IPP service is gone")
         return self.compose(

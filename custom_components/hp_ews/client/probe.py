@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 
 from yarl import URL
 
-from . import cdm, ipp, ledm
+from . import cdm, ipp, ippcodec, ledm
 from .errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
@@ -31,7 +31,8 @@ from .errors import (
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
 )
-from .models import PrinterInfo, Profile, Protocol
+from .ipp import device_id
+from .models import Profile, Protocol
 
 if TYPE_CHECKING:
     from .transport import PrinterTransport
@@ -51,11 +52,40 @@ def origin(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{host}:{port}"
 
 
-def is_hp(info: PrinterInfo) -> bool:
-    """Whether IPP identity says this is an HP device."""
-    manufacturer = (info.manufacturer or "").strip().lower()
-    model = (info.model or info.series or "").strip().lower()
-    return manufacturer in HP_MAKERS or model.startswith(("hp ", "hewlett"))
+def ipp_maker(data: bytes) -> tuple[bool, str | None]:
+    """Whether a Get-Printer-Attributes answer comes from an HP device.
+
+    Read from the raw attributes (``printer-device-id`` MFG, then
+    ``printer-make-and-model`` and ``printer-info``): the IPP parser writes
+    "HP" into every model, so its result cannot tell. Returns the verdict and
+    the make and model to name in an error.
+    """
+    printer = ippcodec.decode(data).printer
+    fields = device_id(_value_text(printer.value("printer-device-id")))
+    maker = fields.get("MFG") or fields.get("MANUFACTURER")
+    described = [
+        text
+        for name in ("printer-make-and-model", "printer-info")
+        if (text := _value_text(printer.value(name)))
+    ]
+    if maker is not None:
+        candidates = [maker]
+    else:
+        candidates = [text.split()[0] for text in described]
+    for candidate in candidates:
+        if candidate.strip().lower() in HP_MAKERS or candidate.lower().startswith(
+            "hewlett"
+        ):
+            return True, None
+    return False, (described[0] if described else maker)
+
+
+def _value_text(value: ippcodec.Value | None) -> str:
+    if isinstance(value, ippcodec.TextWithLanguage):
+        return value.text
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else ""
 
 
 @dataclass(slots=True)
@@ -256,19 +286,20 @@ class Prober:
                     break
                 url = origin(scheme, self._host, port) + path
                 if (found := await self._try_ipp(scheme, port, url)) is not None:
-                    if not is_hp(found.printer.info):
-                        self._outcome.foreign = (
-                            found.printer.info.model
-                            or found.printer.info.manufacturer
-                            or "printer of another make"
-                        )
-                        return None
                     return found
+                if self._outcome.foreign is not None:
+                    return None
         return None
 
     async def _try_ipp(self, scheme: str, port: int, url: str) -> IppEndpoint | None:
         try:
-            printer = await get_printer_attributes(self._transport, url)
+            request = ipp.get_printer_attributes_request(ipp.printer_uri_for(url))
+            data = await self._transport.post_ipp(url, request)
+            if data is None:
+                self._outcome.answered = True
+                return None
+            printer = ipp.parse_printer_attributes(data, url)
+            hp, described = ipp_maker(data)
         except HPEWSAuthenticationError as err:
             self._outcome.auth_error = err
             self._outcome.answered = True
@@ -285,7 +316,8 @@ class Prober:
             self._outcome.answered = True
             return None
         self._outcome.answered = True
-        if printer is None:
+        if not hp:
+            self._outcome.foreign = described or "printer of unknown make"
             return None
         return IppEndpoint(url, printer)
 

@@ -1,0 +1,838 @@
+"""Transport policy: errors, 404, auth, redirects, size caps, TLS, concurrency.
+
+aioresponses covers the fine-grained error paths; real aiohttp servers on
+127.0.0.1 cover what only a real peer shows (concurrency measured in the
+server, streaming caps, TLS with a self-signed certificate, Digest).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+import datetime as dt
+import hashlib
+import ipaddress
+import os
+from pathlib import Path
+import ssl
+from typing import Any
+import warnings
+
+import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from aioresponses import aioresponses
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+import pytest
+from yarl import URL
+
+from custom_components.hp_ews.client import transport as transport_module
+from custom_components.hp_ews.client.errors import (
+    HPEWSAuthenticationError,
+    HPEWSConnectionError,
+    HPEWSParseError,
+    HPEWSTimeoutError,
+)
+from custom_components.hp_ews.client.transport import (
+    HttpTransport,
+    WriteRefusedError,
+    build_ssl_context,
+    is_protected_path,
+    redact_url,
+    ssl_context,
+)
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+HOST = "printer.test"
+BASE = f"http://{HOST}"
+PJL_SAMPLE = (
+    FIXTURES
+    / "pjl"
+    / "HP-LaserJet-4__PJL_INFO-STATUS_INFO-USTATUS_documented-sample.txt"
+)
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+def make(
+    session: aiohttp.ClientSession, host: str = HOST, **kwargs: Any
+) -> HttpTransport:
+    return HttpTransport(session, host, **kwargs)
+
+
+def sent_headers(mocked: aioresponses, method: str, url: str) -> list[dict[str, str]]:
+    calls = mocked.requests[(method, URL(url))]
+    return [dict(call.kwargs.get("headers") or {}) for call in calls]
+
+
+# --- aioresponses: status handling -------------------------------------------------
+
+
+async def test_get_returns_body_and_counts(session: aiohttp.ClientSession) -> None:
+    transport = make(session)
+    with aioresponses() as mocked:
+        mocked.get(
+            f"{BASE}/DevMgmt/ProductStatusDyn.xml",
+            body=b"<x/>",
+            content_type="text/xml",
+        )
+        response = await transport.get(f"{BASE}/DevMgmt/ProductStatusDyn.xml")
+    assert response is not None
+    assert response.body == b"<x/>"
+    assert response.status == 200
+    assert response.content_type == "text/xml"
+    assert response.url == f"{BASE}/DevMgmt/ProductStatusDyn.xml"
+    assert transport.request_count == 1
+    assert transport.host == HOST
+    assert transport.timeout == 10.0
+
+
+@pytest.mark.parametrize("status", [400, 404, 410])
+async def test_missing_document_is_none(
+    session: aiohttp.ClientSession, status: int
+) -> None:
+    transport = make(session)
+    with aioresponses() as mocked:
+        mocked.get(f"{BASE}/cdm/x", status=status)
+        assert await transport.get(f"{BASE}/cdm/x") is None
+    assert transport.request_count == 1
+
+
+@pytest.mark.parametrize("status", [500, 503, 418])
+async def test_other_statuses_are_connection_errors(
+    session: aiohttp.ClientSession, status: int
+) -> None:
+    with aioresponses() as mocked:
+        mocked.get(f"{BASE}/x", status=status)
+        with pytest.raises(HPEWSConnectionError, match=str(status)):
+            await make(session).get(f"{BASE}/x")
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_auth_statuses_without_credentials(
+    session: aiohttp.ClientSession, status: int
+) -> None:
+    with aioresponses() as mocked:
+        mocked.get(
+            f"{BASE}/x", status=status, headers={"WWW-Authenticate": 'Basic realm="x"'}
+        )
+        with pytest.raises(HPEWSAuthenticationError):
+            await make(session).get(f"{BASE}/x")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (TimeoutError(), HPEWSTimeoutError),
+        (aiohttp.ServerTimeoutError("slow"), HPEWSTimeoutError),
+        (aiohttp.ClientConnectionError("refused"), HPEWSConnectionError),
+        (ConnectionResetError("reset"), HPEWSConnectionError),
+        (ssl.SSLError("handshake failure"), HPEWSConnectionError),
+        (aiohttp.ClientPayloadError("bad chunk"), HPEWSParseError),
+        (ValueError("bad url"), HPEWSConnectionError),
+    ],
+)
+async def test_errors_are_mapped(
+    session: aiohttp.ClientSession, error: Exception, expected: type[Exception]
+) -> None:
+    with aioresponses() as mocked:
+        mocked.get(f"{BASE}/x", exception=error)
+        with pytest.raises(expected) as info:
+            await make(session).get(f"{BASE}/x")
+    assert info.value.__cause__ is error
+
+
+async def test_size_cap_from_content_length(session: aiohttp.ClientSession) -> None:
+    with aioresponses() as mocked:
+        mocked.get(f"{BASE}/big", body=b"x" * 2000, headers={"Content-Length": "2000"})
+        with pytest.raises(HPEWSParseError, match="announced 2000 bytes, cap is 1000"):
+            await make(session).get(f"{BASE}/big", limit=1000)
+        mocked.get(f"{BASE}/unannounced", body=b"x" * 2000)
+        with pytest.raises(HPEWSParseError, match="more than 1000 bytes"):
+            await make(session).get(f"{BASE}/unannounced", limit=1000)
+        mocked.get(f"{BASE}/fits", body=b"x" * 1000)
+        response = await make(session).get(f"{BASE}/fits", limit=1000)
+    assert response is not None
+    assert len(response.body) == 1000
+
+
+async def test_redirect_to_https_same_host(session: aiohttp.ClientSession) -> None:
+    transport = make(session)
+    with aioresponses() as mocked:
+        mocked.get(
+            f"{BASE}/cdm/servicesDiscovery",
+            status=301,
+            headers={"Location": f"https://{HOST}/cdm/servicesDiscovery"},
+        )
+        mocked.get(f"https://{HOST}/cdm/servicesDiscovery", body=b"{}")
+        response = await transport.get(f"{BASE}/cdm/servicesDiscovery")
+    assert response is not None
+    assert response.url == f"https://{HOST}/cdm/servicesDiscovery"
+    assert transport.request_count == 2
+
+
+async def test_relative_redirect(session: aiohttp.ClientSession) -> None:
+    with aioresponses() as mocked:
+        mocked.get(f"{BASE}/a", status=302, headers={"Location": "/b"})
+        mocked.get(f"{BASE}/b", body=b"here")
+        response = await make(session).get(f"{BASE}/a")
+    assert response is not None
+    assert response.body == b"here"
+
+
+@pytest.mark.parametrize(
+    ("location", "match"),
+    [
+        ("https://elsewhere.test/x", "Refusing to talk to elsewhere.test"),
+        ("ftp://printer.test/x", "Not an http"),
+        ("http://[::1", "Bad redirect location"),
+        (None, "without Location"),
+    ],
+)
+async def test_bad_redirects_are_refused(
+    session: aiohttp.ClientSession, location: str | None, match: str
+) -> None:
+    headers = {"Location": location} if location else {}
+    with aioresponses() as mocked:
+        mocked.get(f"{BASE}/x", status=302, headers=headers)
+        with pytest.raises(HPEWSConnectionError, match=match):
+            await make(session).get(f"{BASE}/x")
+
+
+async def test_https_to_http_redirect_refused(session: aiohttp.ClientSession) -> None:
+    with aioresponses() as mocked:
+        mocked.get(
+            f"https://{HOST}/x", status=301, headers={"Location": f"http://{HOST}/x"}
+        )
+        with pytest.raises(HPEWSConnectionError, match="https to http"):
+            await make(session).get(f"https://{HOST}/x")
+
+
+async def test_redirect_loop_stops(session: aiohttp.ClientSession) -> None:
+    transport = make(session)
+    with aioresponses() as mocked:
+        mocked.get(f"{BASE}/x", status=302, headers={"Location": "/x"}, repeat=True)
+        with pytest.raises(HPEWSConnectionError, match="Too many redirects"):
+            await transport.get(f"{BASE}/x")
+    assert transport.request_count == transport_module.MAX_REDIRECTS + 1
+
+
+async def test_post_redirect_303_becomes_get(session: aiohttp.ClientSession) -> None:
+    with aioresponses() as mocked:
+        mocked.post(f"{BASE}/ipp/print", status=303, headers={"Location": "/ipp/other"})
+        mocked.get(f"{BASE}/ipp/other", body=b"ipp")
+        assert await make(session).post_ipp(f"{BASE}/ipp/print", b"req") == b"ipp"
+
+
+async def test_streamed_body_is_not_resent_after_redirect(
+    session: aiohttp.ClientSession,
+) -> None:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"data"
+
+    with aioresponses() as mocked:
+        mocked.put(f"{BASE}/upload", status=307, headers={"Location": "/upload2"})
+        with pytest.raises(HPEWSConnectionError, match="streamed body"):
+            await make(session).write(
+                "PUT", f"{BASE}/upload", body(), content_type="application/octet-stream"
+            )
+
+
+async def test_transport_is_bound_to_its_host(session: aiohttp.ClientSession) -> None:
+    transport = make(session)
+    with pytest.raises(HPEWSConnectionError, match="Refusing to talk"):
+        await transport.get("http://other.test/x")
+    with pytest.raises(HPEWSConnectionError, match="Not an http"):
+        await transport.get(f"file://{HOST}/etc/passwd")
+    assert transport.request_count == 0
+
+
+# --- aioresponses: credentials --------------------------------------------------------
+
+
+async def test_basic_auth_after_challenge_then_preemptive(
+    session: aiohttp.ClientSession,
+) -> None:
+    transport = make(session, username="admin", password="s3cret")
+    url = f"{BASE}/DevMgmt/ProductConfigDyn.xml"
+    with aioresponses() as mocked:
+        mocked.get(url, status=401, headers={"WWW-Authenticate": 'Basic realm="HP"'})
+        mocked.get(url, body=b"ok")
+        mocked.get(url, body=b"again")
+        assert (await transport.get(url)) is not None
+        assert (await transport.get(url)) is not None
+        headers = sent_headers(mocked, "GET", url)
+    expected = aiohttp.BasicAuth("admin", "s3cret").encode()
+    assert "Authorization" not in headers[0]
+    assert headers[1]["Authorization"] == expected
+    assert headers[2]["Authorization"] == expected
+    assert transport.request_count == 3
+
+
+async def test_wrong_basic_credentials(session: aiohttp.ClientSession) -> None:
+    transport = make(session, username="admin", password="wrong")
+    with aioresponses() as mocked:
+        mocked.get(
+            f"{BASE}/x",
+            status=401,
+            headers={"WWW-Authenticate": 'Basic realm="HP"'},
+            repeat=True,
+        )
+        with pytest.raises(HPEWSAuthenticationError) as info:
+            await transport.get(f"{BASE}/x")
+        with pytest.raises(HPEWSAuthenticationError):
+            await transport.get(f"{BASE}/x")
+    assert "wrong" not in str(info.value)
+    # First request: challenge + one retry; second: preemptive Basic, refused.
+    assert transport.request_count == 3
+
+
+@pytest.mark.parametrize("headers", [{"WWW-Authenticate": 'Bearer realm="x"'}, {}])
+async def test_unknown_auth_scheme_is_not_retried(
+    session: aiohttp.ClientSession, headers: dict[str, str]
+) -> None:
+    transport = make(session, username="admin", password="pw")
+    with aioresponses() as mocked:
+        mocked.get(f"{BASE}/x", status=401, headers=headers)
+        with pytest.raises(HPEWSAuthenticationError):
+            await transport.get(f"{BASE}/x")
+    assert transport.request_count == 1
+
+
+def test_digest_matches_rfc_2617_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RFC 2617 section 3.5: the Mufasa example, response 6629fae4...."""
+    monkeypatch.setattr(os, "urandom", lambda n: bytes.fromhex("0a4f113b"))
+    _, params = transport_module._parse_challenge(
+        'Digest realm="testrealm@host.com", qop="auth,auth-int", '
+        'nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '
+        'opaque="5ccc069c403ebaf9f0171e9517f40e41"'
+    )
+    state = transport_module._DigestState(params)
+    header = state.header(
+        "GET", URL("http://www.nowhere.org/dir/index.html"), "Mufasa", "Circle Of Life"
+    )
+    assert 'response="6629fae49393a05397450978507c4ef1"' in header
+    assert "nc=00000001" in header
+    assert 'cnonce="0a4f113b"' in header
+    assert 'opaque="5ccc069c403ebaf9f0171e9517f40e41"' in header
+    assert 'uri="/dir/index.html"' in header
+
+
+def test_digest_without_qop_and_sha256_sess() -> None:
+    """RFC 2069 form (no qop) and the SHA-256-sess variant, computed by hand."""
+    state = transport_module._DigestState({"realm": "r", "nonce": "n"})
+    header = state.header("GET", URL("http://h/p"), "u", "pw")
+    ha1 = hashlib.md5(b"u:r:pw").hexdigest()
+    ha2 = hashlib.md5(b"GET:/p").hexdigest()
+    expected = hashlib.md5(f"{ha1}:n:{ha2}".encode()).hexdigest()
+    assert f'response="{expected}"' in header
+    assert "qop" not in header
+
+    sess = transport_module._DigestState(
+        {"realm": "r", "nonce": "n", "qop": "auth", "algorithm": "SHA-256-sess"}
+    )
+    header = sess.header("POST", URL("http://h/ipp/print?x=1"), "u", "pw")
+    fields = dict(
+        part.strip().split("=", 1) for part in header.removeprefix("Digest ").split(",")
+    )
+    cnonce = fields["cnonce"].strip('"')
+    ha1 = hashlib.sha256(b"u:r:pw").hexdigest()
+    ha1 = hashlib.sha256(f"{ha1}:n:{cnonce}".encode()).hexdigest()
+    ha2 = hashlib.sha256(b"POST:/ipp/print?x=1").hexdigest()
+    expected = hashlib.sha256(
+        f"{ha1}:n:00000001:{cnonce}:auth:{ha2}".encode()
+    ).hexdigest()
+    assert fields["response"] == f'"{expected}"'
+
+
+# --- write policy -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cdm/power/v1/reboot",
+        "/DevMgmt/InternalPrintDyn.xml",
+        "/devmgmt/x",
+        "/IoMgmt/Adapters",
+    ],
+)
+async def test_writes_to_cdm_ledm_refused(
+    session: aiohttp.ClientSession, path: str
+) -> None:
+    transport = make(session)
+    with pytest.raises(WriteRefusedError, match="allow_write"):
+        await transport.write(
+            "PATCH", f"{BASE}{path}", b"{}", content_type="application/json"
+        )
+    with pytest.raises(WriteRefusedError, match="Not an IPP path"):
+        await transport.post_ipp(f"{BASE}{path}", b"x")
+    assert transport.request_count == 0
+
+
+async def test_write_allowed_only_deliberately(session: aiohttp.ClientSession) -> None:
+    transport = make(session)
+    with aioresponses() as mocked:
+        mocked.patch(f"{BASE}/cdm/report/v1/print", body=b"{}")
+        mocked.put(f"{BASE}/upload", status=404)
+        response = await transport.write(
+            "patch",
+            f"{BASE}/cdm/report/v1/print",
+            b"{}",
+            content_type="application/json",
+            allow_write=True,
+        )
+        assert response is not None
+        assert (
+            await transport.write(
+                "PUT", f"{BASE}/upload", b"x", content_type="text/plain"
+            )
+            is None
+        )
+
+
+async def test_write_refuses_read_methods(session: aiohttp.ClientSession) -> None:
+    with pytest.raises(WriteRefusedError, match="Not a write method"):
+        await make(session).write("GET", f"{BASE}/x", b"", content_type="text/plain")
+
+
+async def test_post_ipp_sends_ipp_content_type(session: aiohttp.ClientSession) -> None:
+    with aioresponses() as mocked:
+        mocked.post(f"{BASE}:631/ipp/print", body=b"\x02\x00\x00\x00")
+        mocked.post(f"{BASE}:631/ipp/printer", status=405)
+        transport = make(session)
+        assert (
+            await transport.post_ipp(f"{BASE}:631/ipp/print", b"req")
+            == b"\x02\x00\x00\x00"
+        )
+        assert await transport.post_ipp(f"{BASE}:631/ipp/printer", b"req") is None
+        headers = sent_headers(mocked, "POST", f"{BASE}:631/ipp/print")
+    assert headers[0]["Content-Type"] == "application/ipp"
+
+
+def test_helpers() -> None:
+    assert is_protected_path("/CDM/anything")
+    assert not is_protected_path("/ipp/print")
+    assert redact_url("http://user:pw@h:8080/x?token=1") == "http://h:8080/x"
+    assert redact_url(URL("https://h/p")) == "https://h/p"
+
+
+# --- TLS contexts ----------------------------------------------------------------------
+
+
+def test_ssl_contexts() -> None:
+    relaxed = build_ssl_context(False)
+    assert relaxed.verify_mode is ssl.CERT_NONE
+    assert not relaxed.check_hostname
+    assert relaxed.minimum_version in (
+        ssl.TLSVersion.TLSv1,
+        ssl.TLSVersion.MINIMUM_SUPPORTED,
+    )
+    strict = build_ssl_context(True)
+    assert strict.verify_mode is ssl.CERT_REQUIRED
+    assert strict.check_hostname
+
+
+async def test_ssl_context_is_cached_and_built_off_loop() -> None:
+    first = await ssl_context(False)
+    assert await ssl_context(False) is first
+    assert (await ssl_context(True)) is not first
+
+
+# --- real servers on 127.0.0.1 ------------------------------------------------------------
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "HP Printer")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file = directory / "cert.pem"
+    key_file = directory / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture(scope="module")
+def cert_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def serve(
+    routes: dict[str, Handler], tls: ssl.SSLContext | None = None
+) -> TestServer:
+    app = web.Application()
+    for path, handler in routes.items():
+        app.router.add_route("*", path, handler)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server(ssl=tls)
+    return server
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_never_more_than_two_in_flight(session: aiohttp.ClientSession) -> None:
+    in_flight = 0
+    peak = 0
+
+    async def slow(request: web.Request) -> web.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.05)
+        in_flight -= 1
+        return web.Response(body=b"ok")
+
+    server = await serve({"/doc": slow})
+    try:
+        transport = make(session, "127.0.0.1")
+        url = f"http://127.0.0.1:{server.port}/doc"
+        results = await asyncio.gather(*(transport.get(url) for _ in range(8)))
+    finally:
+        await server.close()
+    assert all(result is not None for result in results)
+    assert peak == 2
+    assert transport.request_count == 8
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_size_cap_enforced_while_streaming(
+    session: aiohttp.ClientSession,
+) -> None:
+    """A chunked body without Content-Length is cut off as soon as it is too big."""
+    sent = 0
+    total_chunks = 1024  # 64 MiB if the client kept reading
+    finished = False
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        nonlocal sent, finished
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        chunk = b"<" * 65536
+        try:
+            for _ in range(total_chunks):
+                await response.write(chunk)
+                sent += len(chunk)
+            finished = True
+        except (ConnectionResetError, RuntimeError, OSError):
+            pass
+        return response
+
+    server = await serve({"/big": endless})
+    try:
+        transport = make(session, "127.0.0.1")
+        with pytest.raises(HPEWSParseError, match="more than 1048576 bytes"):
+            await transport.get(
+                f"http://127.0.0.1:{server.port}/big", limit=1024 * 1024
+            )
+    finally:
+        await server.close()
+    assert not finished
+    assert sent < total_chunks * 65536
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_timeout_on_a_real_server(session: aiohttp.ClientSession) -> None:
+    release = asyncio.Event()
+
+    async def hang(request: web.Request) -> web.Response:
+        await release.wait()
+        return web.Response(body=b"late")
+
+    server = await serve({"/hang": hang})
+    try:
+        transport = make(session, "127.0.0.1", timeout=0.2)
+        with pytest.raises(HPEWSTimeoutError):
+            await transport.get(f"http://127.0.0.1:{server.port}/hang")
+    finally:
+        release.set()
+        await server.close()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_refused_port(
+    session: aiohttp.ClientSession, unused_tcp_port: int
+) -> None:
+    with pytest.raises(HPEWSConnectionError):
+        await make(session, "127.0.0.1").get(f"http://127.0.0.1:{unused_tcp_port}/x")
+
+
+def server_tls(cert_files: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*cert_files)
+    return context
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_http_to_https_redirect_with_self_signed_cert(
+    session: aiohttp.ClientSession, cert_files: tuple[Path, Path]
+) -> None:
+    async def secure(request: web.Request) -> web.Response:
+        return web.json_response({"services": []})
+
+    tls_server = await serve({"/cdm/servicesDiscovery": secure}, server_tls(cert_files))
+
+    async def redirect(request: web.Request) -> web.Response:
+        raise web.HTTPMovedPermanently(
+            f"https://127.0.0.1:{tls_server.port}/cdm/servicesDiscovery"
+        )
+
+    plain = await serve({"/cdm/servicesDiscovery": redirect})
+    try:
+        transport = make(session, "127.0.0.1")
+        response = await transport.get(
+            f"http://127.0.0.1:{plain.port}/cdm/servicesDiscovery"
+        )
+        assert response is not None
+        assert (
+            response.url == f"https://127.0.0.1:{tls_server.port}/cdm/servicesDiscovery"
+        )
+        assert response.body == b'{"services": []}'
+        assert transport.request_count == 2
+
+        verifying = make(session, "127.0.0.1", verify_ssl=True)
+        with pytest.raises(HPEWSConnectionError, match=r"certificate|SSL|ssl"):
+            await verifying.get(
+                f"https://127.0.0.1:{tls_server.port}/cdm/servicesDiscovery"
+            )
+    finally:
+        await plain.close()
+        await tls_server.close()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_legacy_tls_printer(
+    session: aiohttp.ClientSession, cert_files: tuple[Path, Path]
+) -> None:
+    """A server limited to TLS 1.1 (old HP firmware) is reachable, as the
+    relaxed context allows; a default client context refuses it."""
+    legacy = server_tls(cert_files)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            legacy.set_ciphers("DEFAULT:@SECLEVEL=0")
+            legacy.minimum_version = ssl.TLSVersion.TLSv1_1
+            legacy.maximum_version = ssl.TLSVersion.TLSv1_1
+    except (ValueError, ssl.SSLError):  # pragma: no cover - OpenSSL without TLS 1.1
+        pytest.skip("this OpenSSL cannot serve TLS 1.1")
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(body=b"legacy")
+
+    server = await serve({"/x": ok}, legacy)
+    try:
+        url = f"https://127.0.0.1:{server.port}/x"
+        default_client = ssl.create_default_context()
+        default_client.check_hostname = False
+        default_client.verify_mode = ssl.CERT_NONE
+        with pytest.raises(aiohttp.ClientError):
+            async with session.get(url, ssl=default_client) as resp:
+                await resp.read()
+        response = await make(session, "127.0.0.1").get(url)
+    finally:
+        await server.close()
+    assert response is not None
+    assert response.body == b"legacy"
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_digest_against_a_real_server(session: aiohttp.ClientSession) -> None:
+    """The server checks the Digest response with its own computation."""
+    realm, nonce = "HP EWS", "abc123"
+    seen: list[str] = []
+
+    def expected(auth: dict[str, str], method: str) -> str:
+        ha1 = hashlib.md5(f"admin:{realm}:pw".encode()).hexdigest()
+        ha2 = hashlib.md5(f"{method}:{auth['uri']}".encode()).hexdigest()
+        return hashlib.md5(
+            f"{ha1}:{nonce}:{auth['nc']}:{auth['cnonce']}:{auth['qop']}:{ha2}".encode()
+        ).hexdigest()
+
+    async def protected(request: web.Request) -> web.Response:
+        header = request.headers.get("Authorization", "")
+        seen.append(header.split(" ", 1)[0])
+        if header.startswith("Digest "):
+            auth = {
+                key.strip(): value.strip().strip('"')
+                for key, value in (part.split("=", 1) for part in header[7:].split(","))
+            }
+            if auth.get("response") == expected(auth, request.method):
+                return web.Response(body=b"secret doc")
+        return web.Response(
+            status=401,
+            headers={
+                "WWW-Authenticate": f'Digest realm="{realm}", nonce="{nonce}", qop="auth"'
+            },
+        )
+
+    server = await serve({"/DevMgmt/x.xml": protected})
+    try:
+        url = f"http://127.0.0.1:{server.port}/DevMgmt/x.xml"
+        good = make(session, "127.0.0.1", username="admin", password="pw")
+        first = await good.get(url)
+        second = await good.get(url)
+        bad = make(session, "127.0.0.1", username="admin", password="nope")
+        with pytest.raises(HPEWSAuthenticationError):
+            await bad.get(url)
+    finally:
+        await server.close()
+    assert first is not None
+    assert first.body == b"secret doc"
+    assert second is not None
+    assert good.request_count == 3  # challenge, answer, then preemptive Digest
+    assert seen[:3] == ["", "Digest", "Digest"]
+
+
+# --- PJL over raw TCP -----------------------------------------------------------------------
+
+
+def pjl_reply() -> bytes:
+    """The INFO STATUS reply from HP's PJL reference sample, framed as sent."""
+    return (
+        b'@PJL INFO STATUS\r\nCODE=10001\r\nDISPLAY="00 READY"\r\nONLINE=TRUE\r\n\x0c'
+    )
+
+
+async def pjl_server(
+    handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+) -> tuple[asyncio.Server, int]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+def test_pjl_sample_matches_fixture() -> None:
+    text = PJL_SAMPLE.read_text(encoding="utf-8", errors="replace")
+    assert "CODE=10001" in text
+    assert 'DISPLAY="00 READY"' in text
+    assert "ONLINE=TRUE" in text
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_pjl_status_exchange(session: aiohttp.ClientSession) -> None:
+    received = bytearray()
+
+    async def handle(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        received.extend(await reader.readuntil(b"@PJL INFO STATUS \r\n\x1b%-12345X"))
+        writer.write(pjl_reply() + b"trailing junk")
+        await writer.drain()
+        writer.close()
+
+    server, port = await pjl_server(handle)
+    request = b"\x1b%-12345X@PJL INFO STATUS \r\n\x1b%-12345X"
+    try:
+        transport = make(session, "127.0.0.1")
+        reply = await transport.pjl(request, port=port)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert bytes(received) == request
+    assert reply == pjl_reply()
+    assert transport.request_count == 1
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (b"", HPEWSConnectionError),
+        (b"@PJL INFO STATUS\r\n" + b"x" * 70000, HPEWSParseError),
+    ],
+)
+async def test_pjl_bad_replies(
+    session: aiohttp.ClientSession, answer: bytes, expected: type[Exception]
+) -> None:
+    async def handle(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        await reader.readexactly(3)
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    server, port = await pjl_server(handle)
+    try:
+        with pytest.raises(expected):
+            await make(session, "127.0.0.1").pjl(b"req", port=port)
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_pjl_without_form_feed_returns_what_came(
+    session: aiohttp.ClientSession,
+) -> None:
+    async def handle(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        await reader.readexactly(3)
+        writer.write(b"@PJL INFO STATUS\r\nCODE=10001\r\n")
+        await writer.drain()
+        writer.close()
+
+    server, port = await pjl_server(handle)
+    try:
+        reply = await make(session, "127.0.0.1").pjl(b"req", port=port)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert reply == b"@PJL INFO STATUS\r\nCODE=10001\r\n"
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_pjl_timeout_and_refused(
+    session: aiohttp.ClientSession, unused_tcp_port: int
+) -> None:
+    release = asyncio.Event()
+
+    async def silent(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        await release.wait()
+        writer.close()
+
+    server, port = await pjl_server(silent)
+    try:
+        with pytest.raises(HPEWSTimeoutError):
+            await make(session, "127.0.0.1", timeout=0.2).pjl(b"req", port=port)
+    finally:
+        release.set()
+        server.close()
+        await server.wait_closed()
+    with pytest.raises(HPEWSConnectionError):
+        await make(session, "127.0.0.1").pjl(b"req", port=unused_tcp_port)
