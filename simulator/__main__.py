@@ -1,0 +1,101 @@
+"""Command line: ``python -m simulator --port PORT (--profile NAME | --replay DIR)``.
+
+Prints ``ready <url> raw=<raw port> profile=<name>`` for each printer once it
+accepts connections, then runs until SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+
+from .profiles import PROFILES
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description="Simulated HP printers on 127.0.0.1 (LEDM, CDM, IPP, raw/PJL).",
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--profile", choices=sorted(PROFILES), help="printer model")
+    source.add_argument("--replay", metavar="DIR", help="serve a capture directory")
+    source.add_argument(
+        "--list-profiles", action="store_true", help="list the profiles and exit"
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="first HTTP/IPP port (default: free ports)"
+    )
+    parser.add_argument(
+        "--count", type=int, default=1, help="printers on PORT..PORT+COUNT-1"
+    )
+    parser.add_argument(
+        "--raw-port",
+        type=int,
+        default=0,
+        help="first raw (9100-style) port (default: free ports)",
+    )
+    parser.add_argument(
+        "--page-seconds",
+        type=float,
+        default=None,
+        help="seconds to print a page (default: the model's real speed)",
+    )
+    parser.add_argument(
+        "--percent-per-page",
+        type=float,
+        default=0.5,
+        help="supply level used per printed page (default 0.5)",
+    )
+    return parser
+
+
+async def _run(args: argparse.Namespace) -> None:
+    from .server import start_printers
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    group = start_printers(
+        args.profile,
+        replay=args.replay,
+        count=args.count,
+        port=args.port,
+        raw_port=args.raw_port,
+        page_seconds=args.page_seconds,
+        percent_per_page=args.percent_per_page,
+    )
+    async with group:
+        for printer in group.printers:
+            print(printer.ready_line, flush=True)
+        await stop.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the simulator; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.list_profiles:
+        for name, profile in PROFILES.items():
+            print(f"{name}\t{profile.description}")
+        return 0
+    if args.profile is None and args.replay is None:
+        parser.error("one of --profile, --replay or --list-profiles is required")
+    if args.count < 1:
+        parser.error("--count must be at least 1")
+    try:
+        asyncio.run(_run(args))
+    except OSError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    with contextlib.suppress(BrokenPipeError):
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,741 @@
+"""One simulated printer: an aiohttp server with state, faults and jobs.
+
+One port serves every protocol of the printer (EWS pages, LEDM/CDM
+documents, IPP at ``/ipp/print``) and the control API under ``/_sim/``; raw
+printing listens on a second port. HTTPS profiles sniff the first byte of
+each connection: TLS handshakes get TLS, plain HTTP gets a redirect, as a
+printer with "HTTPS only" does on port 80.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import html
+import json
+from pathlib import Path
+import socket
+import ssl
+from typing import TYPE_CHECKING, Any, Final, Self
+
+from aiohttp import web
+
+from . import cdm, ledm
+from ._codec import codec, errors
+from .faults import Fault, FaultSet, parse_fault
+from .ipp import IppService
+from .jobs import MAX_DOCUMENT_BYTES, Job, JobManager
+from .profiles import (
+    Family,
+    Identity,
+    PrinterProfile,
+    UuidStyle,
+    get_profile,
+)
+from .raw import RawServer
+from .state import PrinterState, StateError
+from .store import CaptureStore, load_store
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+CONTROL_PREFIX: Final = "/_sim/"
+IPP_PATH: Final = "/ipp/print"
+DEFAULT_HOST: Final = "127.0.0.1"
+_LEDM_PREFIXES: Final = ("/DevMgmt/", "/IoMgmt/", "/ePrint/", "/EventMgmt/")
+
+
+def _replay_profile(store: CaptureStore) -> PrinterProfile:
+    """A stateless profile for a replayed capture directory."""
+    model = str(store.meta.get("model") or "HP printer (replay)")
+    return PrinterProfile(
+        name="replay",
+        description=f"replay of {store.directory}",
+        family=Family.LEDM,
+        identity=Identity(model, model, "", "", "RP", UuidStyle.RANDOM),
+        supplies=(),
+    )
+
+
+def _content_type(path: str, body: bytes) -> str:
+    if path.startswith("/cdm/"):
+        return "application/json"
+    if path.startswith(_LEDM_PREFIXES) or path.endswith(".xml"):
+        return "text/xml"
+    stripped = body.lstrip()
+    if stripped.startswith(b"<"):
+        return "text/xml"
+    if stripped.startswith((b"{", b"[")):
+        return "application/json"
+    return "application/octet-stream"
+
+
+def _corrupt(body: bytes, content_type: str) -> bytes:
+    """A malformed version of a document, in its own format's way."""
+    if content_type == "application/ipp":
+        # Claims a 0xFFFF-byte attribute name the message does not hold.
+        return body[:9] + b"\x44\xff\xffprinter-state"
+    if content_type == "application/json":
+        return body[: max(1, len(body) // 2)].rstrip(b"}]") + b',"'
+    return body[: max(1, len(body) // 2)] + b"<</"
+
+
+class SimulatedPrinter:
+    """A simulated HP printer on 127.0.0.1.
+
+    ``async with SimulatedPrinter("officejet-pro-9022e") as sim:`` starts it on
+    a free port; ``sim.url`` is its base URL, ``sim.set_state(paper_jam=True)``
+    changes its state, ``await sim.set_fault("http_error", status=503)`` makes
+    it misbehave, ``sim.jobs`` lists what it received.
+    """
+
+    def __init__(
+        self,
+        profile: str | None = None,
+        *,
+        replay: str | Path | None = None,
+        port: int = 0,
+        raw_port: int = 0,
+        host: str = DEFAULT_HOST,
+        page_seconds: float | None = 0.02,
+        percent_per_page: float = 0.5,
+        identity_seed: str | None = None,
+        keep_documents: bool = True,
+        max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    ) -> None:
+        """Prepare a printer; call :meth:`start` (or use ``async with``).
+
+        Args:
+            profile: a name from :data:`simulator.profiles.PROFILES`.
+            replay: a capture directory to serve instead of a profile.
+            port: HTTP(S)/IPP port; 0 picks a free one.
+            raw_port: raw printing port; 0 picks a free one.
+            host: address to listen on (keep it loopback).
+            page_seconds: time to print a page; None = the model's real speed.
+            percent_per_page: supply level used per printed page.
+            identity_seed: same seed, same serial/UUID/MAC (default: profile
+                and port).
+            keep_documents: store received documents on disk.
+            max_document_bytes: bytes of one document stored at most.
+        """
+        if (profile is None) == (replay is None):
+            raise ValueError("give exactly one of profile and replay")
+        if replay is not None:
+            self.store = load_store(Path(replay).resolve())
+            self.profile = _replay_profile(self.store)
+            self.replay = True
+        else:
+            assert profile is not None
+            self.profile = get_profile(profile)
+            self.store = load_store(self.profile.data_dir)
+            self.replay = False
+        self.host = host
+        self._requested_port = port
+        self._requested_raw_port = raw_port
+        self.port = 0
+        self.raw_port = 0
+        self._seed = identity_seed
+        self.state = PrinterState(self.profile, identity_seed or "")
+        self.state.page_seconds = (
+            60 / self.profile.pages_per_minute if page_seconds is None else page_seconds
+        )
+        self.state.percent_per_page = percent_per_page
+        self._defaults = (self.state.page_seconds, percent_per_page)
+        self.faults = FaultSet()
+        self.job_manager = JobManager(
+            self.state,
+            max_document_bytes=max_document_bytes,
+            keep_documents=keep_documents,
+        )
+        self._ipp = IppService(self)
+        self._raw = RawServer(self.state, self.job_manager)
+        self._runner: web.AppRunner | None = None
+        self._server: asyncio.Server | None = None
+        self._socket: socket.socket | None = None
+        self._accept_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._reopen: asyncio.TimerHandle | None = None
+        self._in_flight = 0
+        self._wake_pending = False
+        self._was_asleep = False
+        self.state.add_listener(self._on_state_change)
+
+    # --- public API -----------------------------------------------------------------
+
+    @property
+    def jobs(self) -> list[Job]:
+        """Jobs received so far, oldest first."""
+        return list(self.job_manager.jobs.values())
+
+    @property
+    def https(self) -> bool:
+        """Whether the printer serves TLS."""
+        return self.profile.https
+
+    @property
+    def base_url(self) -> str:
+        """``http(s)://127.0.0.1:PORT``."""
+        return f"{'https' if self.https else 'http'}://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The printer's address as a user would enter it."""
+        return self.base_url
+
+    @property
+    def ipp_url(self) -> str:
+        """HTTP(S) URL of the IPP endpoint."""
+        return self.base_url + IPP_PATH
+
+    @property
+    def printer_uri(self) -> str:
+        """IPP ``printer-uri`` (``ipp://`` or ``ipps://``)."""
+        return f"{'ipps' if self.https else 'ipp'}://{self.host}:{self.port}{IPP_PATH}"
+
+    @property
+    def auth_required(self) -> bool:
+        """Whether the ``auth`` fault is active."""
+        return "auth" in self.faults.faults
+
+    @property
+    def ready_line(self) -> str:
+        """The line the command line prints once the printer accepts connections."""
+        return f"ready {self.url} raw={self.raw_port} profile={self.profile.name}"
+
+    def set_state(self, **changes: Any) -> dict[str, Any]:
+        """Change the state like ``POST /_sim/state``; returns the new state.
+
+        Raises:
+            StateError: unknown field or bad value (nothing is changed).
+        """
+        if self.replay:
+            raise StateError("a replayed capture has no state to change")
+        self.state.apply(changes)
+        return self.state.to_json()
+
+    async def set_fault(self, name: str, **params: Any) -> None:
+        """Start a fault like ``POST /_sim/fault`` (``"none"`` clears all).
+
+        Raises:
+            StateError: unknown fault or bad parameter.
+        """
+        await self._apply_fault(parse_fault({"fault": name, **params}))
+
+    async def clear_faults(self) -> None:
+        """Clear every fault."""
+        await self._apply_fault(None)
+
+    async def reset(self) -> None:
+        """Back to the captured state: no faults, no jobs."""
+        await self._apply_fault(None)
+        self.job_manager.clear()
+        self.state.reset()
+        self.state.page_seconds, self.state.percent_per_page = self._defaults
+
+    async def wait_for_jobs(self, timeout: float = 10.0) -> None:
+        """Wait until every received job has finished printing."""
+        async with asyncio.timeout(timeout):
+            await self.job_manager.wait_idle()
+
+    async def __aenter__(self) -> Self:
+        """Start listening."""
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Stop and clean up."""
+        await self.close()
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on the HTTP and raw ports."""
+        app = web.Application(middlewares=[self._middleware])
+        app.on_response_prepare.append(self._add_headers)
+        control = [
+            web.get("/_sim/state", self._get_state),
+            web.post("/_sim/state", self._post_state),
+            web.get("/_sim/fault", self._get_fault),
+            web.post("/_sim/fault", self._post_fault),
+            web.get("/_sim/jobs", self._get_jobs),
+            web.get("/_sim/jobs/{job_id:\\d+}/document", self._get_document),
+            web.post("/_sim/reset", self._post_reset),
+            web.get("/_sim/info", self._get_info),
+        ]
+        app.add_routes(
+            [
+                *control,
+                web.post(IPP_PATH, self._post_ipp),
+                web.get("/", self._get_home),
+                web.get("/{path:.+}", self._get_document_path),
+            ]
+        )
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        try:
+            await self._listen(self._requested_port)
+            if self._seed is None:
+                self.state.identity_seed = f"port-{self.port}"
+                self.state.swap(False)
+            if not self.replay:
+                self.raw_port = await self._raw.start(
+                    self.host, self._requested_raw_port
+                )
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Stop listening, drop connections, delete stored documents."""
+        if self._reopen is not None:
+            self._reopen.cancel()
+            self._reopen = None
+        await self._stop_listening()
+        await self._raw.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self.job_manager.close()
+
+    async def _listen(self, port: int) -> None:
+        assert self._runner is not None
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, port))
+            sock.listen(128)
+        except OSError:
+            sock.close()
+            raise
+        sock.setblocking(False)
+        self._socket = sock
+        self.port = sock.getsockname()[1]
+        loop = asyncio.get_running_loop()
+        if self.https:
+            self._accept_task = loop.create_task(self._accept(sock))
+        else:
+            self._server = await loop.create_server(self._runner.server, sock=sock)
+
+    async def _stop_listening(self) -> None:
+        if self._accept_task is not None:
+            self._accept_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._accept_task
+            self._accept_task = None
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    async def _accept(self, sock: socket.socket) -> None:
+        """Accept loop of HTTPS profiles: TLS or plain, by the first byte."""
+        from .tls import server_context
+
+        context = server_context()
+        loop = asyncio.get_running_loop()
+        while True:
+            conn, _address = await loop.sock_accept(sock)
+            self._spawn(self._serve_connection(conn, context))
+
+    async def _serve_connection(
+        self, conn: socket.socket, context: ssl.SSLContext
+    ) -> None:
+        assert self._runner is not None
+        loop = asyncio.get_running_loop()
+        conn.setblocking(False)
+        try:
+            readable = loop.create_future()
+            loop.add_reader(conn.fileno(), readable.set_result, None)
+            try:
+                async with asyncio.timeout(30):
+                    await readable
+            finally:
+                loop.remove_reader(conn.fileno())
+            first = conn.recv(1, socket.MSG_PEEK)
+            if not first:
+                conn.close()
+                return
+            tls = context if first[0] == 0x16 else None
+            await loop.connect_accepted_socket(self._runner.server, conn, ssl=tls)
+        except (OSError, TimeoutError, ssl.SSLError):
+            conn.close()
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- faults ----------------------------------------------------------------------
+
+    async def _apply_fault(self, fault: Fault | None, name: str | None = None) -> None:
+        if fault is None:
+            cleared = (
+                [name] if name is not None else list(self.faults.faults)
+            )
+            for cleared_name in cleared:
+                self.faults.clear(cleared_name)
+                if cleared_name == "swap":
+                    self.state.swap(False)
+                if cleared_name == "refuse_connections":
+                    await self._resume_listening()
+            return
+        self.faults.add(fault)
+        if fault.name == "swap":
+            self.state.swap(True)
+        elif fault.name == "slow_wake":
+            self._wake_pending = self.state.power_save
+        elif fault.name == "refuse_connections":
+            await self._refuse(fault.params["seconds"])
+
+    async def _refuse(self, seconds: float | None) -> None:
+        """Stop listening (connections get refused) and drop open ones."""
+        await self._stop_listening()
+        await self._raw.stop()
+        self._spawn(self._drop_connections())
+        if self._reopen is not None:
+            self._reopen.cancel()
+        if seconds is not None:
+            loop = asyncio.get_running_loop()
+            self._reopen = loop.call_later(
+                seconds, lambda: self._spawn(self._apply_fault(None, "refuse_connections"))
+            )
+
+    async def _drop_connections(self) -> None:
+        # Give a control request that asked for this the time to be answered.
+        await asyncio.sleep(0.05)
+        if self._runner is not None and self._runner.server is not None:
+            await self._runner.server.shutdown(0)
+
+    async def _resume_listening(self) -> None:
+        if self._reopen is not None:
+            self._reopen.cancel()
+            self._reopen = None
+        if self._socket is None and self._runner is not None:
+            await self._listen(self.port)
+            if not self.replay:
+                await self._raw.start(self.host, self.raw_port)
+
+    def _on_state_change(self) -> None:
+        asleep = self.state.power_save
+        if asleep and not self._was_asleep:
+            self._wake_pending = True
+        self._was_asleep = asleep
+
+    # --- middleware ----------------------------------------------------------------------
+
+    @web.middleware
+    async def _middleware(
+        self, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
+        path = request.path
+        if path.startswith(CONTROL_PREFIX):
+            return await handler(request)
+        if self.https and not request.secure:
+            location = f"https://{request.host}{request.path_qs}"
+            raise web.HTTPMovedPermanently(location)
+        drop = self.faults.get("drop_concurrent", path)
+        limit = drop.params["limit"] if drop is not None else self.profile.max_in_flight
+        if limit is not None and self._in_flight >= limit:
+            return self._drop(request)
+        self._in_flight += 1
+        try:
+            return await self._faulty(request, handler, path)
+        finally:
+            self._in_flight -= 1
+
+    def _drop(self, request: web.Request) -> web.StreamResponse:
+        """Close the connection without an answer, as overloaded firmware does."""
+        if request.transport is not None:
+            request.transport.abort()
+        response = web.Response(status=503)
+        response.force_close()
+        return response
+
+    async def _faulty(
+        self, request: web.Request, handler: Handler, path: str
+    ) -> web.StreamResponse:
+        faults = self.faults
+        auth = faults.get("auth", path)
+        if auth is not None and not _authorized(request, auth):
+            raise web.HTTPUnauthorized(
+                headers={"WWW-Authenticate": 'Basic realm="HP Embedded Web Server"'}
+            )
+        wake = faults.get("slow_wake", path)
+        if wake is not None and self.state.power_save and self._wake_pending:
+            self._wake_pending = False
+            await asyncio.sleep(wake.params["seconds"])
+        if (delay := faults.take("delay", path)) is not None:
+            await asyncio.sleep(delay.params["seconds"])
+        if (error := faults.take("http_error", path)) is not None:
+            status = error.params["status"]
+            return web.Response(status=status, text=f"{status} simulated error")
+        response = await handler(request)
+        if not isinstance(response, web.Response) or response.status >= 300:
+            return response
+        body = response.body if isinstance(response.body, bytes) else b""
+        if (wrong := faults.take("wrong_content_type", path)) is not None:
+            response.content_type = wrong.params["content_type"]
+        if faults.take("malformed", path) is not None:
+            response.body = _corrupt(body, response.content_type)
+        if (cut := faults.take("truncate", path)) is not None:
+            return await self._truncate(request, response, cut)
+        return response
+
+    async def _truncate(
+        self, request: web.Request, response: web.Response, fault: Fault
+    ) -> web.StreamResponse:
+        body = response.body if isinstance(response.body, bytes) else b""
+        keep = int(len(body) * fault.params["fraction"])
+        if fault.params["mode"] == "short":
+            response.body = body[:keep]
+            return response
+        # Announce the full length, send part of it, hang up.
+        stream = web.StreamResponse(status=response.status)
+        stream.content_type = response.content_type
+        stream.content_length = len(body)
+        await stream.prepare(request)
+        await stream.write(body[:keep])
+        if request.transport is not None:
+            request.transport.close()
+        return stream
+
+    async def _add_headers(
+        self, request: web.Request, response: web.StreamResponse
+    ) -> None:
+        identity = self.profile.identity
+        response.headers["Server"] = (
+            f"HP HTTP Server; {identity.series} - {identity.product_number}; "
+            f"Serial Number: {self.state.identity.serial}; Built: simulator"
+        )
+        if self.https and request.secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+
+    # --- printer handlers ------------------------------------------------------------------
+
+    async def _get_home(self, request: web.Request) -> web.Response:
+        identity = self.profile.identity
+        state = self.state
+        rows = "".join(
+            f"<tr><td>{html.escape(spec.marker_color or spec.color)}</td>"
+            f"<td>{'' if state.level(spec) is None else state.level(spec)}</td></tr>"
+            for spec in self.profile.supplies
+            if spec.measured
+        )
+        status = ", ".join(c.message for c in state.conditions()) or ledm.base_category(
+            state
+        )
+        page = (
+            "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f"<title>{html.escape(identity.model)}</title></head><body>"
+            f"<h1>{html.escape(identity.model)}</h1>"
+            f"<p id='status'>{html.escape(status)}</p>"
+            f"<table id='supplies'>{rows}</table></body></html>"
+        )
+        return web.Response(text=page, content_type="text/html")
+
+    async def _get_document_path(self, request: web.Request) -> web.Response:
+        path = request.path
+        if path not in self.store.http:
+            raise web.HTTPNotFound(text="404 Not Found")
+        renderer = None
+        if not self.replay:
+            renderer = ledm.RENDERERS.get(path) or cdm.RENDERERS.get(path)
+        body = (
+            renderer(self.state, self.store)
+            if renderer is not None
+            else self.store.http[path]
+        )
+        content_type = _content_type(path, body)
+        response = web.Response(body=body, content_type=content_type)
+        if content_type == "text/xml":
+            response.headers["Cache-Control"] = "must-revalidate, max-age=0"
+        return response
+
+    async def _post_ipp(self, request: web.Request) -> web.Response:
+        if not self.store.ipp:
+            raise web.HTTPNotFound(text="404 Not Found")
+        if self.replay:
+            return await self._replay_ipp(request)
+        return await self._ipp.handle(request)
+
+    async def _replay_ipp(self, request: web.Request) -> web.Response:
+        """Answer with the captured response of the same operation."""
+        head = bytearray()
+        while True:
+            try:
+                message, _offset = codec.decode_header(head)
+                break
+            except codec.IppTruncatedError:
+                chunk = await request.content.read(65536)
+                if not chunk:
+                    raise web.HTTPBadRequest(text="truncated IPP request") from None
+                head += chunk
+            except errors.HPEWSParseError as err:
+                raise web.HTTPBadRequest(text=str(err)) from err
+        async for _chunk in request.content.iter_chunked(65536):
+            pass
+        captured = self.store.ipp.get(codec.operation_name(message.operation_id))
+        if captured is None:
+            answer = codec.new_response(
+                codec.StatusCode.SERVER_ERROR_OPERATION_NOT_SUPPORTED,
+                message.request_id,
+            ).encode()
+        else:
+            answer = captured[:4] + message.request_id.to_bytes(4) + captured[8:]
+        return web.Response(body=answer, content_type="application/ipp")
+
+    # --- control API ---------------------------------------------------------------------
+
+    async def _json_body(self, request: web.Request) -> Any:
+        try:
+            return await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise _bad_request(f"body is not JSON: {err}") from err
+
+    async def _get_state(self, request: web.Request) -> web.Response:
+        return web.json_response(self._state_json())
+
+    def _state_json(self) -> dict[str, Any]:
+        if self.replay:
+            return {"replay": str(self.store.directory)}
+        return self.state.to_json()
+
+    async def _post_state(self, request: web.Request) -> web.Response:
+        body = await self._json_body(request)
+        if not isinstance(body, dict):
+            raise _bad_request("body must be a JSON object")
+        try:
+            return web.json_response(self.set_state(**body))
+        except StateError as err:
+            raise _bad_request(str(err)) from err
+
+    async def _get_fault(self, request: web.Request) -> web.Response:
+        return web.json_response(self.faults.to_json())
+
+    async def _post_fault(self, request: web.Request) -> web.Response:
+        body = await self._json_body(request)
+        try:
+            fault = parse_fault(body)
+        except StateError as err:
+            raise _bad_request(str(err)) from err
+        name = body.get("name") if fault is None else None
+        if name is not None and not isinstance(name, str):
+            raise _bad_request("name must be a fault name")
+        await self._apply_fault(fault, name)
+        return web.json_response(self.faults.to_json())
+
+    async def _get_jobs(self, request: web.Request) -> web.Response:
+        return web.json_response([job.to_json() for job in self.jobs])
+
+    async def _get_document(self, request: web.Request) -> web.StreamResponse:
+        job = self.job_manager.jobs.get(int(request.match_info["job_id"]))
+        if job is None or job.path is None:
+            raise web.HTTPNotFound(text="no such job")
+        return web.FileResponse(job.path)
+
+    async def _post_reset(self, request: web.Request) -> web.Response:
+        await self.reset()
+        return web.json_response(self._state_json())
+
+    async def _get_info(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "profile": self.profile.name,
+                "description": self.profile.description,
+                "url": self.url,
+                "ipp_url": self.ipp_url,
+                "printer_uri": self.printer_uri,
+                "raw_port": self.raw_port,
+                "replay": str(self.store.directory) if self.replay else None,
+            }
+        )
+
+
+def _bad_request(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(
+        text=json.dumps({"error": message}), content_type="application/json"
+    )
+
+
+def _authorized(request: web.Request, fault: Fault) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user, _, password = base64.b64decode(encoded).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return (user, password) == (fault.params["username"], fault.params["password"])
+
+
+class PrinterGroup:
+    """Several simulated printers started and stopped together."""
+
+    def __init__(self, printers: list[SimulatedPrinter]) -> None:
+        """Manage ``printers``."""
+        self.printers = printers
+
+    async def start(self) -> None:
+        """Start every printer (stopping the started ones if one fails)."""
+        try:
+            for printer in self.printers:
+                await printer.start()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Stop every printer."""
+        for printer in self.printers:
+            await printer.close()
+
+    async def __aenter__(self) -> Self:
+        """Start all."""
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Stop all."""
+        await self.close()
+
+
+def start_printers(
+    profile: str | None = None,
+    *,
+    count: int = 1,
+    port: int = 0,
+    raw_port: int = 0,
+    replay: str | Path | None = None,
+    **options: Any,
+) -> PrinterGroup:
+    """``count`` printers on ports ``port``..``port+count-1`` (0: free ports).
+
+    Use as ``async with start_printers("envy-4520", count=3) as group:``.
+    """
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    return PrinterGroup(
+        [
+            SimulatedPrinter(
+                profile,
+                replay=replay,
+                port=port + index if port else 0,
+                raw_port=raw_port + index if raw_port else 0,
+                **options,
+            )
+            for index in range(count)
+        ]
+    )

@@ -1,0 +1,144 @@
+"""Captured LEDM XML as an editable template that serialises like the printer.
+
+ElementTree forgets namespace prefixes and the prolog (XML declaration and
+HP's disclaimer comment). Clients must match on namespace URIs anyway, but the
+simulator should look like the real printer, so we keep the root's namespace
+declarations in their original order and prefixes, and the prolog verbatim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import io
+from typing import TYPE_CHECKING
+import xml.etree.ElementTree as ET
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attr(text: str) -> str:
+    return _escape_text(text).replace('"', "&quot;")
+
+
+@dataclass(frozen=True, slots=True)
+class XmlTemplate:
+    """A parsed captured document: prolog, namespace declarations, tree."""
+
+    prolog: str
+    namespaces: tuple[tuple[str, str], ...]
+    """(prefix, uri) in the order the capture declared them."""
+    root: ET.Element
+
+    @classmethod
+    def parse(cls, data: bytes) -> XmlTemplate:
+        """Parse our own data files (trusted, but still refuse DTDs)."""
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            raise ValueError("DTDs are not allowed in simulator templates")
+        text = data.decode("utf-8")
+        start = _root_start(text)
+        namespaces: list[tuple[str, str]] = []
+        parser = ET.XMLPullParser(events=("start-ns",))
+        parser.feed(data)
+        parser.close()
+        for _event, (prefix, uri) in parser.read_events():  # type: ignore[misc]
+            namespaces.append((prefix, uri))
+        root = ET.fromstring(data)
+        return cls(text[:start], tuple(namespaces), root)
+
+    def copy_root(self) -> ET.Element:
+        """A deep copy of the tree to edit for one response."""
+        return _deepcopy(self.root)
+
+    def render(self, root: ET.Element | None = None) -> bytes:
+        """Serialise ``root`` (default: the template) with the capture's prefixes."""
+        prefixes = {uri: prefix for prefix, uri in reversed(self.namespaces)}
+        out = io.StringIO()
+        out.write(self.prolog)
+        _write(out, self.root if root is None else root, prefixes, self.namespaces)
+        return out.getvalue().encode("utf-8")
+
+
+def _root_start(text: str) -> int:
+    """Offset of the root element's ``<`` (skipping declaration/comments)."""
+    pos = 0
+    while True:
+        pos = text.index("<", pos)
+        if text.startswith("<?", pos):
+            pos = text.index("?>", pos) + 2
+        elif text.startswith("<!--", pos):
+            pos = text.index("-->", pos) + 3
+        else:
+            return pos
+
+
+def _deepcopy(element: ET.Element) -> ET.Element:
+    clone = ET.Element(element.tag, dict(element.attrib))
+    clone.text = element.text
+    clone.tail = element.tail
+    clone.extend(_deepcopy(child) for child in element)
+    return clone
+
+
+def _qname(tag: str, prefixes: dict[str, str]) -> str:
+    if tag.startswith("{"):
+        uri, _, local = tag[1:].partition("}")
+        prefix = prefixes.get(uri)
+        if prefix is None:
+            raise ValueError(f"namespace {uri} has no prefix in this template")
+        return f"{prefix}:{local}" if prefix else local
+    return tag
+
+
+def _write(
+    out: io.StringIO,
+    element: ET.Element,
+    prefixes: dict[str, str],
+    declare: tuple[tuple[str, str], ...] = (),
+) -> None:
+    out.write("<" + _qname(element.tag, prefixes))
+    for prefix, uri in declare:
+        name = f"xmlns:{prefix}" if prefix else "xmlns"
+        out.write(f' {name}="{_escape_attr(uri)}"')
+    for key, value in element.attrib.items():
+        out.write(f' {_qname(key, prefixes)}="{_escape_attr(value)}"')
+    if len(element) == 0 and not element.text:
+        out.write(">")
+    else:
+        out.write(">")
+        if element.text:
+            out.write(_escape_text(element.text))
+        for child in element:
+            _write(out, child, prefixes)
+            if child.tail:
+                out.write(_escape_text(child.tail))
+    out.write("</" + _qname(element.tag, prefixes) + ">")
+
+
+def find_all(element: ET.Element, path: str, ns: dict[str, str]) -> list[ET.Element]:
+    """``element.findall`` with a namespace map (typed helper)."""
+    return element.findall(path, ns)
+
+
+def child_text(element: ET.Element, path: str, ns: dict[str, str]) -> str | None:
+    """Text of the first match, or None."""
+    found = element.find(path, ns)
+    return None if found is None else found.text
+
+
+def set_text(element: ET.Element, path: str, ns: dict[str, str], text: str) -> bool:
+    """Set the text of the first match; False when there is none."""
+    found = element.find(path, ns)
+    if found is None:
+        return False
+    found.text = text
+    return True
+
+
+def iter_elements(element: ET.Element, tag: str) -> Iterator[ET.Element]:
+    """Every descendant with the given ``{uri}local`` tag."""
+    return element.iter(tag)
