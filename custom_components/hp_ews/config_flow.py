@@ -171,10 +171,15 @@ def _is_hp(discovery_info: ZeroconfServiceInfo) -> bool:
 
 
 def _txt_model(discovery_info: ZeroconfServiceInfo) -> str:
-    """Return the model a discovery record names, for the confirm dialog."""
+    """Return the model a discovery record names, for the confirm dialog.
+
+    ``product`` ("(HP Officejet 6600)") names HP even where ``ty`` does not,
+    but TXT values are cut at 255 bytes, so only a complete one is used.
+    """
     props = discovery_info.properties
-    if product := _txt(props, "product"):
-        return product.strip("()")
+    product = _txt(props, "product")
+    if product and product.startswith("(") and product.endswith(")"):
+        return product[1:-1]
     if model := _txt(props, "ty") or _txt(props, "usb_MDL"):
         return model
     instance = discovery_info.name.removesuffix(f".{discovery_info.type}")
@@ -258,7 +263,7 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
         """Handle a printer announcing one of its services."""
         if not _is_hp(discovery_info):
             return self.async_abort(reason="not_hp_printer")
-        self._data = {CONF_HOST: discovery_info.host}
+        self._data = {CONF_HOST: discovery_info.host, CONF_SSL: False}
         if discovery_info.ip_address.is_loopback and discovery_info.port:
             # ipp-usb serves a USB printer's web server and IPP on one local port.
             self._data[CONF_PORT] = discovery_info.port

@@ -2,9 +2,89 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+from unittest.mock import AsyncMock, MagicMock, patch
+
+from homeassistant.const import CONF_HOST, CONF_SSL
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.hp_ews.const import DOMAIN
+
+from .printers import HOST, OFFICEJET, OFFICEJET_PROFILE, OFFICEJET_UNIQUE_ID
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from homeassistant.core import HomeAssistant
+
+    from custom_components.hp_ews.client.models import Profile, Snapshot
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load this repository's integration in every test."""
+
+
+@pytest.fixture
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """Keep config flow tests from setting the entry up."""
+    with patch(
+        "custom_components.hp_ews.async_setup_entry", return_value=True
+    ) as setup_entry:
+        yield setup_entry
+
+
+@pytest.fixture
+def snapshot_data() -> Snapshot:
+    """The snapshot the mocked printer returns."""
+    return OFFICEJET
+
+
+@pytest.fixture
+def profile_data() -> Profile:
+    """The profile the mocked printer's probe returns."""
+    return OFFICEJET_PROFILE
+
+
+@pytest.fixture
+def mock_printer_class(
+    snapshot_data: Snapshot, profile_data: Profile
+) -> Generator[MagicMock]:
+    """Replace the client class where the integration creates clients."""
+    with patch(
+        "custom_components.hp_ews.coordinator.HPPrinter", autospec=True
+    ) as printer_class:
+        printer = printer_class.return_value
+        printer.probe.return_value = profile_data
+        printer.snapshot.return_value = snapshot_data
+        yield printer_class
+
+
+@pytest.fixture
+def mock_printer(mock_printer_class: MagicMock) -> MagicMock:
+    """The client every part of the integration gets."""
+    printer: MagicMock = mock_printer_class.return_value
+    return printer
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """An entry for the OfficeJet Pro 9022e."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="HP OfficeJet Pro 9022e",
+        unique_id=OFFICEJET_UNIQUE_ID,
+        data={CONF_HOST: HOST, CONF_SSL: False},
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_printer: MagicMock
+) -> MockConfigEntry:
+    """Set the integration up with the mocked printer."""
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry

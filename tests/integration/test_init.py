@@ -1,19 +1,152 @@
-"""Setting up and unloading a config entry."""
+"""Setting a printer up, unloading it, and what the entry does on its own."""
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from typing import TYPE_CHECKING
 
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.setup import async_setup_component
+
+from custom_components.hp_ews.client.errors import (
+    HPEWSAuthenticationError,
+    HPEWSConnectionError,
+    HPEWSUnsupportedError,
+)
 from custom_components.hp_ews.const import DOMAIN
 
+from .printers import HOST, OFFICEJET_UNIQUE_ID
 
-async def test_setup_and_unload(hass: HomeAssistant) -> None:
-    entry = MockConfigEntry(domain=DOMAIN, data={"host": "127.0.0.1"})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+if TYPE_CHECKING:
+    from unittest.mock import MagicMock
+
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mock_printer: MagicMock
+) -> None:
+    """The entry loads after one probe and one full snapshot, and unloads."""
+    assert init_integration.state is ConfigEntryState.LOADED
+    mock_printer.probe.assert_awaited_once()
+    assert mock_printer.snapshot.await_args.kwargs["full"] is True
+
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_not_ready_when_unreachable(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_printer: MagicMock
+) -> None:
+    """A printer that does not answer at start-up is retried later."""
+    mock_printer.probe.side_effect = HPEWSConnectionError("refused")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_not_ready_when_unsupported(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_printer: MagicMock
+) -> None:
+    """A device that stopped answering like an HP printer is retried too."""
+    mock_printer.probe.side_effect = HPEWSUnsupportedError("not an HP printer")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_auth_failed_starts_reauth(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_printer: MagicMock
+) -> None:
+    """A printer answering 401 at start-up asks the user for credentials."""
+    mock_printer.probe.side_effect = HPEWSAuthenticationError("401")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """One device per printer, described as the printer describes itself."""
+    device = device_registry.async_get_device({(DOMAIN, OFFICEJET_UNIQUE_ID)})
+    assert device is not None
+    assert device.manufacturer == "HP"
+    assert device.model == "HP OfficeJet Pro 9022e"
+    assert device.model_id == "226Y0B"
+    assert device.serial_number == "REDACTED"
+    assert device.sw_version == "MANHHIPP1N005.2623A.00"
+    assert device.name == "HP OfficeJet Pro 9022e"
+    assert device.configuration_url == f"http://{HOST}:80"
+    assert device.connections == set()
+
+
+async def test_remove_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Stale devices can be removed; the live printer's device cannot."""
+    assert await async_setup_component(hass, "config", {})
+    stale = device_registry.async_get_or_create(
+        config_entry_id=init_integration.entry_id,
+        identifiers={(DOMAIN, "an-old-printer")},
+    )
+    live = device_registry.async_get_device({(DOMAIN, OFFICEJET_UNIQUE_ID)})
+    assert live is not None
+    client = await hass_ws_client(hass)
+
+    response = await client.remove_device(live.id, init_integration.entry_id)
+    assert not response["success"]
+    response = await client.remove_device(stale.id, init_integration.entry_id)
+    assert response["success"]
+    assert device_registry.async_get(stale.id) is None
+    assert device_registry.async_get(live.id) is not None
+
+
+async def test_options_change_poll_interval(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A new poll interval applies without reloading the entry."""
+    coordinator = init_integration.runtime_data
+    assert coordinator.update_interval.total_seconds() == 60
+
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 30}
+    )
+    await hass.async_block_till_done()
+
+    assert init_integration.options == {CONF_SCAN_INTERVAL: 30}
+    assert init_integration.runtime_data is coordinator
+    assert coordinator.update_interval.total_seconds() == 30
+
+
+async def test_remove_entry_deletes_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Removing a printer takes its repair issue with it."""
+    issue_id = f"wrong_printer_{init_integration.entry_id}"
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="wrong_printer",
+    )
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

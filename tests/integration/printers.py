@@ -1,0 +1,290 @@
+"""Printer models built from the captured payloads in tests/fixtures.
+
+Every value below was read from the fixture file named next to it; the
+client's parsers are not involved, so these tests pin the integration alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from custom_components.hp_ews.client.models import (
+    Alert,
+    AlertSeverity,
+    Counters,
+    IppCapabilities,
+    PrinterInfo,
+    PrinterState,
+    PrinterStatus,
+    Profile,
+    Protocol,
+    Snapshot,
+    Sources,
+    Supply,
+    SupplyKind,
+    SupplyState,
+)
+
+HOST = "192.0.2.20"
+"""A documentation address (RFC 5737); tests never reach it."""
+
+# ledm/HP-OfficeJet-Pro-9022e__ProductConfigDyn.xml: MakeAndModel is the series,
+# SKUIdentifier 9022e the exact model; SerialNumber and UUID were redacted by
+# the publisher, so the serial "REDACTED" is this printer's only identity.
+OFFICEJET_INFO = PrinterInfo(
+    manufacturer="HP",
+    model="HP OfficeJet Pro 9022e",
+    series="HP OfficeJet Pro 9020 series",
+    serial_number="REDACTED",
+    firmware="MANHHIPP1N005.2623A.00",
+    product_number="226Y0B",
+)
+OFFICEJET_UNIQUE_ID = "REDACTED"
+
+# ledm/HP-OfficeJet-Pro-9022e__ProductStatusDyn.xml: inPowerSave, empty
+# AlertTable with ModificationNumber 20.
+OFFICEJET_STATUS = PrinterStatus(
+    state=PrinterState.POWER_SAVE,
+    raw_codes=("inPowerSave",),
+    change_marker="20",
+)
+
+# ledm/HP-OfficeJet-Pro-9022e__ConsumableConfigDyn.xml: a CMYK printhead without
+# a level, then inks C/M/Y/K at 40/40/40/80 % (ProductNumber 3JA86A..3JA89A).
+OFFICEJET_SUPPLIES = (
+    Supply(
+        key="printhead_cmyk",
+        color="CMYK",
+        kind=SupplyKind.PRINTHEAD,
+        state=SupplyState.OK,
+        genuine=True,
+        raw_kind="printhead",
+        raw_state="ok",
+    ),
+    *(
+        Supply(
+            key=f"ink_{color.lower()}",
+            color=color,
+            kind=SupplyKind.INK,
+            state=SupplyState.OK,
+            level_percent=level,
+            part_number=part,
+            genuine=True,
+            raw_kind="ink",
+            raw_state="used",
+        )
+        for color, level, part in (
+            ("C", 40, "3JA86A"),
+            ("M", 40, "3JA87A"),
+            ("Y", 40, "3JA88A"),
+            ("K", 80, "3JA89A"),
+        )
+    ),
+)
+
+OFFICEJET_PROFILE = Profile(
+    base_url=f"http://{HOST}:80",
+    protocols=(Protocol.LEDM,),
+    ledm_resources=(
+        "/DevMgmt/ProductConfigDyn.xml",
+        "/DevMgmt/ProductStatusDyn.xml",
+        "/DevMgmt/ConsumableConfigDyn.xml",
+    ),
+)
+
+OFFICEJET = Snapshot(
+    info=OFFICEJET_INFO,
+    status=OFFICEJET_STATUS,
+    supplies=OFFICEJET_SUPPLIES,
+    sources=Sources(info=Protocol.LEDM, status=Protocol.LEDM, supplies=Protocol.LEDM),
+)
+
+# ledm/HP-Color-LaserJet-M255dw__*: ePrintConfigDyn names the exact model
+# (ProductNumber 7KW64A, SerialNumber REDACTED); ProductStatusDyn is
+# inPowerSave with an Italian LocString and four Info genuineHP alerts
+# (ModificationNumber 18); ConsumableConfigDyn has toners K/C/M/Y at
+# 20/30/50/40 %; ProductUsageDyn counts 1344 pages (452 mono, 892 colour),
+# 408 duplex sheets, 0 jams, and estimates 550/800/1600/1150 pages remaining.
+LASERJET = Snapshot(
+    info=PrinterInfo(
+        manufacturer="HP",
+        model="HP Color LaserJet Pro M255dw",
+        serial_number="REDACTED",
+        product_number="7KW64A",
+    ),
+    status=PrinterStatus(
+        state=PrinterState.POWER_SAVE,
+        message="Modalità Pausa attiva.",
+        alerts=tuple(
+            Alert(
+                code="genuineHP",
+                severity=AlertSeverity.INFO,
+                source=Protocol.LEDM,
+                color=color,
+            )
+            for color in ("Y", "M", "C", "K")
+        ),
+        raw_codes=("inPowerSave",),
+        change_marker="18",
+    ),
+    supplies=tuple(
+        Supply(
+            key=f"toner_{color.lower()}",
+            color=color,
+            kind=SupplyKind.TONER,
+            state=SupplyState.OK,
+            level_percent=level,
+            pages_remaining=pages,
+            part_number="207X",
+            genuine=True,
+            raw_kind="toner",
+            raw_state="ok",
+        )
+        for color, level, pages in (
+            ("K", 20, 550),
+            ("C", 30, 800),
+            ("M", 50, 1600),
+            ("Y", 40, 1150),
+        )
+    ),
+    counters=Counters(
+        total_pages=1344,
+        monochrome_pages=452,
+        color_pages=892,
+        duplex_sheets=408,
+        jam_events=0,
+    ),
+    sources=Sources(
+        info=Protocol.LEDM,
+        status=Protocol.LEDM,
+        supplies=Protocol.LEDM,
+        counters=Protocol.LEDM,
+    ),
+)
+
+# ipp/HP-PageWide-MFP-P57750__ipptool_get-printer-attributes.txt: IPP only;
+# printer-state idle with reasons none; marker-levels -2,-2,-2,30 for
+# yellow, magenta, cyan, black ink (-2: unknown, non-HP/used cartridges);
+# printer-uuid urn:uuid:9d9b9571-3618-5edf-a53b-e8b9e16aff51; SN CN86CHY0DX in
+# printer-device-id; operations-supported includes Identify-Printer.
+PAGEWIDE_UNIQUE_ID = "9d9b9571-3618-5edf-a53b-e8b9e16aff51"
+PAGEWIDE_IPP_URL = f"http://{HOST}:631/ipp/print"
+PAGEWIDE = Snapshot(
+    info=PrinterInfo(
+        manufacturer="HP",
+        model="HP PageWide MFP P57750",
+        serial_number="CN86CHY0DX",
+        firmware="MAHDWOPP1N001.2506A.00",
+        uuid=PAGEWIDE_UNIQUE_ID,
+        ews_url=f"http://{HOST}/#hId-pgAirPrint",
+    ),
+    status=PrinterStatus(
+        state=PrinterState.IDLE,
+        message=None,
+        raw_codes=("none",),
+    ),
+    supplies=tuple(
+        Supply(
+            key=f"ink_{color.lower()}",
+            color=color,
+            kind=SupplyKind.INK,
+            state=SupplyState.UNKNOWN if level is None else SupplyState.OK,
+            level_percent=level,
+            raw_kind="ink-cartridge",
+        )
+        for color, level in (("Y", None), ("M", None), ("C", None), ("K", 30))
+    ),
+    ipp=IppCapabilities(
+        uri=PAGEWIDE_IPP_URL,
+        operations=(
+            "Print-Job",
+            "Validate-Job",
+            "Cancel-Job",
+            "Cancel-My-Jobs",
+            "Get-Job-Attributes",
+            "Get-Jobs",
+            "Get-Printer-Attributes",
+            "Create-Job",
+            "Send-Document",
+            "Set-Printer-Attributes",
+            "Print-URI",
+            "Send-URI",
+            "Close-Job",
+            "Identify-Printer",
+        ),
+        color_supported=True,
+        sides_supported=("one-sided", "two-sided-short-edge", "two-sided-long-edge"),
+    ),
+    sources=Sources(info=Protocol.IPP, status=Protocol.IPP, supplies=Protocol.IPP),
+)
+PAGEWIDE_PROFILE = Profile(
+    base_url=f"http://{HOST}:80",
+    protocols=(Protocol.IPP,),
+    ipp_url=PAGEWIDE_IPP_URL,
+)
+
+
+# ipp/HP-ENVY-4520__get-printer-attributes_ipp-client-log.txt: printer-make-and-model
+# "HP ENVY 4520 series", printer-uuid urn:uuid:1c852a4d-b800-1f08-abcd-ec8eb5b519a4,
+# firmware CFP1FN2023BR, idle with reasons none, markers "tri-color ink"
+# (#00FFFF#FF00FF#FFFF00) at 20 % and "black ink" at 40 %, Identify-Printer in
+# operations-supported, printer-more-info http://<host>/#hId-pgAirPrint. The
+# same printer announces "HP ENVY 4520 series [B519A4]._http._tcp.local." on
+# port 80 with an empty TXT record (JmDNS lines at the top of that file).
+ENVY_UNIQUE_ID = "1c852a4d-b800-1f08-abcd-ec8eb5b519a4"
+ENVY = Snapshot(
+    info=PrinterInfo(
+        manufacturer="HP",
+        model="HP ENVY 4520 series",
+        firmware="CFP1FN2023BR",
+        uuid=ENVY_UNIQUE_ID,
+        ews_url=f"http://{HOST}/#hId-pgAirPrint",
+    ),
+    status=PrinterStatus(state=PrinterState.IDLE, raw_codes=("none",)),
+    supplies=(
+        Supply(
+            key="ink_cmy",
+            color="CMY",
+            kind=SupplyKind.INK,
+            state=SupplyState.OK,
+            level_percent=20,
+            description="tri-color ink",
+            raw_kind="ink-cartridge",
+        ),
+        Supply(
+            key="ink_k",
+            color="K",
+            kind=SupplyKind.INK,
+            state=SupplyState.OK,
+            level_percent=40,
+            description="black ink",
+            raw_kind="ink-cartridge",
+        ),
+    ),
+    ipp=IppCapabilities(
+        uri=f"http://{HOST}:631/ipp/print",
+        operations=(
+            "Print-Job",
+            "Validate-Job",
+            "Cancel-Job",
+            "Cancel-My-Jobs",
+            "Get-Job-Attributes",
+            "Get-Jobs",
+            "Get-Printer-Attributes",
+            "Create-Job",
+            "Send-Document",
+            "Set-Printer-Attributes",
+            "Print-URI",
+            "Send-URI",
+            "Resubmit-Job",
+            "Identify-Printer",
+        ),
+        color_supported=True,
+    ),
+    sources=Sources(info=Protocol.IPP, status=Protocol.IPP, supplies=Protocol.IPP),
+)
+
+
+def with_status(snapshot: Snapshot, **changes: object) -> Snapshot:
+    """Return the snapshot with some status fields changed."""
+    return replace(snapshot, status=replace(snapshot.status, **changes))  # type: ignore[arg-type]
