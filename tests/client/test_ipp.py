@@ -1,0 +1,885 @@
+"""Tests for the IPP binding: requests, and real HP answers parsed into models.
+
+Expected values are read from the fixture files (tests/fixtures/ipp) and the
+IPP specifications, not from the code under test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+import re
+
+import pytest
+
+from custom_components.hp_ews.client import ipp, ippcodec as c
+from custom_components.hp_ews.client.errors import HPEWSIPPError, HPEWSParseError
+from custom_components.hp_ews.client.ippcodec import (
+    Attribute,
+    AttributeGroup,
+    Collection,
+    DateTime,
+    GroupTag,
+    OutOfBand,
+    RangeOfInteger,
+    Resolution,
+    TextWithLanguage,
+    ValueTag,
+)
+from custom_components.hp_ews.client.models import (
+    AlertSeverity,
+    PrinterInfo,
+    PrinterState,
+    PrinterStatus,
+    Protocol,
+    Supply,
+    SupplyKind,
+    SupplyState,
+)
+
+IPP = Path(__file__).parent.parent / "fixtures" / "ipp"
+M476DN = IPP / "HP-Color-LaserJet-MFP-M476dn__get-printer-attributes_raw.ipp"
+M175NW = IPP / "HP-LaserJet-100-colorMFP-M175nw__get-printer-attributes_raw.ipp"
+M127FW = IPP / "HP-LaserJet-Pro-MFP-M127fw__get-printer-attributes_raw.ipp"
+ENVY_4520 = IPP / "HP-ENVY-4520__get-printer-attributes_ipp-client-log.txt"
+P57750 = IPP / "HP-PageWide-MFP-P57750__ipptool_get-printer-attributes.txt"
+URL = "http://printer.local:631/ipp/print"
+
+
+# --- text dumps → IPP responses ----------------------------------------------------------
+
+_DUMP_LINE = re.compile(
+    r"^(?:INFO:)?\s+([a-z0-9-]+) \((1setOf )?([A-Za-z-]+)\) =\s?(.*)$"
+)
+_STRING_SYNTAX = {
+    "keyword": ValueTag.KEYWORD,
+    "uri": ValueTag.URI,
+    "uriScheme": ValueTag.URI_SCHEME,
+    "charset": ValueTag.CHARSET,
+    "naturalLanguage": ValueTag.NATURAL_LANGUAGE,
+    "mimeMediaType": ValueTag.MIME_MEDIA_TYPE,
+    "nameWithoutLanguage": ValueTag.NAME,
+    "textWithoutLanguage": ValueTag.TEXT,
+}
+# Enum names the two dumps print (RFC 8011 §5.2.10, §5.2.13, §5.4.11; PWG 5100.1).
+_ENUMS = {
+    "idle": 3,
+    "processing": 4,
+    "stopped": 5,
+    "portrait": 3,
+    "landscape": 4,
+    "reverse-landscape": 5,
+    "reverse-portrait": 6,
+    "draft": 3,
+    "normal": 4,
+    "high": 5,
+}
+_OPERATIONS = {c.operation_name(op): int(op) for op in c.Operation}
+
+
+def _split_top(text: str, separator: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        if char == separator and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def _member_value(text: str) -> tuple[int, c.Value]:
+    if text.startswith("{"):
+        return ValueTag.BEG_COLLECTION, _collection(text)
+    if re.fullmatch(r"-?\d+", text):
+        return ValueTag.INTEGER, int(text)
+    return ValueTag.KEYWORD, text
+
+
+def _collection(text: str) -> Collection:
+    collection = Collection()
+    for member in _split_top(text[1:-1], " "):
+        name, _, values = member.partition("=")
+        attribute: Attribute | None = None
+        for value in _split_top(values, ","):
+            tag, parsed = _member_value(value)
+            if attribute is None:
+                attribute = collection.set(name, tag, parsed)
+            else:
+                attribute.append(parsed, tag)
+    return collection
+
+
+def _value(name: str, syntax: str, text: str) -> tuple[int, c.Value]:
+    if syntax in _STRING_SYNTAX:
+        return _STRING_SYNTAX[syntax], re.sub(r"\\(.)", r"\1", text)
+    if syntax == "integer":
+        return ValueTag.INTEGER, int(text.split(maxsplit=1)[0])
+    if syntax == "enum":
+        if name == "operations-supported":
+            number = int(text, 16) if text.startswith("0x") else _OPERATIONS[text]
+        elif name.startswith("finishings"):
+            number = {"none": 3}[text]
+        elif name.startswith("orientation") and text == "none":
+            number = 7  # PWG 5100.3
+        else:
+            number = int(text) if text.isdigit() else _ENUMS[text]
+        return ValueTag.ENUM, number
+    if syntax == "boolean":
+        return ValueTag.BOOLEAN, {"true": True, "false": False}[text]
+    if syntax == "octetString":
+        return ValueTag.OCTET_STRING, text.encode()
+    if syntax == "resolution":
+        match = re.fullmatch(r"(\d+) ?(dpi|dpcm)", text)
+        assert match, text
+        units = 3 if match[2] == "dpi" else 4
+        return ValueTag.RESOLUTION, Resolution(int(match[1]), int(match[1]), units)
+    if syntax == "rangeOfInteger":
+        match = re.fullmatch(r"(-?\d+)-(-?\d+)", text)
+        assert match, text
+        return ValueTag.RANGE_OF_INTEGER, RangeOfInteger(int(match[1]), int(match[2]))
+    if syntax == "dateTime":
+        return ValueTag.DATE_TIME, DateTime.from_datetime(
+            dt.datetime.fromisoformat(text)
+        )
+    if syntax == "collection":
+        return ValueTag.BEG_COLLECTION, _collection(text)
+    oob = {"no-value": ValueTag.NO_VALUE, "unknown": ValueTag.UNKNOWN}[syntax]
+    return oob, OutOfBand(oob)
+
+
+def dump_to_ipp(path: Path) -> bytes:
+    """Turn an ipptool / ipp-client text dump into the IPP response it shows."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    starts = [i for i, line in enumerate(lines) if "status-code = " in line]
+    if starts:  # ipptool echoes the request first
+        lines = lines[starts[0] + 1 :]
+    response = c.new_response(c.StatusCode.SUCCESSFUL_OK, 1)
+    printer = response.add_group(GroupTag.PRINTER)
+    for line in lines:
+        match = _DUMP_LINE.match(line)
+        if not match:
+            continue
+        name, set_of, syntax, text = match.groups()
+        group = response.operation if name.startswith("attributes-") else printer
+        texts = _split_top(text, ",") if set_of else [text]
+        attribute: Attribute | None = None
+        for item in texts:
+            tag, value = _value(name, syntax, item)
+            if attribute is None:
+                attribute = group.set(name, tag, value)
+            else:
+                attribute.append(value, tag)
+    return response.encode()
+
+
+def test_dump_helper_reads_every_attribute_line() -> None:
+    # Attribute lines counted with grep: 140 in the ENVY log, 153 + 2
+    # operation attributes in the ipptool response.
+    for path, count in ((ENVY_4520, 140), (P57750, 153)):
+        message = c.decode(dump_to_ipp(path))
+        assert len(message.printer) == count
+        assert len(message.operation) == 2
+        assert c.decode(message.encode()) == message
+    p57750 = c.decode(dump_to_ipp(P57750)).printer
+    assert p57750.value("printer-info") == "HP PageWide MFP P57750 [5B6968]"
+    assert p57750.values("marker-levels") == [-2, -2, -2, 30]
+
+
+# --- real printers ------------------------------------------------------------------------
+
+
+def test_envy_4520() -> None:
+    printer = ipp.parse_printer_attributes(
+        dump_to_ipp(ENVY_4520), "http://192.168.35.29:631/ipp/print"
+    )
+    info = printer.info
+    assert info.manufacturer == "HP"
+    assert info.model == "HP ENVY 4520 series"
+    assert info.uuid == "1c852a4d-b800-1f08-abcd-ec8eb5b519a4"
+    # The mDNS name "[B519A4]" and the EUI-64 address fe80::ee8e:b5ff:feb5:19a4
+    # in the same log confirm the MAC in the UUID.
+    assert info.mac == "ec:8e:b5:b5:19:a4"
+    assert info.serial_number == "TH66S3D16K0660"
+    assert info.firmware == "CFP1FN2023BR"
+    assert info.product_number == "F0V63B"
+    assert info.ews_url == "http://192.168.35.29/"
+
+    status = printer.status
+    # The alert list is a history ending in inPowerSave; the trayOpen in it
+    # was followed by "processing" and "ready", so it is not active.
+    assert status.state is PrinterState.POWER_SAVE
+    assert status.in_power_save
+    assert not status.has_problem
+    assert not status.out_of_paper
+    assert status.raw_codes == ("none",)
+    assert [(a.code, a.severity, a.source) for a in status.alerts] == [
+        ("inPowerSave", AlertSeverity.INFO, Protocol.IPP)
+    ]
+
+    supplies = printer.supplies
+    assert [(s.key, s.color, s.kind, s.level_percent, s.state) for s in supplies] == [
+        ("ink_cmy", "CMY", SupplyKind.INK, 20, SupplyState.OK),
+        ("ink_k", "K", SupplyKind.INK, 40, SupplyState.OK),
+    ]
+    assert [s.description for s in supplies] == ["tri-color ink", "black ink"]
+    assert [s.raw_kind for s in supplies] == ["ink-cartridge", "ink-cartridge"]
+    assert all(s.part_number is None for s in supplies)
+
+    caps = printer.capabilities
+    assert caps.uri == "http://192.168.35.29:631/ipp/print"
+    assert caps.document_formats == (
+        "application/vnd.hp-PCL",
+        "image/jpeg",
+        "application/PCLm",
+        "image/urf",
+        "image/pwg-raster",
+        "application/octet-stream",
+    )
+    assert "application/pdf" not in caps.document_formats
+    assert caps.can_identify
+    assert "Cancel-My-Jobs" in caps.operations
+    assert "Hold-Job" not in caps.operations
+    assert caps.color_supported
+    assert caps.sides_supported == (
+        "one-sided",
+        "two-sided-short-edge",
+        "two-sided-long-edge",
+    )
+    assert caps.resolutions_dpi == (300,)
+    assert caps.media_supported[:2] == (
+        "na_executive_7.25x10.5in",
+        "na_letter_8.5x11in",
+    )
+
+
+def test_pagewide_p57750() -> None:
+    printer = ipp.parse_printer_attributes(
+        dump_to_ipp(P57750), "https://192.168.18.126:443/ipp/print"
+    )
+    info = printer.info
+    assert info.model == "HP PageWide MFP P57750"
+    assert info.uuid == "9d9b9571-3618-5edf-a53b-e8b9e16aff51"
+    assert info.mac is None  # a random UUID carries no MAC
+    assert info.serial_number == "CN86CHY0DX"
+    assert info.firmware == "MAHDWOPP1N001.2506A.00"
+    assert info.product_number == "J9V82B"
+    assert info.ews_url == "http://192.168.18.126/"
+
+    status = printer.status
+    # Reasons say "none"; the supply notices live in printer-alert and are
+    # routine (a used genuine and a non-HP cartridge still print).
+    assert status.state is PrinterState.IDLE
+    assert status.raw_codes == ("none",)
+    assert not status.has_problem
+    assert not status.supply_low
+    assert [(a.code, a.message, a.severity) for a in status.alerts] == [
+        (
+            "unknown",
+            "Previously Used Genuine HP Cartridge Installed",
+            AlertSeverity.INFO,
+        ),
+        ("unknown", "Non-HP Ink Cartridge Installed", AlertSeverity.INFO),
+    ]
+
+    supplies = printer.supplies
+    # Marker order is Y, M, C, K; levels -2 (unknown) for the non-HP ones.
+    assert [(s.key, s.color, s.kind, s.level_percent, s.state) for s in supplies] == [
+        ("ink_y", "Y", SupplyKind.INK, None, SupplyState.UNKNOWN),
+        ("ink_m", "M", SupplyKind.INK, None, SupplyState.UNKNOWN),
+        ("ink_c", "C", SupplyKind.INK, None, SupplyState.UNKNOWN),
+        ("ink_k", "K", SupplyKind.INK, 30, SupplyState.OK),
+    ]
+
+    caps = printer.capabilities
+    assert "application/pdf" in caps.document_formats
+    assert caps.operations[caps.operations.index("Set-Printer-Attributes") + 1 :][
+        :2
+    ] == (
+        "0x4029",
+        "0x402a",
+    )
+    assert "Close-Job" in caps.operations
+    assert caps.can_identify
+    assert caps.resolutions_dpi == (300, 600, 1200)
+
+
+# The three raw captures are NORMALIZED (INDEX.md): state idle, reasons none,
+# every marker level 50; uuid replaced by a placeholder.
+_PLACEHOLDER_UUID = "01234567-89ab-cdef-0123-456789abcdef"
+
+
+def test_color_laserjet_m476dn() -> None:
+    printer = ipp.parse_printer_attributes(M476DN.read_bytes(), URL)
+    assert printer.info.model == "HP Color LaserJet MFP M476dn"
+    assert printer.info.uuid == _PLACEHOLDER_UUID
+    assert printer.info.serial_number is None
+    assert printer.info.firmware is None
+    assert printer.info.product_number is None  # DES is a name on this model
+    # printer-more-info points at the printer (123.45.67.89 is its own address
+    # in printer-uri-supported); the EWS is reached through our host.
+    assert printer.info.ews_url == "http://printer.local/"
+    assert printer.status.state is PrinterState.IDLE
+    assert not printer.status.has_problem
+    assert printer.status.alerts == ()
+    assert [
+        (s.key, s.color, s.kind, s.level_percent, s.state, s.part_number)
+        for s in printer.supplies
+    ] == [
+        ("toner_c", "C", SupplyKind.TONER, 50, SupplyState.OK, "CF381A"),
+        ("toner_m", "M", SupplyKind.TONER, 50, SupplyState.OK, "CF383A"),
+        ("toner_y", "Y", SupplyKind.TONER, 50, SupplyState.OK, "CF382A"),
+        ("toner_k", "K", SupplyKind.TONER, 50, SupplyState.OK, "CF380X"),
+    ]
+    assert printer.supplies[3].description == "Black Cartridge HP CF380X"
+    caps = printer.capabilities
+    assert caps.can_identify
+    assert caps.color_supported
+    assert "application/pdf" in caps.document_formats
+    assert caps.sides_supported == (
+        "one-sided",
+        "two-sided-short-edge",
+        "two-sided-long-edge",
+    )
+    assert caps.resolutions_dpi == (600,)
+
+
+def test_laserjet_m175nw_with_drum() -> None:
+    printer = ipp.parse_printer_attributes(M175NW.read_bytes(), URL)
+    assert printer.info.model == "HP LaserJet 100 colorMFP M175nw"
+    # printer-more-info is http://www.hp.com on this model: not the EWS.
+    assert printer.info.ews_url is None
+    assert [(s.key, s.color, s.kind, s.part_number) for s in printer.supplies] == [
+        ("toner_c", "C", SupplyKind.TONER, "CE311A"),
+        ("toner_m", "M", SupplyKind.TONER, "CE313A"),
+        ("toner_y", "Y", SupplyKind.TONER, "CE312A"),
+        ("toner_k", "K", SupplyKind.TONER, "CE310A"),
+        ("drum", "", SupplyKind.DRUM, "CE314A"),
+    ]
+    assert printer.supplies[4].raw_kind == "opc"
+    assert not printer.capabilities.can_identify
+    assert printer.capabilities.sides_supported == ("one-sided",)
+
+
+def test_laserjet_pro_m127fw_single_valued_markers() -> None:
+    printer = ipp.parse_printer_attributes(M127FW.read_bytes(), URL)
+    assert printer.info.model == "HP LaserJet Pro MFP M127fw"
+    assert printer.info.firmware == "20141113"  # FWVER in printer-device-id
+    assert [
+        (s.key, s.color, s.kind, s.level_percent, s.part_number)
+        for s in printer.supplies
+    ] == [("toner_k", "K", SupplyKind.TONER, 50, "CF283A")]
+    caps = printer.capabilities
+    assert not caps.color_supported
+    assert caps.document_formats == (
+        "image/urf",
+        "application/PCLm",
+        "application/octet-stream",
+        "image/jpeg",
+    )
+    assert not caps.can_identify
+
+
+# --- status mapping on constructed answers --------------------------------------------------
+
+
+def _answer(*attributes: Attribute, status: int = 0) -> bytes:
+    message = c.new_response(status, 1)
+    message.groups.append(AttributeGroup(GroupTag.PRINTER, attributes))
+    return message.encode()
+
+
+def _status(
+    state: int = 3, reasons: tuple[str, ...] = ("none",), *extra: Attribute
+) -> PrinterStatus:
+    data = _answer(
+        Attribute("printer-state", ValueTag.ENUM, state),
+        Attribute("printer-state-reasons", ValueTag.KEYWORD, *reasons),
+        *extra,
+    )
+    return ipp.parse_printer_attributes(data, URL).status
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        (3, PrinterState.IDLE),
+        (4, PrinterState.PRINTING),
+        (5, PrinterState.STOPPED),
+        (9, PrinterState.UNKNOWN),
+    ],
+)
+def test_printer_state(state: int, expected: PrinterState) -> None:
+    assert _status(state).state is expected
+
+
+@pytest.mark.parametrize(
+    ("reason", "flag", "severity"),
+    [
+        ("media-jam-error", "paper_jam", AlertSeverity.ERROR),
+        ("media-jam", "paper_jam", AlertSeverity.ERROR),  # no suffix = error
+        ("door-open-error", "door_open", AlertSeverity.ERROR),
+        ("cover-open-warning", "door_open", AlertSeverity.WARNING),
+        ("interlock-open-error", "door_open", AlertSeverity.ERROR),
+        ("media-empty-warning", "out_of_paper", AlertSeverity.WARNING),
+        ("media-needed-error", "out_of_paper", AlertSeverity.ERROR),
+        ("input-tray-missing-error", "out_of_paper", AlertSeverity.ERROR),
+        ("output-area-full-error", "output_full", AlertSeverity.ERROR),
+        ("output-tray-missing-error", "output_full", AlertSeverity.ERROR),
+        ("marker-supply-missing-error", "supply_missing", AlertSeverity.ERROR),
+        ("toner-low-warning", "supply_low", AlertSeverity.WARNING),
+        ("marker-supply-low-warning", "supply_low", AlertSeverity.WARNING),
+        ("toner-empty-error", "supply_low", AlertSeverity.ERROR),
+        ("marker-supply-empty-error", "supply_low", AlertSeverity.ERROR),
+    ],
+)
+def test_reasons_raise_flags(reason: str, flag: str, severity: AlertSeverity) -> None:
+    status = _status(3, (reason,))
+    raised = [name for name in ipp_flags() if getattr(status, name)]
+    assert raised == [flag]
+    assert status.raw_codes == (reason,)
+    assert [(a.code, a.severity) for a in status.alerts] == [(reason, severity)]
+    # The printer's own state is kept: HP stays "idle" with a -warning reason.
+    assert status.state is PrinterState.IDLE
+
+
+def ipp_flags() -> tuple[str, ...]:
+    return (
+        "paper_jam",
+        "door_open",
+        "out_of_paper",
+        "output_full",
+        "supply_missing",
+        "supply_low",
+    )
+
+
+def test_report_and_unknown_reasons_are_kept_raw() -> None:
+    status = _status(3, ("media-low-report", "spool-area-full", "shutdown"))
+    assert not any(getattr(status, name) for name in ipp_flags())
+    assert status.raw_codes == ("media-low-report", "spool-area-full", "shutdown")
+    assert [(a.code, a.severity) for a in status.alerts] == [
+        ("media-low-report", AlertSeverity.INFO),
+        ("spool-area-full", AlertSeverity.ERROR),
+        ("shutdown", AlertSeverity.ERROR),
+    ]
+    assert status.state is PrinterState.IDLE
+
+
+def test_reasons_refine_the_state() -> None:
+    assert _status(3, ("sleep",)).state is PrinterState.POWER_SAVE
+    assert _status(3, ("power-save-report",)).state is PrinterState.POWER_SAVE
+    assert _status(3, ("sleep",)).alerts[0].severity is AlertSeverity.INFO
+    assert _status(3, ("paused",)).state is PrinterState.STOPPED
+    assert _status(4, ("moving-to-paused",)).state is PrinterState.STOPPED
+    assert _status(4, ("moving-to-paused", "sleep")).state is PrinterState.STOPPED
+    # Power save only refines "idle": a printing printer is awake.
+    assert _status(4, ("sleep",)).state is PrinterState.PRINTING
+    assert _status(3, ("warming-up",)).state is PrinterState.WARMING_UP
+
+
+def _alerts(
+    alerts: list[str], descriptions: list[str] | None = None
+) -> list[Attribute]:
+    extra = [
+        Attribute("printer-alert", ValueTag.OCTET_STRING, *[a.encode() for a in alerts])
+    ]
+    if descriptions is not None:
+        extra.append(
+            Attribute("printer-alert-description", ValueTag.TEXT, *descriptions)
+        )
+    return extra
+
+
+@pytest.mark.parametrize(
+    ("alert", "description", "flag"),
+    [
+        ("code=coverOpen;severity=critical;group=cover", "", "door_open"),
+        ("code=doorOpen;severity=critical;group=cover", "", "door_open"),
+        ("code=jam;severity=critical;group=mediaPath", "", "paper_jam"),
+        (
+            "code=inputMediaSupplyEmpty;severity=critical;group=input",
+            "",
+            "out_of_paper",
+        ),
+        ("code=outputMediaTrayFull;severity=warning;group=output", "", "output_full"),
+        ("code=markerTonerCartridgeMissing;severity=critical", "", "supply_missing"),
+        (
+            "code=markerInkAlmostEmpty;severity=warning;group=markerSupplies",
+            "",
+            "supply_low",
+        ),
+        # HP status codes and free text when the code is unknown.
+        (
+            "code=unknown;severity=critical;group=other",
+            "cartridgeMissing",
+            "supply_missing",
+        ),
+        ("code=unknown;severity=other;group=other", "Paper Jam in Tray 2", "paper_jam"),
+        ("code=unknown;severity=other;group=other", "Front Door Open", "door_open"),
+        (
+            "code=unknown;severity=other;group=other",
+            "Load Paper in Tray 1",
+            "out_of_paper",
+        ),
+        ("code=unknown;severity=other;group=other", "Output Bin Full", "output_full"),
+        (
+            "code=unknown;severity=other;group=other",
+            "Black Cartridge Missing",
+            "supply_missing",
+        ),
+        (
+            "code=unknown;severity=other;group=other",
+            "Cyan Cartridge Very Low",
+            "supply_low",
+        ),
+    ],
+)
+def test_active_alerts_raise_flags(alert: str, description: str, flag: str) -> None:
+    status = _status(3, ("none",), *_alerts([alert], [description]))
+    assert [name for name in ipp_flags() if getattr(status, name)] == [flag]
+    assert status.alerts[0].severity in (AlertSeverity.ERROR, AlertSeverity.WARNING)
+    assert status.alerts[0].source is Protocol.IPP
+
+
+@pytest.mark.parametrize(
+    ("alert", "description"),
+    [
+        ("code=printerReadyToPrint;severity=other;group=generalPrinter", ""),
+        ("code=unknown;severity=other;group=other", "genuineHP"),
+        ("code=unknown;severity=other;group=other", "Genuine HP Cartridge Installed"),
+        ("code=unknown;severity=other;group=other", "Non-HP Ink Cartridge Installed"),
+        ("code=doorClosed;severity=other;group=cover", ""),
+        ("code=unknown;severity=other;group=other", "supplyInkLevelChange"),
+        ("code=unknown;severity=other;group=other", "Something happened"),
+    ],
+)
+def test_routine_alerts_raise_nothing(alert: str, description: str) -> None:
+    status = _status(3, ("none",), *_alerts([alert], [description]))
+    assert not any(getattr(status, name) for name in ipp_flags())
+    assert status.alerts[0].severity is AlertSeverity.INFO
+    assert status.state is PrinterState.IDLE
+
+
+def test_alert_history_keeps_only_the_newest_entry() -> None:
+    history = _alerts(
+        ["code=printerReadyToPrint;severity=other", "code=unknown;severity=critical"],
+        ["ready", "trayOpen"],
+    )
+    status = _status(3, ("none",), *history)
+    assert status.out_of_paper  # the newest entry is still active
+    assert [a.code for a in status.alerts] == ["trayOpen"]
+    assert status.alerts[0].severity is AlertSeverity.ERROR
+
+
+def test_alerts_without_descriptions_and_power_saver() -> None:
+    status = _status(3, ("none",), *_alerts(["code=subunitPowerSaver;severity=other"]))
+    assert status.state is PrinterState.POWER_SAVE
+    assert status.alerts[0].message is None
+    # Descriptions without printer-alert entries are still alerts.
+    status = _status(
+        3, ("none",), Attribute("printer-alert-description", ValueTag.TEXT, "x y")
+    )
+    assert [(a.code, a.message) for a in status.alerts] == [("unknown", "x y")]
+    warning = _status(3, ("none",), *_alerts(["code=somethingNew;severity=warning"]))
+    assert warning.alerts[0].severity is AlertSeverity.WARNING
+
+
+def test_state_message_and_odd_values() -> None:
+    status = _status(
+        3,
+        ("none", ""),
+        Attribute(
+            "printer-state-message",
+            ValueTag.TEXT_WITH_LANGUAGE,
+            TextWithLanguage(" Ready ", "en"),
+        ),
+    )
+    assert status.message == "Ready"
+    assert status.raw_codes == ("none",)
+    # A printer-state of the wrong type reads as unknown, not as a crash.
+    data = _answer(Attribute("printer-state", ValueTag.KEYWORD, "idle"))
+    assert ipp.parse_printer_attributes(data, URL).status.state is PrinterState.UNKNOWN
+
+
+# --- supplies on constructed answers --------------------------------------------------------
+
+
+def _supplies(*attributes: Attribute) -> tuple[Supply, ...]:
+    return ipp.parse_printer_attributes(_answer(*attributes), URL).supplies
+
+
+def _markers(**values: list[object]) -> list[Attribute]:
+    tags = {
+        "names": ValueTag.NAME,
+        "colors": ValueTag.NAME,
+        "types": ValueTag.KEYWORD,
+        "levels": ValueTag.INTEGER,
+        "low_levels": ValueTag.INTEGER,
+        "high_levels": ValueTag.INTEGER,
+    }
+    return [
+        Attribute(f"marker-{key.replace('_', '-')}", tags[key], *items)  # type: ignore[arg-type]
+        for key, items in values.items()
+    ]
+
+
+def test_levels_and_states() -> None:
+    supplies = _supplies(
+        *_markers(
+            names=["a", "b", "c", "d", "e", "f"],
+            colors=["#000000"] * 6,
+            types=["toner"] * 6,
+            levels=[0, 3, 4, -1, -3, 250],
+            low_levels=[3, 3, 3, 3, 3, 10],
+            high_levels=[100, 100, 100, 100, 100, 500],
+        )
+    )
+    assert [(s.level_percent, s.state) for s in supplies] == [
+        (0, SupplyState.EMPTY),
+        (3, SupplyState.LOW),  # level <= marker-low-levels
+        (4, SupplyState.OK),
+        (None, SupplyState.UNKNOWN),
+        (None, SupplyState.UNKNOWN),
+        (50, SupplyState.OK),  # 250 of a high level of 500
+    ]
+    # Six black toners: keys stay unique and stable.
+    assert len({s.key for s in supplies}) == 6
+    assert supplies[0].key.startswith("toner_k")
+
+
+def test_printer_supply_alone_is_enough() -> None:
+    # CUPS ippeveprinter reports supplies only as printer-supply.
+    supplies = _supplies(
+        Attribute(
+            "printer-supply",
+            ValueTag.OCTET_STRING,
+            b"index=1;class=receptacleThatIsFilled;type=wasteInk;unit=percent;maxcapacity=100;level=25;colorantname=unknown;",
+            b"index=2;class=supplyThatIsConsumed;type=ink;unit=percent;maxcapacity=100;level=75;colorantname=cyan;",
+            b"type=inkTank;maxcapacity=200;level=50;colorantname=photo-black;",
+            b"type=tonerCartridge;level=x;colorantname=black;",
+        ),
+        Attribute(
+            "printer-supply-description", ValueTag.TEXT, "Waste Ink Tank", "Cyan Ink"
+        ),
+    )
+    assert [
+        (s.key, s.color, s.kind, s.level_percent, s.description) for s in supplies
+    ] == [
+        ("other", "", SupplyKind.OTHER, 25, "Waste Ink Tank"),
+        ("ink_c", "C", SupplyKind.INK, 75, "Cyan Ink"),
+        ("ink_tank_pk", "pK", SupplyKind.INK_TANK, 25, None),
+        ("toner_k", "K", SupplyKind.TONER, None, None),
+    ]
+
+
+def test_colours_from_names_and_kinds_from_names() -> None:
+    supplies = _supplies(
+        *_markers(
+            names=[
+                "Tri-color Printhead",
+                "Magenta",
+                "Gray ink",
+                "Photo Black ink",
+                "Yellow",
+            ],
+            colors=["#123456", "none", "#808080", "", "#FFFF00"],
+            types=["ink-cartridge", "ink", "ink", "ink-cartridge", "staples"],
+            levels=[10, 20, 30, 40, 50],
+        )
+    )
+    assert [(s.color, s.kind) for s in supplies] == [
+        ("CMY", SupplyKind.PRINTHEAD),
+        ("M", SupplyKind.INK),
+        ("", SupplyKind.INK),
+        ("pK", SupplyKind.INK),
+        ("Y", SupplyKind.OTHER),
+    ]
+    # Without any marker-types the kind is unknown.
+    assert _supplies(*_markers(names=["x"], levels=[5]))[0].kind is SupplyKind.OTHER
+
+
+def test_cmyk_in_one_marker_colour() -> None:
+    supplies = _supplies(
+        *_markers(names=["Printhead"], colors=["#000000#00FFFF#FF00FF#FFFF00"])
+    )
+    assert supplies[0].color == "CMYK"
+    assert supplies[0].key == "printhead_cmyk"
+    assert supplies[0].state is SupplyState.UNKNOWN
+
+
+def test_no_supplies() -> None:
+    assert _supplies(Attribute("printer-state", ValueTag.ENUM, 3)) == ()
+
+
+# --- identity on constructed answers ----------------------------------------------------------
+
+
+def _info(*attributes: Attribute, uri: str = URL) -> PrinterInfo:
+    return ipp.parse_printer_attributes(_answer(*attributes), uri).info
+
+
+def test_laserjet_pro_uuid_gives_mac() -> None:
+    # mDNS capture of a Color LaserJet Pro M254dw: UUID "VNC0000000" + MAC,
+    # instance name "(E4F500)".
+    info = _info(
+        Attribute(
+            "printer-uuid",
+            ValueTag.URI,
+            "urn:uuid:564E4330-3030-3030-3030-A0B1C2E4F500",
+        )
+    )
+    assert info.uuid == "564e4330-3030-3030-3030-a0b1c2e4f500"
+    assert info.mac == "a0:b1:c2:e4:f5:00"
+    assert ipp.mac_from_uuid("1c852a4d-b800-1f08-abcd-000000000000") is None
+    assert ipp.mac_from_uuid(None) is None
+
+
+def test_identity_fallbacks() -> None:
+    info = _info(
+        Attribute(
+            "printer-device-id",
+            ValueTag.TEXT,
+            "MFG:HP;MDL:OfficeJet Pro 9020 series;DES:1MR66B;SN:;",
+        ),
+        Attribute("printer-firmware-version", ValueTag.OCTET_STRING, b"TESTFW.2301"),
+        Attribute("printer-uuid", ValueTag.URI, "not-a-uuid"),
+        Attribute("printer-more-info", ValueTag.URI, "https://[fe80::1]:8443/info"),
+        uri="http://[fe80::1]:631/ipp/print",
+    )
+    assert info.model == "HP OfficeJet Pro 9020 series"
+    assert info.product_number == "1MR66B"
+    assert info.serial_number is None
+    assert info.firmware == "TESTFW.2301"
+    assert info.uuid is None
+    assert info.ews_url == "https://[fe80::1]:8443/"
+    assert (
+        _info(
+            Attribute("printer-more-info", ValueTag.URI, "http://x:notaport/")
+        ).ews_url
+        is None
+    )
+    assert (
+        _info(
+            Attribute("printer-more-info", ValueTag.URI, "ftp://printer.local/")
+        ).ews_url
+        is None
+    )
+    assert _info(Attribute("printer-make-and-model", ValueTag.TEXT, "  ")).model is None
+
+
+def test_device_id_parsing() -> None:
+    assert ipp.device_id("MFG:HP;mdl: X ;junk;SN:1;SN:2") == {
+        "MFG": "HP",
+        "MDL": "X",
+        "SN": "1",
+    }
+    assert ipp.device_id(None) == {}
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def test_ipp_error_status() -> None:
+    message = c.new_response(
+        c.StatusCode.CLIENT_ERROR_NOT_AUTHORIZED,
+        1,
+        status_message="Authorization required",
+    )
+    with pytest.raises(
+        HPEWSIPPError, match="client-error-not-authorized: Authorization"
+    ) as err:
+        ipp.parse_printer_attributes(message.encode(), URL)
+    assert err.value.status_code == 0x0403
+    with pytest.raises(HPEWSIPPError, match="server-error-busy") as err:
+        ipp.check_response(c.new_response(c.StatusCode.SERVER_ERROR_BUSY, 1).encode())
+    assert err.value.status_code == 0x0507
+    ipp.check_response(c.new_response(c.StatusCode.SUCCESSFUL_OK, 1).encode())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"<html>Not an IPP printer</html>", M476DN.read_bytes()[:500]],
+)
+def test_garbage_raises_parse_error(data: bytes) -> None:
+    with pytest.raises(HPEWSParseError):
+        ipp.parse_printer_attributes(data, URL)
+    with pytest.raises(HPEWSParseError):
+        ipp.check_response(data)
+
+
+def test_answer_without_printer_attributes() -> None:
+    with pytest.raises(HPEWSParseError, match="without printer attributes"):
+        ipp.parse_printer_attributes(c.new_response(0, 1).encode(), URL)
+
+
+def test_undecodable_text_becomes_valid_text() -> None:
+    data = _answer(
+        Attribute("printer-make-and-model", ValueTag.TEXT, "HP Caf\udce9"),
+        Attribute("marker-names", ValueTag.NAME, "Black \udcff"),
+    )
+    printer = ipp.parse_printer_attributes(data, URL)
+    assert printer.info.model == "HP Caf?"
+    assert printer.supplies[0].description == "Black ?"
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://192.168.1.5:631/ipp/print", "ipp://192.168.1.5:631/ipp/print"),
+        ("https://printer.local/ipp/print", "ipps://printer.local:443/ipp/print"),
+        ("http://printer.local/ipp/printer", "ipp://printer.local:80/ipp/printer"),
+        ("http://[fe80::1]:631/ipp/print", "ipp://[fe80::1]:631/ipp/print"),
+        ("HTTP://printer.local:8631", "ipp://printer.local:8631/"),
+        ("ipps://printer.local/ipp/print", "ipps://printer.local/ipp/print"),
+    ],
+)
+def test_printer_uri_for(url: str, expected: str) -> None:
+    assert ipp.printer_uri_for(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://printer.local/", "printer.local", "http:///ipp"]
+)
+def test_printer_uri_for_rejects_other_urls(url: str) -> None:
+    with pytest.raises(ValueError, match="http"):
+        ipp.printer_uri_for(url)
+
+
+def test_get_printer_attributes_request() -> None:
+    message = c.decode(ipp.get_printer_attributes_request("ipp://h:631/ipp/print", 42))
+    assert message.version == (2, 0)
+    assert message.operation_id == 0x000B
+    assert message.request_id == 42
+    assert [(a.name, a.tag, a.values) for a in message.operation] == [
+        ("attributes-charset", ValueTag.CHARSET, ["utf-8"]),
+        ("attributes-natural-language", ValueTag.NATURAL_LANGUAGE, ["en"]),
+        ("printer-uri", ValueTag.URI, ["ipp://h:631/ipp/print"]),
+        ("requesting-user-name", ValueTag.NAME, ["hp_ews"]),
+        ("requested-attributes", ValueTag.KEYWORD, ["all"]),
+    ]
+    small = c.decode(
+        ipp.get_printer_attributes_request("ipp://h/", requested=ipp.STATUS_ATTRIBUTES)
+    )
+    assert small.operation.values("requested-attributes") == list(ipp.STATUS_ATTRIBUTES)
+    assert small.request_id == 1
+
+
+def test_identify_printer_request() -> None:
+    message = c.decode(ipp.identify_printer_request("ipp://h:631/ipp/print", 7))
+    assert message.operation_id == 0x003C
+    assert message.request_id == 7
+    assert "identify-actions" not in message.operation
+    assert message.operation.value("printer-uri") == "ipp://h:631/ipp/print"
+    sound = c.decode(
+        ipp.identify_printer_request("ipp://h/", actions=("display", "sound"))
+    )
+    assert sound.operation.values("identify-actions") == ["display", "sound"]
