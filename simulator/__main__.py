@@ -71,7 +71,7 @@ async def _run(args: argparse.Namespace) -> None:
     )
     async with group:
         for printer in group.printers:
-            print(printer.ready_line, flush=True)
+            print(printer.ready_line, flush=True)  # noqa: T201
         await stop.wait()
 
 
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.list_profiles:
         for name, profile in PROFILES.items():
-            print(f"{name}\t{profile.description}")
+            print(f"{name}\t{profile.description}")  # noqa: T201
         return 0
     if args.profile is None and args.replay is None:
         parser.error("one of --profile, --replay or --list-profiles is required")
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asyncio.run(_run(args))
     except OSError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {err}", file=sys.stderr)  # noqa: T201
         return 1
     with contextlib.suppress(BrokenPipeError):
         sys.stdout.flush()

@@ -17,12 +17,11 @@ import json
 from pathlib import Path
 import shutil
 from typing import TYPE_CHECKING, Any, Final
-import xml.etree.ElementTree as ET
 
 from ._codec import codec
 from .ippdump import message_from_dump
 from .profiles import DATA_DIR, PROFILES, PrinterProfile, SupplySpec
-from .xmldoc import XmlTemplate
+from .xmldoc import XmlTemplate, deepcopy_element
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -126,7 +125,7 @@ def usage_for_inks(builder: Builder, capture: str, supplies: list[SupplySpec]) -
     for old in captured:
         subunit.remove(old)
     for spec in supplies:
-        entry = _copy(captured[0])
+        entry = deepcopy_element(captured[0])
         color = entry.find(f"{{{DD}}}MarkerColor")
         kind = entry.find(f"{{{DD}}}ConsumableTypeEnum")
         assert color is not None
@@ -139,10 +138,6 @@ def usage_for_inks(builder: Builder, capture: str, supplies: list[SupplySpec]) -
         template.render(root),
         f"fixtures/{capture} with its consumable entry repeated per ink",
     )
-
-
-def _copy(element: ET.Element) -> ET.Element:
-    return ET.fromstring(ET.tostring(element))
 
 
 def product_config_from(
@@ -190,10 +185,11 @@ def identity_edit(
         for item in fields:
             key = item.partition(":")[0]
             if key == "MDL":
-                item = f"MDL:{ident.series}"
+                rebuilt.append(f"MDL:{ident.series}")
             elif key == "DES":
-                item = f"DES:{ident.product_number}"
-            rebuilt.append(item)
+                rebuilt.append(f"DES:{ident.product_number}")
+            else:
+                rebuilt.append(item)
         printer.set("printer-device-id", tag.TEXT, ";".join(rebuilt) + ";")
         for name in ("printer-firmware-name", "printer-firmware-string-version"):
             if name in printer:
@@ -205,9 +201,7 @@ def identity_edit(
         markers = [s for s in profile.supplies if s.measured]
         low = 3 if profile.laser else 1
         printer.set("marker-names", tag.NAME, *(marker_names[s.color] for s in markers))
-        printer.set(
-            "marker-colors", tag.NAME, *(_IPP_COLORS[s.color] for s in markers)
-        )
+        printer.set("marker-colors", tag.NAME, *(_IPP_COLORS[s.color] for s in markers))
         printer.set("marker-types", tag.KEYWORD, *([marker_type] * len(markers)))
         printer.set("marker-low-levels", tag.INTEGER, *([low] * len(markers)))
         printer.set("marker-high-levels", tag.INTEGER, *([100] * len(markers)))
@@ -280,13 +274,22 @@ def build_officejet(b: Builder) -> None:
 def build_m255dw(b: Builder) -> None:
     """Color LaserJet Pro M255dw: own LEDM captures; config and IPP from relatives."""
     for name, fixture in (
-        ("DevMgmt/ProductStatusDyn.xml", "HP-Color-LaserJet-M255dw__ProductStatusDyn.xml"),
+        (
+            "DevMgmt/ProductStatusDyn.xml",
+            "HP-Color-LaserJet-M255dw__ProductStatusDyn.xml",
+        ),
         (
             "DevMgmt/ConsumableConfigDyn.xml",
             "HP-Color-LaserJet-M255dw__ConsumableConfigDyn.xml",
         ),
-        ("DevMgmt/ProductUsageDyn.xml", "HP-Color-LaserJet-M255dw__ProductUsageDyn.xml"),
-        ("ePrint/ePrintConfigDyn.xml", "HP-Color-LaserJet-M255dw__ePrint_ePrintConfigDyn.xml"),
+        (
+            "DevMgmt/ProductUsageDyn.xml",
+            "HP-Color-LaserJet-M255dw__ProductUsageDyn.xml",
+        ),
+        (
+            "ePrint/ePrintConfigDyn.xml",
+            "HP-Color-LaserJet-M255dw__ePrint_ePrintConfigDyn.xml",
+        ),
         ("IoMgmt/Adapters", "HP-Color-LaserJet-M255dw__IoMgmt_Adapters.xml"),
     ):
         b.copy(f"http/{name}", f"ledm/{fixture}")
@@ -328,7 +331,10 @@ def build_smart_tank(b: Builder) -> None:
     for name, fixture in (
         ("system/v1/identity", "HP-Smart-Tank-588__cdm_system_v1_identity_raw.json"),
         ("system/v1/status", "HP-Smart-Tank-580-590__cdm_system_v1_status.json"),
-        ("system/v1/statistics", "HP-Smart-Tank-580-590__cdm_system_v1_statistics.json"),
+        (
+            "system/v1/statistics",
+            "HP-Smart-Tank-580-590__cdm_system_v1_statistics.json",
+        ),
         (
             "supply/v1/suppliesPublic",
             "HP-Smart-Tank-580-590__cdm_supply_v1_suppliesPublic.json",
@@ -396,7 +402,8 @@ def build_pagewide(b: Builder) -> None:
 def build_envy(b: Builder) -> None:
     """ENVY 4520: its own IPP dump; LEDM from the ENVY Photo 7830 captures."""
     b.copy(
-        "http/DevMgmt/ProductStatusDyn.xml", "ledm/HP-ENVY-Photo-7830__ProductStatusDyn.xml"
+        "http/DevMgmt/ProductStatusDyn.xml",
+        "ledm/HP-ENVY-Photo-7830__ProductStatusDyn.xml",
     )
     b.copy(
         "http/DevMgmt/ConsumableConfigDyn.xml",

@@ -55,7 +55,7 @@ def detect_format(head: bytes) -> str:
         return JPEG
     if data.startswith(b"%!"):
         return POSTSCRIPT
-    if data.startswith(b"\x1bE") or data.startswith(b"\x1b*"):
+    if data.startswith((b"\x1bE", b"\x1b*")):
         return PCL
     sample = data[:512]
     if sample and all(32 <= b < 127 or b in b"\r\n\t\f" for b in sample):
@@ -74,7 +74,7 @@ def count_pages(path: Path, document_format: str) -> int:
         if document_format == URF:
             header = file.read(12)
             if len(header) == 12 and header.startswith(b"UNIRAST"):
-                return max(1, struct.unpack(">I", header[8:12])[0])
+                return max(1, int(struct.unpack(">I", header[8:12])[0]))
             return 1
         if document_format in (PDF, PCLM):
             return max(1, _pdf_pages(file))

@@ -17,13 +17,12 @@ from aiohttp import web
 
 from ._codec import codec, errors
 from .cdm import ipp_state
-from .jobs import Job
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
     from .faults import FaultSet
-    from .jobs import JobManager
+    from .jobs import Job, JobManager
     from .state import PrinterState
     from .store import CaptureStore
 
@@ -90,14 +89,15 @@ class IppError(Exception):
 
 def _rehost(url: str, base: str) -> str:
     parts = urlsplit(url)
-    return base + parts.path + (f"?{parts.query}" if parts.query else "") + (
-        f"#{parts.fragment}" if parts.fragment else ""
+    return (
+        base
+        + parts.path
+        + (f"?{parts.query}" if parts.query else "")
+        + (f"#{parts.fragment}" if parts.fragment else "")
     )
 
 
-def _marker_supplies(
-    host: IppHost, printer: codec.AttributeGroup
-) -> list[Any]:
+def _marker_supplies(host: IppHost, printer: codec.AttributeGroup) -> list[Any]:
     """The supply spec of each captured marker, matched by its colour."""
     return [
         host.state.profile.supply_for_color(_COLORS.get(str(color).upper(), ""))
@@ -142,8 +142,10 @@ def printer_attributes(host: IppHost) -> codec.AttributeGroup:
     conditions = state.conditions()
     printer.set("printer-state", Tag.ENUM, _STATE_ENUM[printer_state])
     printer.set("printer-state-reasons", Tag.KEYWORD, *reasons)
-    message = conditions[0].message if conditions else (
-        "Sleep mode" if state.power_save else ""
+    message = (
+        conditions[0].message
+        if conditions
+        else ("Sleep mode" if state.power_save else "")
     )
     printer.set("printer-state-message", Tag.TEXT, message)
     printer.set("printer-is-accepting-jobs", Tag.BOOLEAN, True)
@@ -152,7 +154,9 @@ def printer_attributes(host: IppHost) -> codec.AttributeGroup:
     current = printer.get("printer-current-time")
     if current is None or current.tag == Tag.DATE_TIME:
         now = dt.datetime.now(dt.UTC)
-        printer.set("printer-current-time", Tag.DATE_TIME, codec.DateTime.from_datetime(now))
+        printer.set(
+            "printer-current-time", Tag.DATE_TIME, codec.DateTime.from_datetime(now)
+        )
     _markers(host, printer)
     _alerts(state, printer)
     return printer
@@ -170,7 +174,8 @@ def _markers(host: IppHost, printer: codec.AttributeGroup) -> None:
     supply = printer.get("printer-supply")
     if supply is not None and len(supply.values) == len(levels):
         supply.values = [
-            _set_level(value, level) for value, level in zip(supply.values, levels, strict=True)
+            _set_level(value, level)
+            for value, level in zip(supply.values, levels, strict=True)
         ]
 
 
@@ -299,7 +304,9 @@ def _find_job(host: IppHost, request: codec.IppMessage) -> Job:
 def _supported_formats(host: IppHost) -> tuple[list[str], str]:
     template = host.store.ipp_message(GPA).printer
     supported = [str(v) for v in template.values("document-format-supported")]
-    default = str(template.value("document-format-default") or "application/octet-stream")
+    default = str(
+        template.value("document-format-default") or "application/octet-stream"
+    )
     return supported, default
 
 
@@ -373,7 +380,9 @@ class IppService:
         buffer = bytearray()
         while True:
             try:
-                message, offset = codec.decode_header(buffer, max_size=MAX_HEADER)
+                message, offset = codec.decode_header(
+                    bytes(buffer), max_size=MAX_HEADER
+                )
                 break
             except codec.IppTruncatedError:
                 chunk = await request.content.read(_READ)
@@ -388,7 +397,10 @@ class IppService:
             response = await self._dispatch(message, first, rest, request.path)
         except IppError as err:
             response = codec.new_response(
-                err.status, message.request_id, status_message=str(err)
+                err.status,
+                message.request_id,
+                status_message=str(err),
+                version=message.version,
             )
             if err.unsupported:
                 response.add_group(Group.UNSUPPORTED).add(err.unsupported[0])
@@ -404,6 +416,8 @@ class IppService:
         rest: AsyncIterator[bytes],
         path: str,
     ) -> codec.IppMessage:
+        if message.request_id == 0:
+            raise IppError(Status.CLIENT_ERROR_BAD_REQUEST, "request-id 0 is invalid")
         if message.version[0] not in (1, 2):
             raise IppError(
                 Status.SERVER_ERROR_VERSION_NOT_SUPPORTED, "IPP 1.x and 2.x only"
@@ -414,6 +428,11 @@ class IppService:
                 Status.CLIENT_ERROR_BAD_REQUEST,
                 "attributes-charset and attributes-natural-language must come first",
             )
+        if (
+            "printer-uri" not in message.operation
+            and "job-uri" not in message.operation
+        ):
+            raise IppError(Status.CLIENT_ERROR_BAD_REQUEST, "printer-uri is required")
         handler = self._operations.get(message.operation_id)
         supported = self.host.store.ipp_message(GPA).printer.values(
             "operations-supported"
@@ -429,7 +448,9 @@ class IppService:
         return await handler(message, first, rest, path)
 
     def _ok(self, request: codec.IppMessage) -> codec.IppMessage:
-        return codec.new_response(Status.SUCCESSFUL_OK, request.request_id)
+        return codec.new_response(
+            Status.SUCCESSFUL_OK, request.request_id, version=request.version
+        )
 
     def _requested(self, request: codec.IppMessage) -> list[str]:
         return [str(v) for v in request.operation.values("requested-attributes")]
@@ -495,7 +516,9 @@ class IppService:
     ) -> codec.IppMessage:
         document_format = _check_format(self.host, request)
         _check_busy(self.host, path)
-        job = self.host.job_manager.new_job("ipp", **_job_fields(request, document_format))
+        job = self.host.job_manager.new_job(
+            "ipp", **_job_fields(request, document_format)
+        )
         await self._receive(job, first, rest)
         return self._job_response(request, job)
 
@@ -542,7 +565,9 @@ class IppService:
     ) -> codec.IppMessage:
         job = _find_job(self.host, request)
         response = self._ok(request)
-        response.groups.append(_select(job_group(self.host, job), self._requested(request)))
+        response.groups.append(
+            _select(job_group(self.host, job), self._requested(request))
+        )
         return response
 
     async def _get_jobs(
@@ -598,4 +623,3 @@ class IppService:
     ) -> codec.IppMessage:
         self.host.state.identify_count += 1
         return self._ok(request)
-

@@ -86,12 +86,9 @@ def dump_lines(text: str) -> Iterator[tuple[str, str, str]]:
     skipped when it is present. Logger prefixes (``INFO:``) are removed.
     """
     lines = text.splitlines()
-    start = next(
-        (i + 1 for i, line in enumerate(lines) if "status-code =" in line), 0
-    )
-    for line in lines[start:]:
-        line = line.removeprefix("INFO:")
-        match = _LINE.match(line)
+    start = next((i + 1 for i, line in enumerate(lines) if "status-code =" in line), 0)
+    for raw_line in lines[start:]:
+        match = _LINE.match(raw_line.removeprefix("INFO:"))
         if match:
             yield match.group(1), match.group(2), match.group(3)
 
@@ -188,8 +185,8 @@ def _value(name: str, syntax: str, raw: str) -> Value:
     tag = _SYNTAX_TAGS[syntax]
     if tag in (ValueTag.NO_VALUE, ValueTag.UNKNOWN):
         return OutOfBand(tag)
-    if tag in (ValueTag.INTEGER,):
-        return int(raw.split()[0])
+    if tag == ValueTag.INTEGER:
+        return int(raw.split(maxsplit=1)[0])
     if tag == ValueTag.ENUM:
         return _enum(name, raw)
     if tag == ValueTag.BOOLEAN:

@@ -173,9 +173,7 @@ class JobManager:
 
     # --- receiving ------------------------------------------------------------
 
-    async def receive(
-        self, job: Job, first: bytes, rest: AsyncIterator[bytes]
-    ) -> None:
+    async def receive(self, job: Job, first: bytes, rest: AsyncIterator[bytes]) -> None:
         """Store a document: ``first`` (already read) then the rest of the stream."""
         job.has_document = True
         head = bytearray(first[:_SNIFF_BYTES])
@@ -202,9 +200,7 @@ class JobManager:
             await asyncio.to_thread(file.close)
         job.detected_format = detect_format(bytes(head))
         if job.stored == job.size and job.size:
-            job.pages = await asyncio.to_thread(
-                count_pages, path, job.detected_format
-            )
+            job.pages = await asyncio.to_thread(count_pages, path, job.detected_format)
         else:
             job.pages = 1 if job.size else 0
 

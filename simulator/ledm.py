@@ -25,7 +25,9 @@ PSCAT: Final = (
 )
 AD: Final = "http://www.hp.com/schemas/imaging/con/ledm/alertdetails/2007/10/31"
 LOCID: Final = "http://www.hp.com/schemas/imaging/con/ledm/localizationids/2007/10/31"
-CCDYN: Final = "http://www.hp.com/schemas/imaging/con/ledm/consumableconfigdyn/2007/11/19"
+CCDYN: Final = (
+    "http://www.hp.com/schemas/imaging/con/ledm/consumableconfigdyn/2007/11/19"
+)
 PUDYN: Final = "http://www.hp.com/schemas/imaging/con/ledm/productusagedyn/2007/12/11"
 PRDCFG: Final = "http://www.hp.com/schemas/imaging/con/ledm/productconfigdyn/2007/11/05"
 EPRINT: Final = "http://www.hp.com/schemas/imaging/con/eprint/2010/04/30"
@@ -188,9 +190,7 @@ def _alert(state: PrinterState, condition: Condition) -> ET.Element:
     return alert
 
 
-def _supply_by_station(
-    state: PrinterState, element: ET.Element
-) -> SupplySpec | None:
+def _supply_by_station(state: PrinterState, element: ET.Element) -> SupplySpec | None:
     station = element.find(_q(DD, "ConsumableStation"))
     label = element.find(_q(DD, "ConsumableLabelCode"))
     color = element.find(_q(DD, "MarkerColor"))
@@ -289,7 +289,7 @@ def product_config(state: PrinterState, store: CaptureStore) -> bytes:
 
 
 def eprint_config(state: PrinterState, store: CaptureStore) -> bytes:
-    """ePrintConfigDyn with this printer's serial number."""
+    """EPrintConfigDyn with this printer's serial number."""
     template = store.xml(EPRINT_CONFIG)
     root = template.copy_root()
     _set_all(root, _q(DD, "SerialNumber"), lambda _: state.identity.serial)

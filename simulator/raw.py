@@ -93,7 +93,9 @@ class PjlParser:
 
     def _command(self, line: str) -> None:
         upper = line.upper()
-        if match := re.match(r'@PJL\s+JOB\b.*NAME\s*=\s*"([^"]*)"', line, re.I):
+        if match := re.match(
+            r'@PJL\s+JOB\b.*NAME\s*=\s*"([^"]*)"', line, re.IGNORECASE
+        ):
             self.job_name = match.group(1)
         if re.match(r"@PJL\s+ENTER\s+LANGUAGE", upper):
             self._pjl = False
@@ -101,7 +103,7 @@ class PjlParser:
             return
         if not self.answer:
             return
-        if match := re.match(r"@PJL\s+ECHO\b\s*(.*)", line, re.I):
+        if match := re.match(r"@PJL\s+ECHO\b\s*(.*)", line, re.IGNORECASE):
             self.replies.append(f"@PJL ECHO {match.group(1)}\r\n\f".encode())
         elif re.match(r"@PJL\s+INFO\s+STATUS", upper):
             code, display, online = pjl_status(self.state)

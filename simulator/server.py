@@ -27,13 +27,7 @@ from ._codec import codec, errors
 from .faults import Fault, FaultSet, parse_fault
 from .ipp import IppService
 from .jobs import MAX_DOCUMENT_BYTES, Job, JobManager
-from .profiles import (
-    Family,
-    Identity,
-    PrinterProfile,
-    UuidStyle,
-    get_profile,
-)
+from .profiles import Family, Identity, PrinterProfile, UuidStyle, get_profile
 from .raw import RawServer
 from .state import PrinterState, StateError
 from .store import CaptureStore, load_store
@@ -236,9 +230,13 @@ class SimulatedPrinter:
         self.state.reset()
         self.state.page_seconds, self.state.percent_per_page = self._defaults
 
-    async def wait_for_jobs(self, timeout: float = 10.0) -> None:
-        """Wait until every received job has finished printing."""
-        async with asyncio.timeout(timeout):
+    async def wait_for_jobs(self, within: float = 10.0) -> None:
+        """Wait until every received job has finished printing.
+
+        Raises:
+            TimeoutError: jobs still printing after ``within`` seconds.
+        """
+        async with asyncio.timeout(within):
             await self.job_manager.wait_idle()
 
     async def __aenter__(self) -> Self:
@@ -255,7 +253,6 @@ class SimulatedPrinter:
     async def start(self) -> None:
         """Listen on the HTTP and raw ports."""
         app = web.Application(middlewares=[self._middleware])
-        app.on_response_prepare.append(self._add_headers)
         control = [
             web.get("/_sim/state", self._get_state),
             web.post("/_sim/state", self._post_state),
@@ -323,7 +320,9 @@ class SimulatedPrinter:
         if self.https:
             self._accept_task = loop.create_task(self._accept(sock))
         else:
-            self._server = await loop.create_server(self._runner.server, sock=sock)
+            factory = self._runner.server
+            assert factory is not None
+            self._server = await loop.create_server(factory, sock=sock)
 
     async def _stop_listening(self) -> None:
         if self._accept_task is not None:
@@ -368,7 +367,9 @@ class SimulatedPrinter:
                 conn.close()
                 return
             tls = context if first[0] == 0x16 else None
-            await loop.connect_accepted_socket(self._runner.server, conn, ssl=tls)
+            factory = self._runner.server
+            assert factory is not None
+            await loop.connect_accepted_socket(factory, conn, ssl=tls)
         except (OSError, TimeoutError, ssl.SSLError):
             conn.close()
 
@@ -381,9 +382,7 @@ class SimulatedPrinter:
 
     async def _apply_fault(self, fault: Fault | None, name: str | None = None) -> None:
         if fault is None:
-            cleared = (
-                [name] if name is not None else list(self.faults.faults)
-            )
+            cleared = [name] if name is not None else list(self.faults.faults)
             for cleared_name in cleared:
                 self.faults.clear(cleared_name)
                 if cleared_name == "swap":
@@ -409,7 +408,8 @@ class SimulatedPrinter:
         if seconds is not None:
             loop = asyncio.get_running_loop()
             self._reopen = loop.call_later(
-                seconds, lambda: self._spawn(self._apply_fault(None, "refuse_connections"))
+                seconds,
+                lambda: self._spawn(self._apply_fault(None, "refuse_connections")),
             )
 
     async def _drop_connections(self) -> None:
@@ -440,6 +440,18 @@ class SimulatedPrinter:
         self, request: web.Request, handler: Handler
     ) -> web.StreamResponse:
         path = request.path
+        try:
+            response = await self._route(request, handler, path)
+        except web.HTTPException as exc:
+            self._add_headers(request, exc)
+            raise
+        if not response.prepared:
+            self._add_headers(request, response)
+        return response
+
+    async def _route(
+        self, request: web.Request, handler: Handler, path: str
+    ) -> web.StreamResponse:
         if path.startswith(CONTROL_PREFIX):
             return await handler(request)
         if self.https and not request.secure:
@@ -505,15 +517,14 @@ class SimulatedPrinter:
         stream = web.StreamResponse(status=response.status)
         stream.content_type = response.content_type
         stream.content_length = len(body)
+        self._add_headers(request, stream)
         await stream.prepare(request)
         await stream.write(body[:keep])
         if request.transport is not None:
             request.transport.close()
         return stream
 
-    async def _add_headers(
-        self, request: web.Request, response: web.StreamResponse
-    ) -> None:
+    def _add_headers(self, request: web.Request, response: web.StreamResponse) -> None:
         identity = self.profile.identity
         response.headers["Server"] = (
             f"HP HTTP Server; {identity.series} - {identity.product_number}; "
@@ -575,7 +586,7 @@ class SimulatedPrinter:
         head = bytearray()
         while True:
             try:
-                message, _offset = codec.decode_header(head)
+                message, _offset = codec.decode_header(bytes(head))
                 break
             except codec.IppTruncatedError:
                 chunk = await request.content.read(65536)
@@ -591,6 +602,7 @@ class SimulatedPrinter:
             answer = codec.new_response(
                 codec.StatusCode.SERVER_ERROR_OPERATION_NOT_SUPPORTED,
                 message.request_id,
+                version=message.version,
             ).encode()
         else:
             answer = captured[:4] + message.request_id.to_bytes(4) + captured[8:]

@@ -280,9 +280,7 @@ class PrinterState:
             raise StateError('missing_supplies must be a list like ["K"]')
         keys: set[str] = set()
         for item in value:
-            specs = [
-                s for s in self.profile.supplies if s.color == item or s.key == item
-            ]
+            specs = [s for s in self.profile.supplies if item in (s.color, s.key)]
             if not specs:
                 raise StateError(f"no supply {item!r}")
             # A colour code names the measured supply (the tank, not the head).

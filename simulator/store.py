@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._codec import codec
 from .xmldoc import XmlTemplate
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_FILE_SIZE = 8 * 1024 * 1024
 """A capture file larger than this is not a printer response."""

@@ -41,18 +41,15 @@ class XmlTemplate:
             raise ValueError("DTDs are not allowed in simulator templates")
         text = data.decode("utf-8")
         start = _root_start(text)
-        namespaces: list[tuple[str, str]] = []
-        parser = ET.XMLPullParser(events=("start-ns",))
-        parser.feed(data)
-        parser.close()
-        for _event, (prefix, uri) in parser.read_events():  # type: ignore[misc]
-            namespaces.append((prefix, uri))
-        root = ET.fromstring(data)
+        # Our own data files, and DTDs were refused above: no entity expansion.
+        events = ET.iterparse(io.BytesIO(data), events=("start-ns",))  # noqa: S314
+        namespaces = [(str(value[0]), str(value[1])) for _event, value in events]
+        root = ET.fromstring(data)  # noqa: S314
         return cls(text[:start], tuple(namespaces), root)
 
     def copy_root(self) -> ET.Element:
         """A deep copy of the tree to edit for one response."""
-        return _deepcopy(self.root)
+        return deepcopy_element(self.root)
 
     def render(self, root: ET.Element | None = None) -> bytes:
         """Serialise ``root`` (default: the template) with the capture's prefixes."""
@@ -76,11 +73,12 @@ def _root_start(text: str) -> int:
             return pos
 
 
-def _deepcopy(element: ET.Element) -> ET.Element:
+def deepcopy_element(element: ET.Element) -> ET.Element:
+    """A deep copy of an element tree."""
     clone = ET.Element(element.tag, dict(element.attrib))
     clone.text = element.text
     clone.tail = element.tail
-    clone.extend(_deepcopy(child) for child in element)
+    clone.extend(deepcopy_element(child) for child in element)
     return clone
 
 
@@ -104,8 +102,10 @@ def _write(
     for prefix, uri in declare:
         name = f"xmlns:{prefix}" if prefix else "xmlns"
         out.write(f' {name}="{_escape_attr(uri)}"')
-    for key, value in element.attrib.items():
-        out.write(f' {_qname(key, prefixes)}="{_escape_attr(value)}"')
+    out.writelines(
+        f' {_qname(key, prefixes)}="{_escape_attr(value)}"'
+        for key, value in element.attrib.items()
+    )
     if len(element) == 0 and not element.text:
         out.write(">")
     else:
