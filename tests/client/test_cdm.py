@@ -116,7 +116,7 @@ def test_supplies_string_booleans_and_public_information() -> None:
             "supplyColorCode": "C",
             "isGenuineHP": "maybe",
             "brand": "HP",
-            "stateReasons": [1, "low"],
+            "stateReasons": [None, 1, "low"],
         },
         "not an object",  # type: ignore[arg-type]
     )

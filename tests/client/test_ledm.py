@@ -28,7 +28,6 @@ from custom_components.hp_ews.client.xmlsafe import (
     parse_xml,
     text,
 )
-
 from tests.conftest import FIXTURES
 
 LEDM = FIXTURES / "ledm"
@@ -247,6 +246,25 @@ def test_genuine_hp_status_is_information_not_a_state() -> None:
     assert status.state is PrinterState.IDLE
     assert not status.has_problem
     assert status.raw_codes == ("genuineHP",)
+
+
+def test_status_without_category_still_gives_its_text() -> None:
+    doc = (
+        f'<psdyn:ProductStatusDyn xmlns:psdyn="{PSDYN}" xmlns:pscat="{PSCAT}">'
+        '<psdyn:Status><psdyn:LocString lang="de">Papierstau</psdyn:LocString></psdyn:Status>'
+        "<psdyn:Status><pscat:StatusCategory>jamInPrinter</pscat:StatusCategory></psdyn:Status>"
+        "</psdyn:ProductStatusDyn>"
+    ).encode()
+    status = ledm.parse_product_status(doc)
+    assert (status.message, status.raw_codes, status.paper_jam) == (
+        "Papierstau",
+        ("jamInPrinter",),
+        True,
+    )
+
+
+def test_supply_kind_without_type() -> None:
+    assert ledm.supply_kind(None, has_tanks=True) is SupplyKind.OTHER
 
 
 def test_unknown_categories_are_kept_raw() -> None:
@@ -579,6 +597,17 @@ def test_product_config_old_single_namespace_root() -> None:
             ("HP DeskJet 2700", "HP DeskJet 2700 series"),
         ),
         ("HP  Tango   X", None, ("HP Tango X", None)),
+        (
+            "HP LaserJet 2 Pro 4000 series",
+            "4001n",
+            ("HP LaserJet 2 Pro 4001n", "HP LaserJet 2 Pro 4000 series"),
+        ),
+        ("HP ENVY 60 series", "6055e", ("HP ENVY 6055e", "HP ENVY 60 series")),
+        (
+            "Hewlett-Packard LaserJet 1320",
+            None,
+            ("Hewlett-Packard LaserJet 1320", None),
+        ),
         ("  ", "9022e", (None, None)),
         (None, "9022e", (None, None)),
     ],
