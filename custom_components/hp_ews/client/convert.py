@@ -197,6 +197,25 @@ def parse_page_ranges(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(ranges))
 
 
+PRINT_ATTRIBUTES: Final = (
+    "document-format-supported",
+    "operations-supported",
+    "color-supported",
+    "print-color-mode-supported",
+    "sides-supported",
+    "media-default",
+    "media-supported",
+    "printer-resolution-supported",
+    "pwg-raster-document-resolution-supported",
+    "pwg-raster-document-type-supported",
+    "pwg-raster-document-sheet-back",
+    "urf-supported",
+    "printer-state",
+    "printer-is-accepting-jobs",
+)
+"""Attributes to ask for in Get-Printer-Attributes."""
+
+
 @dataclass(frozen=True, slots=True)
 class PrintCapabilities:
     """The printer attributes printing needs, from Get-Printer-Attributes."""
@@ -213,24 +232,6 @@ class PrintCapabilities:
     pwg_raster_types: tuple[str, ...] = ()
     pwg_raster_sheet_back: str | None = None
     urf_supported: tuple[str, ...] = ()
-
-    REQUESTED: Final = (  # type: ignore[misc]
-        "document-format-supported",
-        "operations-supported",
-        "color-supported",
-        "print-color-mode-supported",
-        "sides-supported",
-        "media-default",
-        "media-supported",
-        "printer-resolution-supported",
-        "pwg-raster-document-resolution-supported",
-        "pwg-raster-document-type-supported",
-        "pwg-raster-document-sheet-back",
-        "urf-supported",
-        "printer-state",
-        "printer-is-accepting-jobs",
-    )
-    """Attributes to ask for in Get-Printer-Attributes."""
 
     @classmethod
     def from_attributes(cls, printer: ippcodec.AttributeGroup) -> PrintCapabilities:

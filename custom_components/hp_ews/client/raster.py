@@ -388,8 +388,9 @@ def pwg_page_header(job: RasterJob, width: int, height: int, page_number: int) -
         "Duplex": int(job.duplex),
         "HWResolutionX": job.dpi,
         "HWResolutionY": job.dpi,
-        # Copies are a job attribute; a count here too would multiply them.
-        "NumCopies": 1,
+        # 0 = the job's copies: a count here too could multiply them (CUPS
+        # writes 0 as well).
+        "NumCopies": 0,
         "PageSizeX": job.page_points()[0],
         "PageSizeY": job.page_points()[1],
         "Tumble": int(job.duplex and job.tumble),

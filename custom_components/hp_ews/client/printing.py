@@ -1,0 +1,691 @@
+"""Printing over IPP: negotiate, convert, stream, follow the job.
+
+The one print flow the command line and Home Assistant share::
+
+    result = await print_document(transport, ipp_url, "/media/label.pdf",
+                                  PrintOptions(copies=2), wait=True)
+
+1. Get-Printer-Attributes for what the printer takes (unless given);
+2. :func:`~.convert.prepare_document` picks the format and sets up the
+   page-at-a-time conversion (errors surface here, before a job exists);
+3. Validate-Job (when offered) checks the options and, on printers that
+   protect job operations, lets the transport learn the credentials before
+   a body that cannot be replayed is sent;
+4. Print-Job with the document streamed as the HTTP request body (chunked);
+   a stream that cannot be read twice goes through Create-Job then
+   Send-Document instead when the printer has them, so a busy printer is
+   found out before any document byte is sent;
+5. ``server-error-busy`` is retried with exponential back-off (bounded);
+6. with ``wait``, Get-Job-Attributes until the job is completed, aborted or
+   canceled (bounded by ``timeout``).
+
+:func:`print_raw` sends a document to the raw port (9100) of printers
+without IPP, for formats their PDL list accepts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from enum import StrEnum
+import logging
+import os
+from typing import TYPE_CHECKING, Final, Protocol
+
+from . import ippcodec
+from .convert import (
+    ORIENTATIONS,
+    PRINT_ATTRIBUTES,
+    QUALITIES,
+    DocumentSource,
+    HPEWSDocumentError,
+    HPEWSUnsupportedFormatError,
+    PreparedDocument,
+    PrintCapabilities,
+    PrintOptionError,
+    PrintOptions,
+    prepare_document,
+)
+from .errors import HPEWSConnectionError, HPEWSError, HPEWSIPPError, HPEWSParseError
+from .ipp import DEFAULT_USER, printer_uri_for
+from .ippcodec import GroupTag, Operation, StatusCode, ValueTag
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+    from pathlib import Path
+
+    from .transport import HttpResponse
+
+__all__ = [
+    "HPEWSDocumentError",
+    "HPEWSUnsupportedFormatError",
+    "JobState",
+    "JobStatus",
+    "PrintCapabilities",
+    "PrintOptionError",
+    "PrintOptions",
+    "PrintResult",
+    "PrintTransport",
+    "cancel_job",
+    "get_job",
+    "get_print_capabilities",
+    "pdl_formats",
+    "print_document",
+    "print_raw",
+    "wait_for_job",
+]
+
+_LOGGER = logging.getLogger(__name__)
+
+IPP_CONTENT_TYPE: Final = "application/ipp"
+RAW_PORT: Final = 9100
+BUSY_RETRIES: Final = 6
+"""Attempts after the first when the printer answers ``server-error-busy``."""
+BUSY_FIRST_DELAY: Final = 1.0
+BUSY_MAX_DELAY: Final = 30.0
+POLL_FIRST_DELAY: Final = 0.5
+POLL_MAX_DELAY: Final = 5.0
+DEFAULT_WAIT_TIMEOUT: Final = 300.0
+MAX_POLLS: Final = 10_000
+_RAW_IDLE_TIMEOUT: Final = 60.0
+
+JOB_ATTRIBUTES: Final = (
+    "job-id",
+    "job-uri",
+    "job-name",
+    "job-state",
+    "job-state-reasons",
+    "job-state-message",
+    "job-impressions-completed",
+    "job-media-sheets-completed",
+)
+
+
+class PrintTransport(Protocol):
+    """What printing needs from :class:`~.transport.HttpTransport`."""
+
+    async def post_ipp(
+        self, url: str, body: bytes, *, limit: int = ...
+    ) -> bytes | None:
+        """POST an IPP request held in memory."""
+
+    async def write(
+        self,
+        method: str,
+        url: str,
+        body: bytes | AsyncIterable[bytes],
+        *,
+        content_type: str,
+        allow_write: bool = False,
+        limit: int = ...,
+    ) -> HttpResponse | None:
+        """Send a request whose body may be streamed."""
+
+
+class JobState(StrEnum):
+    """IPP ``job-state`` (RFC 8011 §5.3.7)."""
+
+    PENDING = "pending"
+    PENDING_HELD = "pending-held"
+    PROCESSING = "processing"
+    PROCESSING_STOPPED = "processing-stopped"
+    CANCELED = "canceled"
+    ABORTED = "aborted"
+    COMPLETED = "completed"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def from_enum(cls, value: object) -> JobState:
+        """From the IPP enum value (3-9)."""
+        names = {
+            3: cls.PENDING,
+            4: cls.PENDING_HELD,
+            5: cls.PROCESSING,
+            6: cls.PROCESSING_STOPPED,
+            7: cls.CANCELED,
+            8: cls.ABORTED,
+            9: cls.COMPLETED,
+        }
+        if isinstance(value, bool) or not isinstance(value, int):
+            return cls.UNKNOWN
+        return names.get(value, cls.UNKNOWN)
+
+    @property
+    def terminal(self) -> bool:
+        """The job will not change any more."""
+        return self in (JobState.CANCELED, JobState.ABORTED, JobState.COMPLETED)
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    """A job as Get-Job-Attributes reports it."""
+
+    job_id: int
+    state: JobState
+    state_reasons: tuple[str, ...] = ()
+    name: str | None = None
+    message: str | None = None
+    impressions_completed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrintResult:
+    """What happened to a print request."""
+
+    job_id: int
+    document_format: str
+    """The format sent (after any conversion)."""
+    state: JobState
+    """Final state when waited for, else the state the printer reported."""
+    pages: int | None = None
+    """Pages printed when the printer counts them, else pages sent when
+    converted, else None."""
+    job_name: str | None = None
+    state_reasons: tuple[str, ...] = ()
+    converted: bool = False
+
+
+# --- IPP requests -----------------------------------------------------------------
+# Job operation builders and parsing; ipp.py may grow shared equivalents.
+
+
+def _request(
+    operation: Operation, ipp_url: str, request_id: int
+) -> ippcodec.IppMessage:
+    return ippcodec.new_request(
+        operation,
+        printer_uri_for(ipp_url),
+        request_id=request_id,
+        requesting_user_name=DEFAULT_USER,
+    )
+
+
+def _job_template(
+    message: ippcodec.IppMessage, options: PrintOptions, document: PreparedDocument
+) -> None:
+    """Job template attributes for the options the user set."""
+    job = message.add_group(GroupTag.JOB)
+    if options.copies != 1:
+        job.set("copies", ValueTag.INTEGER, options.copies)
+    if options.sides is not None:
+        job.set("sides", ValueTag.KEYWORD, options.sides)
+    if options.color_mode is not None:
+        job.set("print-color-mode", ValueTag.KEYWORD, options.color_mode)
+    media = document.raster.media_name if document.raster else options.media_name
+    if media:
+        job.set("media", ValueTag.KEYWORD, media)
+    if options.quality is not None:
+        job.set("print-quality", ValueTag.ENUM, QUALITIES[options.quality])
+    # A converted document already has them applied: the printer must not
+    # select pages of, or turn, the raster again.
+    if document.conversion.passthrough:
+        if options.orientation is not None:
+            job.set(
+                "orientation-requested",
+                ValueTag.ENUM,
+                ORIENTATIONS[options.orientation],
+            )
+        if options.page_ranges:
+            ranges = [ippcodec.RangeOfInteger(a, b) for a, b in options.page_ranges]
+            job.set("page-ranges", ValueTag.RANGE_OF_INTEGER, *ranges)
+    if not len(job):
+        message.groups.remove(job)
+
+
+def _job_request(
+    operation: Operation,
+    ipp_url: str,
+    options: PrintOptions,
+    document: PreparedDocument,
+    request_id: int,
+) -> bytes:
+    message = _request(operation, ipp_url, request_id)
+    group = message.operation
+    group.set("job-name", ValueTag.NAME, options.job_name or "Home Assistant")
+    group.set("ipp-attribute-fidelity", ValueTag.BOOLEAN, False)
+    if operation is not Operation.CREATE_JOB:
+        group.set("document-format", ValueTag.MIME_MEDIA_TYPE, document.document_format)
+    _job_template(message, options, document)
+    return message.encode()
+
+
+def _send_document_request(
+    ipp_url: str, job_id: int, document_format: str, request_id: int
+) -> bytes:
+    message = _request(Operation.SEND_DOCUMENT, ipp_url, request_id)
+    message.operation.set("job-id", ValueTag.INTEGER, job_id)
+    message.operation.set("document-format", ValueTag.MIME_MEDIA_TYPE, document_format)
+    message.operation.set("last-document", ValueTag.BOOLEAN, True)
+    return message.encode()
+
+
+def _job_id_request(
+    operation: Operation, ipp_url: str, job_id: int, request_id: int
+) -> bytes:
+    message = _request(operation, ipp_url, request_id)
+    message.operation.set("job-id", ValueTag.INTEGER, job_id)
+    if operation is Operation.GET_JOB_ATTRIBUTES:
+        message.operation.set("requested-attributes", ValueTag.KEYWORD, *JOB_ATTRIBUTES)
+    return message.encode()
+
+
+def _decode(data: bytes | None, what: str) -> ippcodec.IppMessage:
+    if data is None:
+        raise HPEWSConnectionError(f"No IPP service answered {what}")
+    return ippcodec.decode(data)
+
+
+def _raise_for_status(message: ippcodec.IppMessage, what: str) -> None:
+    if ippcodec.is_successful(message.status_code):
+        return
+    detail = message.operation.value("status-message")
+    text = f"{what}: {ippcodec.status_name(message.status_code)}"
+    if isinstance(detail, str | ippcodec.TextWithLanguage) and str(detail):
+        text = f"{text} ({detail})"
+    raise HPEWSIPPError(text, message.status_code)
+
+
+def _job_status(message: ippcodec.IppMessage, job_id: int | None = None) -> JobStatus:
+    job = message.job
+
+    def text(name: str) -> str | None:
+        value = job.value(name)
+        if isinstance(value, str | ippcodec.TextWithLanguage):
+            return str(value).encode("utf-8", "replace").decode("utf-8")
+        return None
+
+    found = job.value("job-id")
+    if isinstance(found, int) and not isinstance(found, bool):
+        job_id = found
+    if job_id is None:
+        raise HPEWSParseError("IPP job response without job-id")
+    impressions = job.value("job-impressions-completed")
+    return JobStatus(
+        job_id=job_id,
+        state=JobState.from_enum(job.value("job-state")),
+        state_reasons=tuple(
+            str(v) for v in job.values("job-state-reasons") if isinstance(v, str)
+        ),
+        name=text("job-name"),
+        message=text("job-state-message"),
+        impressions_completed=impressions
+        if isinstance(impressions, int) and not isinstance(impressions, bool)
+        else None,
+    )
+
+
+class _Requests:
+    """Request ids and the busy back-off for one print flow."""
+
+    def __init__(
+        self, transport: PrintTransport, ipp_url: str, busy_retries: int
+    ) -> None:
+        self.transport = transport
+        self.ipp_url = ipp_url
+        self.busy_retries = busy_retries
+        self._next_id = 0
+
+    def next_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    async def post(self, body: bytes, what: str) -> ippcodec.IppMessage:
+        """POST a small request; ``server-error-busy`` is retried with back-off."""
+        delay = BUSY_FIRST_DELAY
+        for attempt in range(self.busy_retries + 1):
+            message = _decode(await self.transport.post_ipp(self.ipp_url, body), what)
+            if message.status_code != StatusCode.SERVER_ERROR_BUSY:
+                _raise_for_status(message, what)
+                return message
+            if attempt < self.busy_retries:
+                _LOGGER.debug("%s: printer busy, retrying in %.1f s", what, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, BUSY_MAX_DELAY)
+        _raise_for_status(message, what)
+        raise AssertionError  # pragma: no cover - busy is an error status
+
+    async def post_streamed(
+        self, header: bytes, document: AsyncIterable[bytes], what: str
+    ) -> ippcodec.IppMessage:
+        """POST an IPP header followed by a streamed document (chunked body)."""
+        response = await self.transport.write(
+            "POST",
+            self.ipp_url,
+            _OneShotBody(header, document),
+            content_type=IPP_CONTENT_TYPE,
+        )
+        return _decode(None if response is None else response.body, what)
+
+
+class _OneShotBody:
+    """The request body: the IPP header, then the document chunks.
+
+    It can be iterated once; a transport that retries (after a 401 or a
+    redirect) gets an error instead of silently sending an empty document.
+    """
+
+    def __init__(self, header: bytes, document: AsyncIterable[bytes]) -> None:
+        self._header = header
+        self._document = document
+        self._used = False
+        self.sent = 0
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        if self._used:
+            raise HPEWSConnectionError(
+                "The printer asked to resend a streamed document"
+            )
+        self._used = True
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        yield self._header
+        async for chunk in self._document:
+            self.sent += len(chunk)
+            yield chunk
+
+
+# --- public API --------------------------------------------------------------
+
+
+async def get_print_capabilities(
+    transport: PrintTransport, ipp_url: str
+) -> PrintCapabilities:
+    """Ask the printer what it takes (formats, resolutions, colour, media)."""
+    message = ippcodec.new_request(
+        Operation.GET_PRINTER_ATTRIBUTES,
+        printer_uri_for(ipp_url),
+        requesting_user_name=DEFAULT_USER,
+    )
+    message.operation.set("requested-attributes", ValueTag.KEYWORD, *PRINT_ATTRIBUTES)
+    response = _decode(
+        await transport.post_ipp(ipp_url, message.encode()), "Get-Printer-Attributes"
+    )
+    _raise_for_status(response, "Get-Printer-Attributes")
+    return PrintCapabilities.from_attributes(response.printer)
+
+
+async def print_document(
+    transport: PrintTransport,
+    ipp_url: str,
+    source: DocumentSource,
+    options: PrintOptions | None = None,
+    *,
+    document_format: str | None = None,
+    capabilities: PrintCapabilities | None = None,
+    validate: bool = True,
+    wait: bool = False,
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+    busy_retries: int = BUSY_RETRIES,
+    spool_dir: Path | None = None,
+    max_bytes: int | None = None,
+) -> PrintResult:
+    """Print a document: a file path or an async iterable of bytes chunks.
+
+    ``document_format`` None sniffs it from the first bytes. ``capabilities``
+    skips Get-Printer-Attributes. With ``wait`` the job is followed until it
+    ends or ``wait_timeout`` seconds pass (the result then has the last state seen).
+
+    Raises:
+        HPEWSDocumentError: missing, unreadable, corrupt or too large document.
+        HPEWSUnsupportedFormatError: nothing the printer takes can be made of it.
+        HPEWSAuthenticationError: the printer wants (other) credentials.
+        HPEWSIPPError: the printer refused the job (``status_code`` says why;
+            ``server-error-busy`` after the retries).
+        HPEWSConnectionError: the printer is offline or the connection broke.
+    """
+    options = options or PrintOptions()
+    if capabilities is None:
+        capabilities = await get_print_capabilities(transport, ipp_url)
+    requests = _Requests(transport, ipp_url, busy_retries)
+    replayable = isinstance(source, str | os.PathLike)
+    use_create_job = not replayable and {"Create-Job", "Send-Document"} <= set(
+        capabilities.operations
+    )
+    delay = BUSY_FIRST_DELAY
+    for attempt in range(busy_retries + 1):
+        async with prepare_document(
+            source,
+            capabilities,
+            options,
+            document_format=document_format,
+            spool_dir=spool_dir,
+            max_bytes=max_bytes,
+        ) as document:
+            if validate and attempt == 0 and _offers(capabilities, "Validate-Job"):
+                await requests.post(
+                    _job_request(
+                        Operation.VALIDATE_JOB,
+                        ipp_url,
+                        options,
+                        document,
+                        requests.next_id(),
+                    ),
+                    "Validate-Job",
+                )
+            if use_create_job:
+                job = await _create_and_send(requests, options, document)
+            else:
+                header = _job_request(
+                    Operation.PRINT_JOB, ipp_url, options, document, requests.next_id()
+                )
+                response = await requests.post_streamed(header, document, "Print-Job")
+                if (
+                    response.status_code == StatusCode.SERVER_ERROR_BUSY
+                    and replayable
+                    and attempt < busy_retries
+                ):
+                    # A file can be sent again; a stream cannot (see above).
+                    _LOGGER.debug("Print-Job: printer busy, retrying in %.1f s", delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, BUSY_MAX_DELAY)
+                    continue
+                _raise_for_status(response, "Print-Job")
+                job = _job_status(response)
+            sent_pages = document.pages
+            result_format = document.document_format
+            converted = not document.conversion.passthrough
+            break
+    _LOGGER.debug("Job %s accepted as %s", job.job_id, result_format)
+    if wait and not job.state.terminal:
+        job = await wait_for_job(
+            transport, ipp_url, job.job_id, wait_timeout=wait_timeout
+        )
+    pages = job.impressions_completed or sent_pages
+    return PrintResult(
+        job_id=job.job_id,
+        document_format=result_format,
+        state=job.state,
+        pages=pages,
+        job_name=job.name or options.job_name,
+        state_reasons=job.state_reasons,
+        converted=converted,
+    )
+
+
+def _offers(capabilities: PrintCapabilities, operation: str) -> bool:
+    # An empty list means "not reported": try rather than skip.
+    return not capabilities.operations or operation in capabilities.operations
+
+
+async def _create_and_send(
+    requests: _Requests, options: PrintOptions, document: PreparedDocument
+) -> JobStatus:
+    created = await requests.post(
+        _job_request(
+            Operation.CREATE_JOB,
+            requests.ipp_url,
+            options,
+            document,
+            requests.next_id(),
+        ),
+        "Create-Job",
+    )
+    job = _job_status(created)
+    header = _send_document_request(
+        requests.ipp_url, job.job_id, document.document_format, requests.next_id()
+    )
+    try:
+        response = await requests.post_streamed(header, document, "Send-Document")
+        _raise_for_status(response, "Send-Document")
+    except HPEWSError:
+        # A job without its document would block the printer's queue.
+        with contextlib.suppress(HPEWSError):
+            await cancel_job(requests.transport, requests.ipp_url, job.job_id)
+        raise
+    return _job_status(response, job.job_id)
+
+
+async def get_job(transport: PrintTransport, ipp_url: str, job_id: int) -> JobStatus:
+    """The job's state now (Get-Job-Attributes)."""
+    body = _job_id_request(Operation.GET_JOB_ATTRIBUTES, ipp_url, job_id, 1)
+    message = _decode(await transport.post_ipp(ipp_url, body), "Get-Job-Attributes")
+    _raise_for_status(message, "Get-Job-Attributes")
+    return _job_status(message, job_id)
+
+
+async def wait_for_job(
+    transport: PrintTransport,
+    ipp_url: str,
+    job_id: int,
+    *,
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+) -> JobStatus:
+    """Poll the job until it is completed, aborted or canceled.
+
+    Polls start every half second and slow down to every 5 s. After
+    ``wait_timeout`` seconds the last state seen is returned as it is.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_timeout
+    delay = POLL_FIRST_DELAY
+    status = await get_job(transport, ipp_url, job_id)
+    for _ in range(MAX_POLLS):
+        remaining = deadline - loop.time()
+        if status.state.terminal or remaining <= 0:
+            break
+        await asyncio.sleep(min(delay, remaining))
+        delay = min(delay * 1.5, POLL_MAX_DELAY)
+        status = await get_job(transport, ipp_url, job_id)
+    return status
+
+
+async def cancel_job(transport: PrintTransport, ipp_url: str, job_id: int) -> None:
+    """Cancel a job (Cancel-Job).
+
+    Raises:
+        HPEWSIPPError: no such job, or it has already ended
+            (``client-error-not-possible``/``client-error-not-found``).
+    """
+    body = _job_id_request(Operation.CANCEL_JOB, ipp_url, job_id, 1)
+    message = _decode(await transport.post_ipp(ipp_url, body), "Cancel-Job")
+    _raise_for_status(message, "Cancel-Job")
+
+
+# --- raw port 9100 ----------------------------------------------------------------
+
+_PDL_FORMATS: Final[Mapping[str, str]] = {
+    "PDF": "application/pdf",
+    "POSTSCRIPT": "application/postscript",
+    "PS": "application/postscript",
+    "BR-SCRIPT": "application/postscript",
+    "JPEG": "image/jpeg",
+    "JPG": "image/jpeg",
+    "PWGRASTER": "image/pwg-raster",
+    "PWG": "image/pwg-raster",
+    "APPLERASTER": "image/urf",
+    "URF": "image/urf",
+    "PCL": "application/vnd.hp-pcl",
+    "PCL3GUI": "application/vnd.hp-pcl",
+    "PCLM": "application/pclm",
+    "TEXT": "text/plain",
+}
+
+
+def pdl_formats(command_set: Iterable[str]) -> tuple[str, ...]:
+    """MIME types for the PDL names of an IEEE 1284 ``CMD:`` list.
+
+    ``("PCL3GUI", "PJL", "JPEG", "PWGRaster")`` → PCL, JPEG, PWG Raster.
+    """
+    formats: list[str] = []
+    for name in command_set:
+        mime = _PDL_FORMATS.get(name.strip().upper())
+        if mime is not None and mime not in formats:
+            formats.append(mime)
+    return tuple(formats)
+
+
+async def print_raw(
+    host: str,
+    source: DocumentSource,
+    accepted_formats: Iterable[str],
+    options: PrintOptions | None = None,
+    *,
+    port: int = RAW_PORT,
+    document_format: str | None = None,
+    idle_timeout: float = _RAW_IDLE_TIMEOUT,
+    spool_dir: Path | None = None,
+    max_bytes: int | None = None,
+) -> PrintResult:
+    """Send a document to the raw port of a printer without IPP.
+
+    ``accepted_formats`` are MIME types (see :func:`pdl_formats`); a PDF is
+    rasterised when only PWG Raster or URF is accepted. The raw port reports
+    nothing back, so the result's state is ``completed`` once every byte was
+    delivered and ``job_id`` is 0.
+
+    Raises:
+        HPEWSUnsupportedFormatError: the printer's PDL list does not take it.
+        HPEWSConnectionError: the port refused or dropped the connection.
+    """
+    options = options or PrintOptions()
+    capabilities = PrintCapabilities(
+        document_formats=tuple(accepted_formats), color_supported=True
+    )
+    async with prepare_document(
+        source,
+        capabilities,
+        options,
+        document_format=document_format,
+        spool_dir=spool_dir,
+        max_bytes=max_bytes,
+    ) as document:
+        try:
+            async with asyncio.timeout(idle_timeout):
+                reader, writer = await asyncio.open_connection(host, port)
+        except TimeoutError as err:
+            raise HPEWSConnectionError(f"{host}:{port} did not answer") from err
+        except OSError as err:
+            raise HPEWSConnectionError(
+                f"Cannot connect to {host}:{port}: {err}"
+            ) from err
+        try:
+            async for chunk in document:
+                writer.write(chunk)
+                async with asyncio.timeout(idle_timeout):
+                    await writer.drain()
+            if writer.can_write_eof():
+                writer.write_eof()
+            async with asyncio.timeout(idle_timeout):
+                await writer.drain()
+        except TimeoutError as err:
+            raise HPEWSConnectionError(f"{host}:{port} stopped reading") from err
+        except OSError as err:
+            raise HPEWSConnectionError(
+                f"Sending to {host}:{port} failed: {err}"
+            ) from err
+        finally:
+            del reader
+            writer.close()
+            with contextlib.suppress(OSError, TimeoutError):
+                async with asyncio.timeout(idle_timeout):
+                    await writer.wait_closed()
+        return PrintResult(
+            job_id=0,
+            document_format=document.document_format,
+            state=JobState.COMPLETED,
+            pages=document.pages,
+            job_name=options.job_name,
+            converted=not document.conversion.passthrough,
+        )
