@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import io
-from typing import TYPE_CHECKING
 import xml.etree.ElementTree as ET
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 
 def _escape_text(text: str) -> str:
@@ -33,6 +29,8 @@ class XmlTemplate:
     namespaces: tuple[tuple[str, str], ...]
     """(prefix, uri) in the order the capture declared them."""
     root: ET.Element
+    start_tag: str
+    """The root's start tag exactly as captured (spacing between declarations)."""
 
     @classmethod
     def parse(cls, data: bytes) -> XmlTemplate:
@@ -45,7 +43,8 @@ class XmlTemplate:
         events = ET.iterparse(io.BytesIO(data), events=("start-ns",))  # noqa: S314
         namespaces = [(str(value[0]), str(value[1])) for _event, value in events]
         root = ET.fromstring(data)  # noqa: S314
-        return cls(text[:start], tuple(namespaces), root)
+        start_tag = text[start : text.index(">", start) + 1]
+        return cls(text[:start], tuple(namespaces), root, start_tag)
 
     def copy_root(self) -> ET.Element:
         """A deep copy of the tree to edit for one response."""
@@ -56,7 +55,7 @@ class XmlTemplate:
         prefixes = {uri: prefix for prefix, uri in reversed(self.namespaces)}
         out = io.StringIO()
         out.write(self.prolog)
-        _write(out, self.root if root is None else root, prefixes, self.namespaces)
+        _write(out, self.root if root is None else root, prefixes, self.start_tag)
         return out.getvalue().encode("utf-8")
 
 
@@ -96,49 +95,21 @@ def _write(
     out: io.StringIO,
     element: ET.Element,
     prefixes: dict[str, str],
-    declare: tuple[tuple[str, str], ...] = (),
+    start_tag: str | None = None,
 ) -> None:
-    out.write("<" + _qname(element.tag, prefixes))
-    for prefix, uri in declare:
-        name = f"xmlns:{prefix}" if prefix else "xmlns"
-        out.write(f' {name}="{_escape_attr(uri)}"')
-    out.writelines(
-        f' {_qname(key, prefixes)}="{_escape_attr(value)}"'
-        for key, value in element.attrib.items()
-    )
-    if len(element) == 0 and not element.text:
-        out.write(">")
+    if start_tag is not None:
+        out.write(start_tag)
     else:
+        out.write("<" + _qname(element.tag, prefixes))
+        out.writelines(
+            f' {_qname(key, prefixes)}="{_escape_attr(value)}"'
+            for key, value in element.attrib.items()
+        )
         out.write(">")
-        if element.text:
-            out.write(_escape_text(element.text))
-        for child in element:
-            _write(out, child, prefixes)
-            if child.tail:
-                out.write(_escape_text(child.tail))
+    if element.text:
+        out.write(_escape_text(element.text))
+    for child in element:
+        _write(out, child, prefixes)
+        if child.tail:
+            out.write(_escape_text(child.tail))
     out.write("</" + _qname(element.tag, prefixes) + ">")
-
-
-def find_all(element: ET.Element, path: str, ns: dict[str, str]) -> list[ET.Element]:
-    """``element.findall`` with a namespace map (typed helper)."""
-    return element.findall(path, ns)
-
-
-def child_text(element: ET.Element, path: str, ns: dict[str, str]) -> str | None:
-    """Text of the first match, or None."""
-    found = element.find(path, ns)
-    return None if found is None else found.text
-
-
-def set_text(element: ET.Element, path: str, ns: dict[str, str], text: str) -> bool:
-    """Set the text of the first match; False when there is none."""
-    found = element.find(path, ns)
-    if found is None:
-        return False
-    found.text = text
-    return True
-
-
-def iter_elements(element: ET.Element, tag: str) -> Iterator[ET.Element]:
-    """Every descendant with the given ``{uri}local`` tag."""
-    return element.iter(tag)
