@@ -883,3 +883,297 @@ def test_identify_printer_request() -> None:
         ipp.identify_printer_request("ipp://h/", actions=("display", "sound"))
     )
     assert sound.operation.values("identify-actions") == ["display", "sound"]
+
+
+# --- printing ---------------------------------------------------------------------------------
+
+PRINTER_URI = "ipp://printer.local:631/ipp/print"
+HP_GET_JOB = (
+    IPP
+    / "HP-LaserJet-100-colorMFP-M175nw__Get-Job-Attributes_invalid-nameWithLanguage.ipp"
+)
+
+
+def _ops(message: c.IppMessage) -> list[tuple[str, int, list[c.Value]]]:
+    return [(a.name, a.tag, a.values) for a in message.operation]
+
+
+_STANDARD = [
+    ("attributes-charset", ValueTag.CHARSET, ["utf-8"]),
+    ("attributes-natural-language", ValueTag.NATURAL_LANGUAGE, ["en"]),
+    ("printer-uri", ValueTag.URI, [PRINTER_URI]),
+]
+
+
+def test_print_job_header_streams_the_document_after_it() -> None:
+    header = ipp.print_job_request_header(
+        PRINTER_URI,
+        document_format="application/pdf",
+        job_name="Agenda",
+        requesting_user_name="Home Assistant",
+        copies=2,
+        sides="two-sided-long-edge",
+        print_color_mode="monochrome",
+        media="iso_a4_210x297mm",
+        orientation="landscape",
+        page_ranges="1-3, 5",
+        print_quality="high",
+        request_id=12,
+    )
+    assert header.endswith(b"\x03")
+    document = b"%PDF-1.7\n..."
+    message, offset = c.decode_header(header + document)
+    assert offset == len(header)
+    assert c.decode(header + document).data == document
+    assert message.operation_id == 0x0002  # RFC 8011 §5.4.15: Print-Job
+    assert message.request_id == 12
+    assert _ops(message) == [
+        *_STANDARD,
+        ("requesting-user-name", ValueTag.NAME, ["Home Assistant"]),
+        ("job-name", ValueTag.NAME, ["Agenda"]),
+        ("document-format", ValueTag.MIME_MEDIA_TYPE, ["application/pdf"]),
+    ]
+    assert [g.tag for g in message.groups] == [GroupTag.OPERATION, GroupTag.JOB]
+    assert [(a.name, a.tag, a.values) for a in message.job] == [
+        ("copies", ValueTag.INTEGER, [2]),
+        ("sides", ValueTag.KEYWORD, ["two-sided-long-edge"]),
+        ("print-color-mode", ValueTag.KEYWORD, ["monochrome"]),
+        ("media", ValueTag.KEYWORD, ["iso_a4_210x297mm"]),
+        ("orientation-requested", ValueTag.ENUM, [4]),
+        (
+            "page-ranges",
+            ValueTag.RANGE_OF_INTEGER,
+            [RangeOfInteger(1, 3), RangeOfInteger(5, 5)],
+        ),
+        ("print-quality", ValueTag.ENUM, [5]),
+    ]
+
+
+def test_minimal_print_job_has_no_job_group() -> None:
+    header = ipp.print_job_request_header(
+        PRINTER_URI,
+        document_format="image/pwg-raster",
+        job_name="x" * 300,
+        requesting_user_name="ü" * 200,
+    )
+    message = c.decode(header)
+    assert [g.tag for g in message.groups] == [GroupTag.OPERATION]
+    # Names are capped at 255 octets (RFC 8011 §5.1.3) on a character boundary.
+    assert message.operation.value("job-name") == "x" * 255
+    assert message.operation.value("requesting-user-name") == "ü" * 127
+
+
+def test_validate_and_create_job() -> None:
+    validate = c.decode(
+        ipp.validate_job_request(
+            PRINTER_URI,
+            document_format="image/urf",
+            job_name="j",
+            requesting_user_name="u",
+            orientation=3,
+            print_quality=4,
+            page_ranges=[(2, 2), (4, 9)],
+        )
+    )
+    assert validate.operation_id == 0x0004
+    assert validate.operation.value("document-format") == "image/urf"
+    assert validate.job.values("orientation-requested") == [3]
+    assert validate.job.values("print-quality") == [4]
+    assert validate.job.values("page-ranges") == [
+        RangeOfInteger(2, 2),
+        RangeOfInteger(4, 9),
+    ]
+
+    create = c.decode(
+        ipp.create_job_request(
+            PRINTER_URI, job_name="j", requesting_user_name="u", copies=1, request_id=3
+        )
+    )
+    assert create.operation_id == 0x0005
+    assert create.request_id == 3
+    assert "document-format" not in create.operation
+    assert create.job.values("copies") == [1]
+
+
+def test_send_document_header() -> None:
+    header = ipp.send_document_request_header(
+        PRINTER_URI,
+        42,
+        document_format="image/pwg-raster",
+        requesting_user_name="u",
+        document_name="page.pwg",
+        request_id=5,
+    )
+    message = c.decode(header + b"RaS2")
+    assert message.operation_id == 0x0006
+    assert message.data == b"RaS2"
+    assert _ops(message) == [
+        *_STANDARD,
+        ("requesting-user-name", ValueTag.NAME, ["u"]),
+        ("job-id", ValueTag.INTEGER, [42]),
+        ("document-name", ValueTag.NAME, ["page.pwg"]),
+        ("document-format", ValueTag.MIME_MEDIA_TYPE, ["image/pwg-raster"]),
+        ("last-document", ValueTag.BOOLEAN, [True]),
+    ]
+    more = c.decode(
+        ipp.send_document_request_header(
+            PRINTER_URI,
+            42,
+            document_format="x/y",
+            requesting_user_name="u",
+            last_document=False,
+        )
+    )
+    assert more.operation.value("last-document") is False
+    assert "document-name" not in more.operation
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"copies": 0}, "copies"),
+        ({"orientation": "sideways"}, "orientation"),
+        ({"orientation": 9}, "orientation"),
+        ({"print_quality": "best"}, "print quality"),
+        ({"page_ranges": "3-1"}, "page range"),
+        ({"page_ranges": "a-b"}, "page range"),
+        ({"page_ranges": "0-2"}, "page range"),
+        ({"page_ranges": "2-4,3-5"}, "page range"),
+        ({"page_ranges": []}, "empty"),
+    ],
+)
+def test_print_options_are_validated(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ipp.print_job_request_header(
+            PRINTER_URI,
+            document_format="application/pdf",
+            job_name="j",
+            requesting_user_name="u",
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+def test_job_requests() -> None:
+    get = c.decode(ipp.get_job_attributes_request(PRINTER_URI, 993, 8))
+    assert get.operation_id == 0x0009
+    assert get.request_id == 8
+    assert get.operation.value("job-id") == 993
+    assert get.operation.values("requested-attributes") == list(ipp.JOB_ATTRIBUTES)
+    assert "job-impressions-completed" in ipp.JOB_ATTRIBUTES
+    custom = c.decode(
+        ipp.get_job_attributes_request(PRINTER_URI, 1, requested=["job-state"])
+    )
+    assert custom.operation.values("requested-attributes") == ["job-state"]
+
+    cancel = c.decode(ipp.cancel_job_request(PRINTER_URI, 993))
+    assert cancel.operation_id == 0x0008
+    assert _ops(cancel) == [
+        *_STANDARD,
+        ("requesting-user-name", ValueTag.NAME, ["hp_ews"]),
+        ("job-id", ValueTag.INTEGER, [993]),
+    ]
+
+    jobs = c.decode(ipp.get_jobs_request(PRINTER_URI))
+    assert jobs.operation_id == 0x000A
+    assert jobs.operation.value("which-jobs") == "not-completed"
+    assert "my-jobs" not in jobs.operation
+    assert "limit" not in jobs.operation
+    mine = c.decode(
+        ipp.get_jobs_request(
+            PRINTER_URI,
+            which_jobs="completed",
+            my_jobs=True,
+            limit=5,
+            requested=["job-id"],
+        )
+    )
+    assert mine.operation.value("my-jobs") is True
+    assert mine.operation.value("limit") == 5
+    assert mine.operation.values("requested-attributes") == ["job-id"]
+
+
+def test_parse_job_attributes_on_the_hp_capture() -> None:
+    job = ipp.parse_job_attributes(HP_GET_JOB.read_bytes())
+    assert job == ipp.IppJob(
+        job_id=993,
+        state=ipp.JobState.CANCELED,
+        state_reasons=("none",),
+        name="A4-blank.pdf",
+        pages=0,
+        uri="ipp://ColorJet.local/ipp/printer/0993",
+    )
+    assert job.state.is_terminal
+
+
+def _job_response(*groups: list[Attribute], status: int = 0) -> bytes:
+    message = c.new_response(status, 1)
+    message.groups.extend(AttributeGroup(GroupTag.JOB, attrs) for attrs in groups)
+    return message.encode()
+
+
+@pytest.mark.parametrize(
+    ("value", "state", "terminal"),
+    [
+        (3, ipp.JobState.PENDING, False),
+        (4, ipp.JobState.HELD, False),
+        (5, ipp.JobState.PROCESSING, False),
+        (6, ipp.JobState.STOPPED, False),
+        (7, ipp.JobState.CANCELED, True),
+        (8, ipp.JobState.ABORTED, True),
+        (9, ipp.JobState.COMPLETED, True),
+        (42, ipp.JobState.UNKNOWN, False),
+    ],
+)
+def test_job_states(value: int, state: ipp.JobState, terminal: bool) -> None:
+    data = _job_response(
+        [
+            Attribute("job-id", ValueTag.INTEGER, 7),
+            Attribute("job-state", ValueTag.ENUM, value),
+            Attribute(
+                "job-state-reasons",
+                ValueTag.KEYWORD,
+                "job-printing",
+                "job-completed-successfully",
+            ),
+            Attribute("job-state-message", ValueTag.TEXT, "Printing page 2"),
+            Attribute("job-impressions-completed", ValueTag.INTEGER, 2),
+        ]
+    )
+    job = ipp.parse_job_attributes(data)
+    assert job.state is state
+    assert job.state.is_terminal is terminal
+    assert job.state_reasons == ("job-printing", "job-completed-successfully")
+    assert job.message == "Printing page 2"
+    assert job.pages == 2
+    assert job.name is None
+
+
+def test_parse_jobs_and_errors() -> None:
+    data = _job_response(
+        [
+            Attribute("job-id", ValueTag.INTEGER, 1),
+            Attribute("job-state", ValueTag.ENUM, 9),
+        ],
+        [Attribute("job-name", ValueTag.NAME, "no id")],
+        [
+            Attribute("job-id", ValueTag.INTEGER, 2),
+            Attribute("job-state", ValueTag.ENUM, 3),
+        ],
+    )
+    assert [(j.job_id, j.state) for j in ipp.parse_jobs(data)] == [
+        (1, ipp.JobState.COMPLETED),
+        (2, ipp.JobState.PENDING),
+    ]
+    assert ipp.parse_jobs(_job_response()) == ()
+    # A Print-Job answer without job attributes is broken.
+    with pytest.raises(HPEWSParseError, match="job-id"):
+        ipp.parse_job_attributes(
+            _job_response([Attribute("job-state", ValueTag.ENUM, 3)])
+        )
+    with pytest.raises(
+        HPEWSIPPError, match="client-error-document-format-not-supported"
+    ) as err:
+        ipp.parse_job_attributes(_job_response(status=0x040A))
+    assert err.value.status_code == 0x040A
+    with pytest.raises(HPEWSIPPError):
+        ipp.parse_jobs(_job_response(status=0x0507))

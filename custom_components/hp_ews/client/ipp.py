@@ -18,6 +18,7 @@ status source. HP quirks handled here (PROTOCOLS.md §3):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
@@ -29,6 +30,7 @@ from .ippcodec import (
     GroupTag,
     IppMessage,
     Operation,
+    RangeOfInteger,
     Resolution,
     TextWithLanguage,
     ValueTag,
@@ -768,4 +770,407 @@ def _capabilities(printer: AttributeGroup, uri: str) -> IppCapabilities:
         sides_supported=tuple(filter(None, _texts(printer, "sides-supported"))),
         media_supported=tuple(filter(None, _texts(printer, "media-supported"))),
         resolutions_dpi=tuple(resolutions),
+    )
+
+
+# --- printing --------------------------------------------------------------------------
+#
+# Builders return the IPP header only (ending with end-of-attributes); the
+# caller streams the document bytes right after it in the same HTTP body, so
+# a document is never held in memory whole.
+
+_NAME_MAX: Final = 255
+"""RFC 8011 §5.1.3: name values are at most 255 octets."""
+
+ORIENTATIONS: Final[Mapping[str, int]] = MappingProxyType(
+    {"portrait": 3, "landscape": 4, "reverse-landscape": 5, "reverse-portrait": 6}
+)
+"""``orientation-requested`` enum values (RFC 8011 §5.2.10)."""
+
+PRINT_QUALITIES: Final[Mapping[str, int]] = MappingProxyType(
+    {"draft": 3, "normal": 4, "high": 5}
+)
+"""``print-quality`` enum values (RFC 8011 §5.2.13)."""
+
+JOB_ATTRIBUTES: Final = (
+    "job-id",
+    "job-uri",
+    "job-name",
+    "job-state",
+    "job-state-reasons",
+    "job-state-message",
+    "job-impressions-completed",
+)
+"""What :func:`get_job_attributes_request` and :func:`get_jobs_request` ask for."""
+
+type PageRanges = str | Sequence[tuple[int, int]]
+"""``"1-3,5"`` or ``[(1, 3), (5, 5)]``."""
+
+
+def _name(value: str) -> str:
+    raw = value.encode("utf-8")
+    if len(raw) <= _NAME_MAX:
+        return value
+    return raw[:_NAME_MAX].decode("utf-8", "ignore")
+
+
+def _enum(value: str | int, names: Mapping[str, int], what: str) -> int:
+    if isinstance(value, int):
+        if value not in names.values():
+            raise ValueError(f"invalid {what}: {value}")
+        return value
+    try:
+        return names[value]
+    except KeyError:
+        raise ValueError(f"invalid {what}: {value!r}") from None
+
+
+def _page_ranges(value: PageRanges) -> list[RangeOfInteger]:
+    pairs: list[tuple[int, int]] = []
+    if isinstance(value, str):
+        for part in value.split(","):
+            first, _, last = part.strip().partition("-")
+            try:
+                pairs.append((int(first), int(last or first)))
+            except ValueError:
+                raise ValueError(f"invalid page range: {part!r}") from None
+    else:
+        pairs = [(int(lower), int(upper)) for lower, upper in value]
+    if not pairs:
+        raise ValueError("empty page ranges")
+    previous = 0
+    for lower, upper in pairs:
+        # RFC 8011 §5.2.7: ascending, non-overlapping, starting at 1.
+        if not previous < lower <= upper:
+            raise ValueError(f"invalid page range: {lower}-{upper}")
+        previous = upper
+    return [RangeOfInteger(lower, upper) for lower, upper in pairs]
+
+
+def _job_request(
+    operation: Operation,
+    printer_uri: str,
+    *,
+    request_id: int,
+    requesting_user_name: str,
+    job_name: str,
+    document_format: str | None,
+    copies: int | None,
+    sides: str | None,
+    print_color_mode: str | None,
+    media: str | None,
+    orientation: str | int | None,
+    page_ranges: PageRanges | None,
+    print_quality: str | int | None,
+) -> bytes:
+    message = new_request(
+        operation,
+        printer_uri,
+        request_id=request_id,
+        requesting_user_name=_name(requesting_user_name),
+    )
+    operation_group = message.operation
+    operation_group.set("job-name", ValueTag.NAME, _name(job_name))
+    if document_format is not None:
+        operation_group.set(
+            "document-format", ValueTag.MIME_MEDIA_TYPE, document_format
+        )
+    job = AttributeGroup(GroupTag.JOB)
+    if copies is not None:
+        if copies < 1:
+            raise ValueError(f"invalid copies: {copies}")
+        job.set("copies", ValueTag.INTEGER, copies)
+    if sides is not None:
+        job.set("sides", ValueTag.KEYWORD, sides)
+    if print_color_mode is not None:
+        job.set("print-color-mode", ValueTag.KEYWORD, print_color_mode)
+    if media is not None:
+        job.set("media", ValueTag.KEYWORD, media)
+    if orientation is not None:
+        value = _enum(orientation, ORIENTATIONS, "orientation")
+        job.set("orientation-requested", ValueTag.ENUM, value)
+    if page_ranges is not None:
+        job.set("page-ranges", ValueTag.RANGE_OF_INTEGER, *_page_ranges(page_ranges))
+    if print_quality is not None:
+        value = _enum(print_quality, PRINT_QUALITIES, "print quality")
+        job.set("print-quality", ValueTag.ENUM, value)
+    if len(job):
+        message.groups.append(job)
+    return message.encode()
+
+
+def print_job_request_header(
+    printer_uri: str,
+    *,
+    document_format: str,
+    job_name: str,
+    requesting_user_name: str,
+    copies: int | None = None,
+    sides: str | None = None,
+    print_color_mode: str | None = None,
+    media: str | None = None,
+    orientation: str | int | None = None,
+    page_ranges: PageRanges | None = None,
+    print_quality: str | int | None = None,
+    request_id: int = 1,
+) -> bytes:
+    """The IPP part of a Print-Job request; the document bytes follow it.
+
+    ``orientation`` and ``print_quality`` take the keyword (``landscape``,
+    ``high``) or the enum value. Invalid values raise ``ValueError``.
+    """
+    return _job_request(
+        Operation.PRINT_JOB,
+        printer_uri,
+        request_id=request_id,
+        requesting_user_name=requesting_user_name,
+        job_name=job_name,
+        document_format=document_format,
+        copies=copies,
+        sides=sides,
+        print_color_mode=print_color_mode,
+        media=media,
+        orientation=orientation,
+        page_ranges=page_ranges,
+        print_quality=print_quality,
+    )
+
+
+def validate_job_request(
+    printer_uri: str,
+    *,
+    document_format: str,
+    job_name: str,
+    requesting_user_name: str,
+    copies: int | None = None,
+    sides: str | None = None,
+    print_color_mode: str | None = None,
+    media: str | None = None,
+    orientation: str | int | None = None,
+    page_ranges: PageRanges | None = None,
+    print_quality: str | int | None = None,
+    request_id: int = 1,
+) -> bytes:
+    """A Validate-Job request: Print-Job's attributes, no document."""
+    return _job_request(
+        Operation.VALIDATE_JOB,
+        printer_uri,
+        request_id=request_id,
+        requesting_user_name=requesting_user_name,
+        job_name=job_name,
+        document_format=document_format,
+        copies=copies,
+        sides=sides,
+        print_color_mode=print_color_mode,
+        media=media,
+        orientation=orientation,
+        page_ranges=page_ranges,
+        print_quality=print_quality,
+    )
+
+
+def create_job_request(
+    printer_uri: str,
+    *,
+    job_name: str,
+    requesting_user_name: str,
+    copies: int | None = None,
+    sides: str | None = None,
+    print_color_mode: str | None = None,
+    media: str | None = None,
+    orientation: str | int | None = None,
+    page_ranges: PageRanges | None = None,
+    print_quality: str | int | None = None,
+    request_id: int = 1,
+) -> bytes:
+    """A Create-Job request; the document then goes in Send-Document."""
+    return _job_request(
+        Operation.CREATE_JOB,
+        printer_uri,
+        request_id=request_id,
+        requesting_user_name=requesting_user_name,
+        job_name=job_name,
+        document_format=None,
+        copies=copies,
+        sides=sides,
+        print_color_mode=print_color_mode,
+        media=media,
+        orientation=orientation,
+        page_ranges=page_ranges,
+        print_quality=print_quality,
+    )
+
+
+def send_document_request_header(
+    printer_uri: str,
+    job_id: int,
+    *,
+    document_format: str,
+    requesting_user_name: str,
+    last_document: bool = True,
+    document_name: str | None = None,
+    request_id: int = 1,
+) -> bytes:
+    """The IPP part of a Send-Document request; the document bytes follow it."""
+    message = new_request(
+        Operation.SEND_DOCUMENT,
+        printer_uri,
+        request_id=request_id,
+        requesting_user_name=_name(requesting_user_name),
+    )
+    group = message.operation
+    group.set("job-id", ValueTag.INTEGER, job_id)
+    if document_name is not None:
+        group.set("document-name", ValueTag.NAME, _name(document_name))
+    group.set("document-format", ValueTag.MIME_MEDIA_TYPE, document_format)
+    group.set("last-document", ValueTag.BOOLEAN, last_document)
+    return message.encode()
+
+
+def get_job_attributes_request(
+    printer_uri: str,
+    job_id: int,
+    request_id: int = 1,
+    requested: Sequence[str] | None = None,
+) -> bytes:
+    """A Get-Job-Attributes request for :data:`JOB_ATTRIBUTES` (or ``requested``)."""
+    message = new_request(
+        Operation.GET_JOB_ATTRIBUTES,
+        printer_uri,
+        request_id=request_id,
+        requesting_user_name=DEFAULT_USER,
+    )
+    message.operation.set("job-id", ValueTag.INTEGER, job_id)
+    message.operation.set(
+        "requested-attributes", ValueTag.KEYWORD, *(requested or JOB_ATTRIBUTES)
+    )
+    return message.encode()
+
+
+def cancel_job_request(
+    printer_uri: str,
+    job_id: int,
+    request_id: int = 1,
+    requesting_user_name: str = DEFAULT_USER,
+) -> bytes:
+    """A Cancel-Job request."""
+    message = new_request(
+        Operation.CANCEL_JOB,
+        printer_uri,
+        request_id=request_id,
+        requesting_user_name=_name(requesting_user_name),
+    )
+    message.operation.set("job-id", ValueTag.INTEGER, job_id)
+    return message.encode()
+
+
+def get_jobs_request(
+    printer_uri: str,
+    *,
+    which_jobs: str = "not-completed",
+    my_jobs: bool = False,
+    limit: int | None = None,
+    requesting_user_name: str = DEFAULT_USER,
+    requested: Sequence[str] | None = None,
+    request_id: int = 1,
+) -> bytes:
+    """A Get-Jobs request (``which-jobs`` ``not-completed``, ``completed``, ``all``)."""
+    message = new_request(
+        Operation.GET_JOBS,
+        printer_uri,
+        request_id=request_id,
+        requesting_user_name=_name(requesting_user_name),
+    )
+    group = message.operation
+    if limit is not None:
+        group.set("limit", ValueTag.INTEGER, limit)
+    group.set("which-jobs", ValueTag.KEYWORD, which_jobs)
+    if my_jobs:
+        group.set("my-jobs", ValueTag.BOOLEAN, True)
+    group.set("requested-attributes", ValueTag.KEYWORD, *(requested or JOB_ATTRIBUTES))
+    return message.encode()
+
+
+class JobState(StrEnum):
+    """``job-state`` (RFC 8011 §5.3.7)."""
+
+    PENDING = "pending"
+    HELD = "held"
+    PROCESSING = "processing"
+    STOPPED = "stopped"
+    CANCELED = "canceled"
+    ABORTED = "aborted"
+    COMPLETED = "completed"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the job is finished one way or another."""
+        return self in (JobState.CANCELED, JobState.ABORTED, JobState.COMPLETED)
+
+
+_JOB_STATES: Final = MappingProxyType(
+    {
+        3: JobState.PENDING,
+        4: JobState.HELD,
+        5: JobState.PROCESSING,
+        6: JobState.STOPPED,
+        7: JobState.CANCELED,
+        8: JobState.ABORTED,
+        9: JobState.COMPLETED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IppJob:
+    """A print job as the printer reports it."""
+
+    job_id: int
+    state: JobState
+    state_reasons: tuple[str, ...] = ()
+    name: str | None = None
+    pages: int | None = None
+    """``job-impressions-completed``."""
+    uri: str | None = None
+    message: str | None = None
+    """``job-state-message``."""
+
+
+def _job(group: AttributeGroup) -> IppJob | None:
+    job_id = _int(group, "job-id")
+    if job_id is None:
+        return None
+    return IppJob(
+        job_id=job_id,
+        state=_JOB_STATES.get(_int(group, "job-state") or 0, JobState.UNKNOWN),
+        state_reasons=tuple(filter(None, _texts(group, "job-state-reasons"))),
+        name=_text(group, "job-name"),
+        pages=_int(group, "job-impressions-completed"),
+        uri=_text(group, "job-uri"),
+        message=_text(group, "job-state-message"),
+    )
+
+
+def parse_job_attributes(data: bytes) -> IppJob:
+    """The job in a Print-Job, Create-Job, Send-Document or Get-Job-Attributes answer.
+
+    Raises:
+        HPEWSParseError: not IPP, or no job group with a ``job-id``.
+        HPEWSIPPError: the printer answered with an error status.
+    """
+    message = _checked(data)
+    for group in message.groups_of(GroupTag.JOB):
+        if (job := _job(group)) is not None:
+            return job
+    raise HPEWSParseError("IPP response without a job-id")
+
+
+def parse_jobs(data: bytes) -> tuple[IppJob, ...]:
+    """The jobs in a Get-Jobs answer (one job group each)."""
+    message = _checked(data)
+    return tuple(
+        job
+        for group in message.groups_of(GroupTag.JOB)
+        if (job := _job(group)) is not None
     )
