@@ -9,16 +9,15 @@ printing, so a job takes a known time (long enough to see
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 import logging
 import os
-from pathlib import Path
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import aiohttp
 from PIL import Image
@@ -38,9 +37,15 @@ from custom_components.hp_ews.client.transport import HttpTransport
 
 from .test_raster import Cups
 
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+    from pathlib import Path
+
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 JOB_SECONDS = 1
+PDF_BYTES: dict[Path, bytes] = {}
+"""The test PDFs' bytes, read once (no file I/O in async tests)."""
 """How long the print command takes per job."""
 
 
@@ -70,8 +75,10 @@ def _free_port() -> int:
         [
             sys.executable,
             "-c",
-            "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
-            "print(s.getsockname()[1])",
+            (
+                "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
+                "print(s.getsockname()[1])"
+            ),
         ],
         check=True,
         capture_output=True,
@@ -194,6 +201,7 @@ def pdf_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("documents") / "three.pdf"
     pages = [Image.new("L", (595, 842), shade) for shade in (255, 200, 150)]
     pages[0].save(path, save_all=True, append_images=pages[1:], resolution=72)
+    PDF_BYTES[path] = path.read_bytes()
     return path
 
 
@@ -236,7 +244,7 @@ async def test_pdf_is_sent_byte_for_byte(
     assert result.document_format == "application/pdf"
     assert result.converted is False
     assert result.job_name == "byte exact"
-    assert eve.received(result.job_id) == pdf_file.read_bytes()
+    assert eve.received(result.job_id) == PDF_BYTES[pdf_file]
 
 
 async def test_pdf_is_rasterised_when_the_printer_takes_no_pdf(
@@ -288,7 +296,7 @@ async def test_busy_printer_is_retried(
     assert "Print-Job: printer busy, retrying" in caplog.text
     assert second.job_id != first.job_id
     assert second.state is JobState.COMPLETED
-    assert eve.received(second.job_id) == pdf_file.read_bytes()
+    assert eve.received(second.job_id) == PDF_BYTES[pdf_file]
 
 
 @pytest.mark.usefixtures("quick_backoff")
@@ -301,7 +309,7 @@ async def test_streamed_source_goes_through_create_job(
     await _wait_all_jobs(eve, transport)
     caplog.set_level(logging.DEBUG, logger=printing.__name__)
     first = await print_document(transport, eve.url, pdf_file, validate=False)
-    data = pdf_file.read_bytes()
+    data = PDF_BYTES[pdf_file]
 
     async def stream() -> AsyncIterator[bytes]:
         for start in range(0, len(data), 1000):
