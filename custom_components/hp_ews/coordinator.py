@@ -67,9 +67,11 @@ def normalize_uuid(value: str | None) -> str | None:
         return None
     value = value.strip().lower().removeprefix("urn:uuid:")
     try:
-        return str(uuid.UUID(value))
+        parsed = uuid.UUID(value)
     except ValueError:
         return None
+    # The nil UUID is what anonymisers and unset firmware fields leave behind.
+    return str(parsed) if parsed.int else None
 
 
 def printer_unique_id(info: PrinterInfo) -> str | None:

@@ -10,8 +10,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hp_ews.const import DOMAIN
+from custom_components.hp_ews.coordinator import normalize_uuid
 
-from .printers import HOST, OFFICEJET, OFFICEJET_PROFILE, OFFICEJET_UNIQUE_ID
+from .printers import HOST, OFFICEJET, OFFICEJET_PROFILE
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -69,12 +70,13 @@ def mock_printer(mock_printer_class: MagicMock) -> MagicMock:
 
 
 @pytest.fixture
-def mock_config_entry() -> MockConfigEntry:
-    """An entry for the OfficeJet Pro 9022e."""
+def mock_config_entry(snapshot_data: Snapshot) -> MockConfigEntry:
+    """An entry for the printer the mock answers as (the OfficeJet by default)."""
     return MockConfigEntry(
         domain=DOMAIN,
-        title="HP OfficeJet Pro 9022e",
-        unique_id=OFFICEJET_UNIQUE_ID,
+        title=snapshot_data.info.model,
+        unique_id=normalize_uuid(snapshot_data.info.uuid)
+        or snapshot_data.info.serial_number,
         data={CONF_HOST: HOST, CONF_SSL: False},
     )
 

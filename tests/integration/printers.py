@@ -231,6 +231,8 @@ PAGEWIDE_PROFILE = Profile(
 # operations-supported, printer-more-info http://<host>/#hId-pgAirPrint. The
 # same printer announces "HP ENVY 4520 series [B519A4]._http._tcp.local." on
 # port 80 with an empty TXT record (JmDNS lines at the top of that file).
+# Its MAC ec:8e:b5:b5:19:a4 ends the UUID (HP's inkjet pattern) and forms the
+# EUI-64 of its link-local address fe80::ee8e:b5ff:feb5:19a4 in the same lines.
 ENVY_UNIQUE_ID = "1c852a4d-b800-1f08-abcd-ec8eb5b519a4"
 ENVY = Snapshot(
     info=PrinterInfo(
@@ -238,6 +240,7 @@ ENVY = Snapshot(
         model="HP ENVY 4520 series",
         firmware="CFP1FN2023BR",
         uuid=ENVY_UNIQUE_ID,
+        mac="ec:8e:b5:b5:19:a4",
         ews_url=f"http://{HOST}/#hId-pgAirPrint",
     ),
     status=PrinterStatus(state=PrinterState.IDLE, raw_codes=("none",)),
@@ -280,6 +283,124 @@ ENVY = Snapshot(
             "Identify-Printer",
         ),
         color_supported=True,
+    ),
+    sources=Sources(info=Protocol.IPP, status=Protocol.IPP, supplies=Protocol.IPP),
+)
+
+
+# cdm/HP-Smart-Tank-588__cdm_system_v1_identity_raw.json: skuIdentifier 588,
+# serialNumber CN00000588, deviceUuid 5f0c3e2a-1b7d-4c1e-9a55-000000000588,
+# firmwareVersion LWP1CN2630CR, productNumber 1F3Y1A. Same device:
+# cdm/HP-Smart-Tank-580-590__cdm_system_v1_status.json says inPowerSave;
+# suppliesPublic lists two inkCartridge printheads (CMY M0H50A, K X4E75A)
+# without percentLifeDisplay and four inkTanks K/C/M/Y at 100 %;
+# lifetimeCounters: impressions total 10531, monochrome 647, color 722,
+# scanUsage totalImages 94 and copyImages 110.
+SMART_TANK = Snapshot(
+    info=PrinterInfo(
+        manufacturer="HP",
+        model="HP Smart Tank 588",
+        series="HP Smart Tank 580-590 series",
+        serial_number="CN00000588",
+        firmware="LWP1CN2630CR",
+        uuid="5f0c3e2a-1b7d-4c1e-9a55-000000000588",
+        product_number="1F3Y1A",
+    ),
+    status=PrinterStatus(state=PrinterState.POWER_SAVE, raw_codes=("inPowerSave",)),
+    supplies=(
+        *(
+            Supply(
+                key=f"printhead_{color.lower()}",
+                color=color,
+                kind=SupplyKind.PRINTHEAD,
+                state=SupplyState.OK,
+                part_number=part,
+                genuine=True,
+                raw_kind="inkCartridge",
+                raw_state="inform",
+            )
+            for color, part in (("CMY", "M0H50A"), ("K", "X4E75A"))
+        ),
+        *(
+            Supply(
+                key=f"ink_tank_{color.lower()}",
+                color=color,
+                kind=SupplyKind.INK_TANK,
+                state=SupplyState.OK,
+                level_percent=100,
+                raw_kind="inkTank",
+                raw_state="ok",
+            )
+            for color in ("K", "C", "M", "Y")
+        ),
+    ),
+    counters=Counters(
+        total_pages=10531,
+        monochrome_pages=647,
+        color_pages=722,
+        scan_pages=94,
+        copy_pages=110,
+    ),
+    sources=Sources(
+        info=Protocol.CDM,
+        status=Protocol.CDM,
+        supplies=Protocol.CDM,
+        counters=Protocol.CDM,
+    ),
+)
+
+# ipp/HP-LaserJet-100-colorMFP-M175nw__get-printer-attributes_decoded.txt (levels
+# and UUID normalised by the publisher): toners "Cyan/Magenta/Yellow/Black
+# Cartridge HP CE31xA" and an opc "Imaging Drum HP CE314A" with colour none,
+# all at 50 %; no Identify-Printer.
+LASERJET_100 = Snapshot(
+    info=PrinterInfo(
+        manufacturer="HP",
+        model="HP LaserJet 100 colorMFP M175nw",
+        uuid="01234567-89ab-cdef-0123-456789abcdef",
+    ),
+    status=PrinterStatus(state=PrinterState.IDLE, raw_codes=("none",)),
+    supplies=(
+        *(
+            Supply(
+                key=f"toner_{color.lower()}",
+                color=color,
+                kind=SupplyKind.TONER,
+                state=SupplyState.OK,
+                level_percent=50,
+                description=f"{name} Cartridge HP {part}",
+                raw_kind="toner",
+            )
+            for color, name, part in (
+                ("C", "Cyan", "CE311A"),
+                ("M", "Magenta", "CE313A"),
+                ("Y", "Yellow", "CE312A"),
+                ("K", "Black", "CE310A"),
+            )
+        ),
+        Supply(
+            key="drum",
+            color="",
+            kind=SupplyKind.DRUM,
+            state=SupplyState.OK,
+            level_percent=50,
+            description="Imaging Drum HP CE314A",
+            raw_kind="opc",
+        ),
+    ),
+    ipp=IppCapabilities(
+        uri=f"http://{HOST}:631/ipp/print",
+        operations=(
+            "Print-Job",
+            "Print-URI",
+            "Validate-Job",
+            "Create-Job",
+            "Send-URI",
+            "Cancel-Job",
+            "Get-Job-Attributes",
+            "Get-Jobs",
+            "Get-Printer-Attributes",
+        ),
     ),
     sources=Sources(info=Protocol.IPP, status=Protocol.IPP, supplies=Protocol.IPP),
 )

@@ -8,6 +8,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
+import pytest
 
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
@@ -16,7 +17,7 @@ from custom_components.hp_ews.client.errors import (
 )
 from custom_components.hp_ews.const import DOMAIN
 
-from .printers import HOST, OFFICEJET_UNIQUE_ID
+from .printers import ENVY, ENVY_UNIQUE_ID, HOST, OFFICEJET_UNIQUE_ID
 
 if TYPE_CHECKING:
     from unittest.mock import MagicMock
@@ -89,6 +90,19 @@ async def test_device(
     assert device.name == "HP OfficeJet Pro 9022e"
     assert device.configuration_url == f"http://{HOST}:80"
     assert device.connections == set()
+
+
+@pytest.mark.parametrize("snapshot_data", [ENVY])
+async def test_device_with_mac(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The printer's own web page and MAC address, when it reports them."""
+    device = device_registry.async_get_device({(DOMAIN, ENVY_UNIQUE_ID)})
+    assert device is not None
+    assert device.connections == {(dr.CONNECTION_NETWORK_MAC, "ec:8e:b5:b5:19:a4")}
+    assert device.configuration_url == f"http://{HOST}/#hId-pgAirPrint"
 
 
 async def test_remove_device(
