@@ -23,6 +23,7 @@ so they only run in the executor, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import codecs
 from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
 import contextlib
 from dataclasses import dataclass, field
@@ -333,16 +334,13 @@ def sniff_format(head: bytes) -> str | None:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    # The sniffed head may end inside a multi-byte character.
-    text = (
-        head.decode("utf-8", "ignore")
-        if len(head) >= 4
-        else head.decode("utf-8", "replace")
-    )
-    if len(text.encode()) < len(head) - 3:
-        return False  # not UTF-8 (nor ASCII)
+    # Strict UTF-8, except that the sniffed head may end inside a character.
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
     allowed = {"\t", "\n", "\r", "\f"}
-    return all(ch.isprintable() or ch in allowed for ch in text)
+    return all(ch.isprintable() or ch in allowed for ch in text.lstrip("\ufeff"))
 
 
 class ConversionKind(StrEnum):
@@ -476,6 +474,8 @@ def raster_job(
         color_ok
         and options.wants_color()
         and (capabilities.color_supported or not gray_ok)
+        # Black text gains nothing from three colour channels.
+        and not (conversion.kind is ConversionKind.TEXT_TO_RASTER and gray_ok)
     )
     media = options.media_name or capabilities.media_default or DEFAULT_MEDIA
     try:
@@ -671,30 +671,37 @@ async def _open_source(source: DocumentSource, max_bytes: int | None) -> _Opened
 # --- running blocking converters -----------------------------------------------
 
 
+class _Stepper:
+    """A blocking generator stepped and closed from executor threads.
+
+    The lock makes ``close`` wait for a running ``step``: a cancelled await
+    does not stop the thread, and closing a running generator would fail.
+    """
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._lock = threading.Lock()
+
+    def step(self) -> bytes | None:
+        with self._lock:
+            return next(self._chunks, None)
+
+    def close(self) -> None:
+        with self._lock:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+
+
 async def _pump(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
     """Drive a blocking generator in the executor, one chunk per call."""
     loop = asyncio.get_running_loop()
+    stepper = _Stepper(chunks)
     try:
-        while True:
-            future = loop.run_in_executor(None, next, chunks, None)
-            try:
-                chunk = await future
-            except asyncio.CancelledError:
-                # Let the running call finish before the generator is closed
-                # from another thread ("generator already executing").
-                await asyncio.wait({future})
-                raise
-            if chunk is None:
-                return
+        while (chunk := await loop.run_in_executor(None, stepper.step)) is not None:
             yield chunk
     finally:
-        await loop.run_in_executor(None, _close, chunks)
-
-
-def _close(chunks: Iterator[bytes]) -> None:
-    close = getattr(chunks, "close", None)
-    if close is not None:
-        close()
+        await loop.run_in_executor(None, stepper.close)
 
 
 # --- PDF --------------------------------------------------------------------

@@ -1,0 +1,638 @@
+"""Format negotiation and conversion (no network)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PIL import Image, ImageDraw
+import pytest
+
+from custom_components.hp_ews.client import convert, ippcodec
+from custom_components.hp_ews.client.convert import (
+    ConversionKind,
+    HPEWSDocumentError,
+    HPEWSUnsupportedFormatError,
+    PrintCapabilities,
+    PrintOptionError,
+    PrintOptions,
+    choose_format,
+    media_size,
+    parse_page_ranges,
+    prepare_document,
+    raster_job,
+    select_pages,
+    sniff_format,
+)
+from custom_components.hp_ews.client.errors import HPEWSError
+from custom_components.hp_ews.client.raster import SheetBack
+
+from .test_raster import decode_pwg, decode_urf
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "ipp"
+
+RASTER_CAPS = PrintCapabilities(
+    document_formats=("image/pwg-raster", "image/urf", "image/jpeg"),
+    color_supported=True,
+    pwg_raster_resolutions=(75,),
+    pwg_raster_types=("sgray_8", "srgb_8"),
+    urf_supported=("RS75", "W8", "SRGB24", "DM3"),
+)
+
+
+def caps(*formats: str) -> PrintCapabilities:
+    return PrintCapabilities(
+        document_formats=formats,
+        color_supported=True,
+        pwg_raster_resolutions=(75,),
+        pwg_raster_types=("sgray_8", "srgb_8"),
+        urf_supported=("RS75", "W8", "SRGB24"),
+    )
+
+
+async def collect(document: AsyncIterator[bytes] | convert.PreparedDocument) -> bytes:
+    return b"".join([chunk async for chunk in document])
+
+
+def fixture_caps(name: str) -> PrintCapabilities:
+    message = ippcodec.decode((FIXTURES / name).read_bytes())
+    return PrintCapabilities.from_attributes(message.printer)
+
+
+# --- sniffing and choosing ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "application/pdf"),
+        (b"\xef\xbb\xbf%PDF-1.4", "application/pdf"),  # junk before the header
+        (b"%!PS-Adobe-3.0\n", "application/postscript"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
+        (b"RaS2PwgRaster\x00", "image/pwg-raster"),
+        (b"UNIRAST\x00\x00\x00\x00\x01", "image/urf"),
+        (b"Shopping list:\n\t- milk\r\n\x0c", "text/plain"),
+        ("Grüße, 日本語\n".encode(), "text/plain"),
+        ("é".encode()[:1] + b"abc", None),  # not UTF-8
+        (b"\x00\x01\x02binary", None),
+        (b"", None),
+    ],
+)
+def test_sniff_format(head: bytes, expected: str | None) -> None:
+    assert sniff_format(head) == expected
+
+
+def test_sniff_text_cut_inside_a_character() -> None:
+    head = ("x" * 1021 + "€").encode()[:1023]
+    assert sniff_format(head) == "text/plain"
+
+
+@pytest.mark.parametrize(
+    ("source", "supported", "target", "kind"),
+    [
+        (
+            "application/pdf",
+            ("application/pdf", "image/urf"),
+            "application/pdf",
+            "passthrough",
+        ),
+        ("APPLICATION/PDF", ("application/pdf",), "application/pdf", "passthrough"),
+        (
+            "application/pdf",
+            ("image/urf", "image/pwg-raster"),
+            "image/pwg-raster",
+            "pdf_to_raster",
+        ),
+        ("application/pdf", ("image/urf", "image/jpeg"), "image/urf", "pdf_to_raster"),
+        ("image/jpeg", ("image/jpeg", "image/urf"), "image/jpeg", "passthrough"),
+        ("image/jpeg", ("image/urf",), "image/urf", "image_to_raster"),
+        (
+            "image/png",
+            ("image/jpeg", "image/pwg-raster"),
+            "image/pwg-raster",
+            "image_to_raster",
+        ),
+        (
+            "image/png",
+            ("image/jpeg", "application/octet-stream"),
+            "image/jpeg",
+            "image_to_jpeg",
+        ),
+        (
+            "text/plain; charset=utf-8",
+            ("image/pwg-raster",),
+            "image/pwg-raster",
+            "text_to_raster",
+        ),
+        ("text/plain", ("text/plain", "image/urf"), "text/plain", "passthrough"),
+        (
+            "application/postscript",
+            ("application/postscript",),
+            "application/postscript",
+            "passthrough",
+        ),
+        ("image/pwg-raster", ("image/pwg-raster",), "image/pwg-raster", "passthrough"),
+    ],
+)
+def test_choose_format(
+    source: str, supported: tuple[str, ...], target: str, kind: str
+) -> None:
+    conversion = choose_format(source, supported)
+    assert conversion.document_format == target
+    assert conversion.kind is ConversionKind(kind)
+    assert conversion.passthrough == (kind == "passthrough")
+
+
+@pytest.mark.parametrize(
+    ("source", "supported"),
+    [
+        ("application/postscript", ("image/pwg-raster", "application/pdf")),
+        ("application/pdf", ("image/jpeg", "application/octet-stream")),
+        ("image/pwg-raster", ("image/urf",)),
+        ("application/octet-stream", ("application/octet-stream",)),
+        ("application/pdf", ()),
+    ],
+)
+def test_choose_format_refuses(source: str, supported: tuple[str, ...]) -> None:
+    with pytest.raises(HPEWSUnsupportedFormatError) as caught:
+        choose_format(source, supported)
+    assert caught.value.document_format == source
+    assert isinstance(caught.value, HPEWSError)
+
+
+def test_envy_4520_needs_raster_for_pdf() -> None:
+    # document-format-supported of the real ENVY 4520 (fixture log).
+    log = (
+        FIXTURES / "HP-ENVY-4520__get-printer-attributes_ipp-client-log.txt"
+    ).read_text()
+    line = next(x for x in log.splitlines() if "document-format-supported" in x)
+    formats = tuple(line.split(" = ", 1)[1].split(","))
+    assert (
+        choose_format("application/pdf", formats).document_format == "image/pwg-raster"
+    )
+    assert choose_format("image/jpeg", formats).passthrough
+
+
+# --- capabilities from real printers -------------------------------------------------
+
+
+def test_capabilities_of_m127fw() -> None:
+    capabilities = fixture_caps(
+        "HP-LaserJet-Pro-MFP-M127fw__get-printer-attributes_raw.ipp"
+    )
+    # Expected values from the decoded twin of the fixture.
+    assert capabilities.document_formats == (
+        "image/urf",
+        "application/pclm",
+        "application/octet-stream",
+        "image/jpeg",
+    )
+    assert capabilities.color_supported is False
+    assert capabilities.media_default == "na_letter_8.5x11in"
+    assert capabilities.urf_resolutions() == (600,)
+    assert capabilities.printer_resolutions == (600,)
+    assert capabilities.sides_supported == ("one-sided",)
+    assert "Create-Job" in capabilities.operations
+    assert "Identify-Printer" not in capabilities.operations
+    # No PDF: a PDF becomes URF at 600 dpi in gray on letter paper.
+    conversion = choose_format("application/pdf", capabilities.document_formats)
+    assert conversion.document_format == "image/urf"
+    job = raster_job(conversion, capabilities, PrintOptions(), 1)
+    assert (job.dpi, job.color, job.media_name) == (600, False, "na_letter_8.5x11in")
+    assert job.page_pixels() == (5100, 6600)
+
+
+def test_capabilities_of_m476dn() -> None:
+    capabilities = fixture_caps(
+        "HP-Color-LaserJet-MFP-M476dn__get-printer-attributes_raw.ipp"
+    )
+    assert "application/pdf" in capabilities.document_formats
+    assert capabilities.color_supported is True
+    assert capabilities.color_modes == ("auto", "monochrome", "color")
+    assert "DM1" in capabilities.urf_supported
+    conversion = choose_format("image/png", capabilities.document_formats)
+    assert conversion.document_format == "image/urf"
+    job = raster_job(
+        conversion, capabilities, PrintOptions(sides="two-sided-long-edge"), 1
+    )
+    assert (job.dpi, job.color, job.duplex, job.sheet_back) == (
+        600,
+        True,
+        True,
+        SheetBack.NORMAL,
+    )
+    mono = raster_job(
+        conversion, capabilities, PrintOptions(color_mode="monochrome"), 1
+    )
+    assert mono.color is False
+
+
+def test_capabilities_from_model() -> None:
+    from custom_components.hp_ews.client.models import IppCapabilities
+
+    model = IppCapabilities(
+        uri="http://printer/ipp/print",
+        document_formats=("Image/URF",),
+        operations=("Print-Job",),
+        color_supported=True,
+        resolutions_dpi=(300,),
+    )
+    capabilities = PrintCapabilities.from_model(model)
+    assert capabilities.document_formats == ("image/urf",)
+    # Without urf-supported details: printer resolution, colour from the flag.
+    job = raster_job(
+        choose_format("application/pdf", ("image/urf",)),
+        capabilities,
+        PrintOptions(),
+        2,
+    )
+    assert (job.dpi, job.color, job.total_pages) == (300, True, 2)
+
+
+@pytest.mark.parametrize(
+    ("resolutions", "quality", "expected"),
+    [
+        ((150, 300, 600), None, 300),
+        ((150, 300, 600), "draft", 300),
+        ((150, 300, 600), "high", 600),
+        ((600, 1200), "high", 600),  # capped: 1200 dpi pages are too big
+        ((1200,), None, 1200),
+        ((150,), None, 150),
+        ((), None, 300),
+    ],
+)
+def test_resolution_choice(
+    resolutions: tuple[int, ...], quality: str | None, expected: int
+) -> None:
+    capabilities = PrintCapabilities(
+        document_formats=("image/pwg-raster",),
+        pwg_raster_resolutions=resolutions,
+        pwg_raster_types=("sgray_8",),
+    )
+    conversion = choose_format("application/pdf", capabilities.document_formats)
+    assert (
+        raster_job(conversion, capabilities, PrintOptions(quality=quality), 1).dpi
+        == expected
+    )
+
+
+def test_gray_only_printer_gets_gray() -> None:
+    capabilities = PrintCapabilities(
+        document_formats=("image/pwg-raster",),
+        color_supported=True,
+        pwg_raster_types=("sgray_8",),
+    )
+    job = raster_job(
+        choose_format("image/png", ("image/pwg-raster",)),
+        capabilities,
+        PrintOptions(),
+        1,
+    )
+    assert job.color is False
+
+
+# --- options --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("media", "expected"),
+    [
+        ("A4", (21000, 29700)),
+        ("letter", (21590, 27940)),
+        ("na_legal_8.5x14in", (21590, 35560)),
+        ("4x6", (10160, 15240)),
+        ("iso_a5_148x210mm", (14800, 21000)),
+        ("om_small-photo_100x150mm", (10000, 15000)),
+    ],
+)
+def test_media_size(media: str, expected: tuple[int, int]) -> None:
+    assert media_size(media) == expected
+
+
+@pytest.mark.parametrize("media", ["tray-1", "custom_max_8.5x14", "", "iso_a4_0x0mm"])
+def test_media_size_refuses(media: str) -> None:
+    with pytest.raises(PrintOptionError):
+        media_size(media)
+
+
+def test_page_ranges() -> None:
+    assert parse_page_ranges("1-3, 5,7-") == ((1, 3), (5, 5), (7, 2**31 - 1))
+    assert parse_page_ranges("4,1-2") == ((1, 2), (4, 4))
+    for bad in ("", "a", "3-x", "-2"):
+        with pytest.raises(PrintOptionError):
+            parse_page_ranges(bad)
+    assert select_pages(5, ((2, 3), (5, 9))) == [1, 2, 4]
+    assert select_pages(3, ()) == [0, 1, 2]
+    assert select_pages(2, ((4, 6),)) == []
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"copies": 0},
+        {"copies": 1000},
+        {"sides": "both"},
+        {"quality": "best"},
+        {"orientation": "sideways"},
+        {"color_mode": "Color!"},
+        {"media": "tray-1"},
+        {"page_ranges": ((3, 2),)},
+        {"page_ranges": ((1, 3), (2, 4))},
+        {"job_name": "x" * 256},
+    ],
+)
+def test_bad_options(options: dict[str, object]) -> None:
+    with pytest.raises(PrintOptionError) as caught:
+        PrintOptions(**options)  # type: ignore[arg-type]
+    assert isinstance(caught.value, ValueError)
+
+
+# --- conversions ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdf_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3 A4 pages (72 dpi images), each with a black square at a different place."""
+    pages = []
+    for number in range(3):
+        page = Image.new("RGB", (595, 842), "white")
+        ImageDraw.Draw(page).rectangle(
+            (100 + number * 100, 100, 199 + number * 100, 199), fill="black"
+        )
+        pages.append(page)
+    path = tmp_path_factory.mktemp("pdf") / "squares.pdf"
+    pages[0].save(path, save_all=True, append_images=pages[1:], resolution=72)
+    return path
+
+
+def _at(pixels: bytes, width: int, bpp: int, x: int, y: int) -> bytes:
+    start = (y * width + x) * bpp
+    return pixels[start : start + bpp]
+
+
+async def test_pdf_to_pwg_page_by_page(pdf_path: Path) -> None:
+    async with prepare_document(
+        pdf_path, RASTER_CAPS, PrintOptions(media="A4", page_ranges=((2, 3),))
+    ) as document:
+        assert document.document_format == "image/pwg-raster"
+        assert document.pages == 2
+        data = await collect(document)
+    pages = decode_pwg(data)
+    assert len(pages) == 2
+    for page, number in zip(pages, (1, 2), strict=True):
+        assert (page.header["Width"], page.header["Height"]) == (620, 876)  # A4, 75 dpi
+        assert page.header["TotalPageCount"] == 2
+        assert page.header["ColorSpace"] == 19
+        # the square's centre (pt 150+100n, 150) is black, the page corner white
+        x, y = round((150 + number * 100) * 75 / 72), round(150 * 75 / 72)
+        assert max(_at(page.pixels, 620, 3, x, y)) < 40
+        assert _at(page.pixels, 620, 3, 5, 5) == b"\xff\xff\xff"
+
+
+async def test_pdf_to_urf_gray_on_letter(pdf_path: Path) -> None:
+    options = PrintOptions(media="letter", color_mode="monochrome")
+    async with prepare_document(pdf_path, caps("image/urf"), options) as document:
+        data = await collect(document)
+    count, pages = decode_urf(data)
+    assert count == len(pages) == 3
+    # letter at 75 dpi; the A4 page is scaled to fit the width
+    assert {
+        (p.header["width"], p.header["height"], p.header["bits"]) for p in pages
+    } == {(637, 825, 8)}
+
+
+async def test_landscape_pdf_page_is_turned(tmp_path: Path) -> None:
+    path = tmp_path / "wide.pdf"
+    page = Image.new("L", (842, 595), 255)
+    ImageDraw.Draw(page).rectangle((0, 0, 420, 595), fill=0)  # left half black
+    page.save(path, resolution=72)
+    job_caps = caps("image/pwg-raster")
+    async with prepare_document(
+        path, job_caps, PrintOptions(media="A4", color_mode="monochrome")
+    ) as document:
+        (decoded,) = decode_pwg(await collect(document))
+    # Portrait paper: the page was turned a quarter clockwise, so its left
+    # half is now the top half.
+    width = int(decoded.header["Width"])
+    height = int(decoded.header["Height"])
+    assert _at(decoded.pixels, width, 1, width // 2, height // 4) == b"\x00"
+    assert _at(decoded.pixels, width, 1, width // 2, height * 3 // 4) == b"\xff"
+
+
+async def test_jpeg_to_raster_fits_the_page(tmp_path: Path) -> None:
+    path = tmp_path / "photo.jpg"
+    Image.new("RGB", (4000, 3000), (0, 0, 255)).save(path, quality=90)
+    async with prepare_document(
+        path, caps("image/pwg-raster"), PrintOptions(media="4x6")
+    ) as document:
+        assert document.conversion.kind is ConversionKind.IMAGE_TO_RASTER
+        (page,) = decode_pwg(await collect(document))
+    assert (page.header["Width"], page.header["Height"]) == (300, 450)
+    # landscape photo turned onto portrait paper: blue fills the width
+    r, g, b = _at(page.pixels, 300, 3, 150, 225)
+    assert b > 200
+    assert max(r, g) < 40
+
+
+async def test_png_with_alpha_becomes_white_background(tmp_path: Path) -> None:
+    path = tmp_path / "clear.png"
+    image = Image.new("RGBA", (200, 300), (255, 0, 0, 0))
+    ImageDraw.Draw(image).rectangle((50, 50, 150, 250), fill=(255, 0, 0, 255))
+    image.save(path)
+    async with prepare_document(
+        path, caps("image/urf"), PrintOptions(media="A4")
+    ) as document:
+        _, (page,) = decode_urf(await collect(document))
+    width = int(page.header["width"])
+    assert _at(page.pixels, width, 3, 3, 3) == b"\xff\xff\xff"
+    height = int(page.header["height"])
+    assert _at(page.pixels, width, 3, width // 2, height // 2) == b"\xff\x00\x00"
+
+
+async def test_png_to_jpeg(tmp_path: Path) -> None:
+    path = tmp_path / "logo.png"
+    Image.new("RGB", (64, 48), (10, 200, 10)).save(path)
+    async with prepare_document(path, caps("image/jpeg")) as document:
+        assert document.document_format == "image/jpeg"
+        data = await collect(document)
+    with Image.open(io.BytesIO(data)) as image:
+        assert (image.format, image.size) == ("JPEG", (64, 48))
+
+
+async def test_text_stream_to_pages() -> None:
+    async def text() -> AsyncIterator[bytes]:
+        yield b"First page\n"
+        yield b"still first\fSecond page\n\f"
+        yield "Third — ünïcode\n".encode()
+
+    async with prepare_document(text(), caps("image/pwg-raster")) as document:
+        assert document.conversion.kind is ConversionKind.TEXT_TO_RASTER
+        assert document.pages == 3
+        pages = decode_pwg(await collect(document))
+    assert len(pages) == 3
+    assert all(p.header["ColorSpace"] == 18 for p in pages)  # text is gray
+    for page in pages:
+        # ink within the 0.5 inch margins only
+        width = int(page.header["Width"])
+        dark = [i for i, v in enumerate(page.pixels) if v < 128]
+        assert dark
+        assert min(i % width for i in dark) >= 37
+
+
+async def test_text_is_wrapped_into_pages(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text("word " * 5000)
+    async with prepare_document(
+        path, caps("image/pwg-raster"), PrintOptions(page_ranges=((2, 2),))
+    ) as document:
+        assert document.pages == 1
+        assert document.raster is not None
+        assert document.raster.total_pages == 1
+        (page,) = decode_pwg(await collect(document))
+    assert any(v < 128 for v in page.pixels)
+
+
+async def test_passthrough_streams_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.pdf"
+    payload = b"%PDF-1.4\n" + bytes(range(256)) * 20_000
+    path.write_bytes(payload)
+    async with prepare_document(path, caps("application/pdf")) as document:
+        chunks = [chunk async for chunk in document]
+    assert b"".join(chunks) == payload
+    assert max(map(len, chunks)) <= convert.READ_CHUNK
+
+
+async def test_declared_format_wins_over_sniffing(tmp_path: Path) -> None:
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"plain words")
+    async with prepare_document(
+        path, caps("application/pdf"), document_format="application/pdf"
+    ) as document:
+        assert document.conversion.passthrough
+    # octet-stream means "unknown": sniffed
+    async with prepare_document(
+        path, caps("text/plain"), document_format="application/octet-stream"
+    ) as document:
+        assert document.document_format == "text/plain"
+
+
+async def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(HPEWSDocumentError, match="not found"):
+        async with prepare_document(tmp_path / "nope.pdf", RASTER_CAPS):
+            pass
+
+
+async def test_directory_is_not_a_document(tmp_path: Path) -> None:
+    with pytest.raises(HPEWSDocumentError, match="Not a file"):
+        async with prepare_document(tmp_path, RASTER_CAPS):
+            pass
+
+
+async def test_unrecognised_bytes() -> None:
+    async def blob() -> AsyncIterator[bytes]:
+        yield b"\x00\x01\x02\x03" * 10
+
+    with pytest.raises(HPEWSUnsupportedFormatError) as caught:
+        async with prepare_document(blob(), RASTER_CAPS):
+            pass
+    assert caught.value.document_format is None
+
+
+async def test_corrupt_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\nthis is not a pdf at all")
+    with pytest.raises(HPEWSDocumentError, match="PDF"):
+        async with prepare_document(path, RASTER_CAPS):
+            pass
+
+
+async def test_corrupt_image(tmp_path: Path) -> None:
+    path = tmp_path / "broken.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    with pytest.raises(HPEWSDocumentError, match="image"):
+        async with prepare_document(path, caps("image/pwg-raster")):
+            pass
+
+
+async def test_page_ranges_beyond_the_document(pdf_path: Path) -> None:
+    with pytest.raises(HPEWSDocumentError, match="no page"):
+        async with prepare_document(
+            pdf_path, RASTER_CAPS, PrintOptions(page_ranges=((9, 9),))
+        ):
+            pass
+
+
+async def test_size_cap_on_streams_and_files(tmp_path: Path, pdf_path: Path) -> None:
+    async def big() -> AsyncIterator[bytes]:
+        yield b"%PDF-1.4\n"
+        for _ in range(10):
+            yield b"\0" * 1000
+
+    with pytest.raises(HPEWSDocumentError, match="limit"):
+        async with prepare_document(
+            big(), caps("application/pdf"), max_bytes=5000
+        ) as document:
+            await collect(document)
+    with pytest.raises(HPEWSDocumentError, match="limit"):
+        async with prepare_document(pdf_path, RASTER_CAPS, max_bytes=100):
+            pass
+    # a converted stream is spooled under the cap, then removed
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    with pytest.raises(HPEWSDocumentError, match="limit"):
+        async with prepare_document(
+            big(), RASTER_CAPS, spool_dir=spool, max_bytes=5000
+        ):
+            pass
+    assert list(spool.iterdir()) == []
+
+
+@pytest.fixture
+def pdf_bytes(pdf_path: Path) -> bytes:
+    return pdf_path.read_bytes()
+
+
+async def test_streamed_pdf_is_spooled_and_removed(
+    tmp_path: Path, pdf_bytes: bytes
+) -> None:
+    data = pdf_bytes
+
+    async def stream() -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 700):
+            yield data[start : start + 700]
+
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    async with prepare_document(stream(), RASTER_CAPS, spool_dir=spool) as document:
+        assert len(list(spool.iterdir())) == 1
+        assert len(decode_pwg(await collect(document))) == 3
+    assert list(spool.iterdir()) == []
+
+
+async def test_stopping_early_closes_the_converter(pdf_path: Path) -> None:
+    async with prepare_document(pdf_path, RASTER_CAPS) as document:
+        iterator = aiter(document)
+        assert await anext(iterator) == b"RaS2"
+    # leaving the context closed the renderer: the PDF can be opened again
+    # and nothing is left running in the executor
+    async with prepare_document(pdf_path, RASTER_CAPS) as document:
+        assert len(decode_pwg(await collect(document))) == 3
+
+
+async def test_cancelled_conversion_finishes_cleanly(pdf_path: Path) -> None:
+    async def consume() -> None:
+        async with prepare_document(pdf_path, caps("image/pwg-raster")) as document:
+            async for _ in document:
+                await asyncio.sleep(0)
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
