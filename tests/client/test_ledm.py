@@ -110,6 +110,12 @@ def test_parse_xml_tolerates_indentation_bom_and_trailing_space() -> None:
         assert local_name(parse_xml(variant).tag) == "ProductStatusDyn"
 
 
+def test_parse_xml_survives_a_stray_non_utf8_byte() -> None:
+    assert parse_xml(b"<a>caf\xe9</a>").text == "caf\ufffd"
+    with pytest.raises(HPEWSParseError):
+        parse_xml(b"<a>caf\xe9")
+
+
 def test_parse_xml_reads_latin1_declared_documents() -> None:
     root = parse_xml(b'<?xml version="1.0" encoding="ISO-8859-1"?><a>Modalit\xe0</a>')
     assert root.text == "Modalità"
@@ -303,6 +309,25 @@ def test_alerts_severity_colour_and_flags() -> None:
     assert status.output_full
     assert status.state is PrinterState.IDLE
     assert status.change_marker == "7"
+
+
+def test_alert_text_from_its_loc_strings() -> None:
+    doc = status_doc(
+        "ready",
+        alerts=alert("trayEmpty").replace(
+            "</psdyn:Alert>",
+            '<psdyn:LocString lang="en">Load paper</psdyn:LocString>'
+            '<psdyn:LocString lang="en">Tray 2</psdyn:LocString></psdyn:Alert>',
+        )
+        + alert("cartridgeLow").replace(
+            "</psdyn:Alert>",
+            '<psdyn:LocString lang="en"> </psdyn:LocString></psdyn:Alert>',
+        ),
+    )
+    assert [a.message for a in ledm.parse_product_status(doc).alerts] == [
+        "Load paper\nTray 2",
+        None,
+    ]
 
 
 def test_routine_alerts_raise_no_flag() -> None:

@@ -208,12 +208,15 @@ def _alerts(table: Element | None) -> Iterable[Alert]:
         if code is None:
             continue
         color = child_text(fields.get("AlertDetails"), "AlertDetailsMarkerColor")
-        lines = [line for loc in children(node, "LocString") if (line := text(loc))]
+        message = None
+        if "LocString" in fields:
+            lines = [line for loc in children(node, "LocString") if (line := text(loc))]
+            message = "\n".join(lines) or None
         yield Alert(
             code=code,
             severity=severity(text(fields.get("Severity")), code),
             source=Protocol.LEDM,
-            message="\n".join(lines) or None,
+            message=message,
             color=marker_color(color) if color else None,
         )
 

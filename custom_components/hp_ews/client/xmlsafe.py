@@ -5,8 +5,8 @@ entities, so a document type declaration could define a "billion laughs"
 bomb. No HP document needs one, so any ``<!DOCTYPE``/``<!ENTITY`` is refused
 before the parser sees the bytes.
 
-The check is made on decoded text and the parser is then fed that same text:
-fed a ``str``, expat ignores the encoding the document declares, so a
+The check is made on the bytes, and the parser is told their encoding (UTF-8,
+or Latin-1 when declared), overriding the document's declaration: a
 declaration cannot be smuggled past the check in UTF-16 or another encoding.
 
 HP firmware re-uses element names across schema versions and some captures
@@ -29,7 +29,7 @@ MAX_XML_BYTES: Final = 4 * 1024 * 1024
 HP_NAMESPACE_PREFIX: Final = "{http://www.hp.com/schemas/"
 """Every LEDM namespace (ledm, dd, dd2, psdyn, prdcfgdyn, ...) starts with this."""
 
-_FORBIDDEN: Final = ("<!DOCTYPE", "<!ENTITY")
+_FORBIDDEN: Final = (b"<!DOCTYPE", b"<!ENTITY")
 _BOMS_REFUSED: Final = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _DECLARED_ENCODING: Final = re.compile(
     rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']"""
@@ -51,26 +51,47 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> Element:
     """
     if len(data) > max_bytes:
         raise HPEWSParseError(f"XML document of {len(data)} bytes exceeds {max_bytes}")
-    # Refuse UTF-16/32 outright: HP documents are UTF-8, and decoding them
-    # ourselves is what keeps the DOCTYPE check honest.
-    if data.startswith(_BOMS_REFUSED) or data[:4].count(0) > 0:
+    # Refuse UTF-16/32 outright: HP documents are UTF-8, and an ASCII-compatible
+    # encoding is what keeps the byte-level DOCTYPE check honest.
+    if data.startswith(_BOMS_REFUSED) or 0 in data[:4]:
         raise HPEWSParseError("XML document is not UTF-8 encoded")
     # Some firmware indents before the declaration; expat only accepts it
     # at the very start.
     data = data.lstrip(b" \t\r\n")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:].lstrip(b" \t\r\n")
-    text = data.decode(_declared_encoding(data), "replace")
     for token in _FORBIDDEN:
-        if token in text:
-            raise HPEWSParseError(f"XML document contains {token}, refused")
-    parser = XMLParser()  # noqa: S314 - DOCTYPE/ENTITY refused above
+        if token in data:
+            raise HPEWSParseError(f"XML document contains {token.decode()}, refused")
+    # The parser is told the encoding, overriding the declaration, so the
+    # bytes it reads are the bytes just checked.
+    encoding = _declared_encoding(data)
     try:
-        parser.feed(text)
-        root: Element = parser.close()
+        return _parse(data, encoding)
     except ParseError as err:
+        if encoding == "utf-8" and not _is_utf8(data):
+            # One stray byte in a localised string should not cost the
+            # whole document.
+            try:
+                return _parse(data.decode("utf-8", "replace"), encoding)
+            except ParseError:
+                pass
         raise HPEWSParseError(f"malformed XML: {err}") from err
+
+
+def _parse(data: bytes | str, encoding: str) -> Element:
+    parser = XMLParser(encoding=encoding)  # noqa: S314 - DOCTYPE/ENTITY refused first
+    parser.feed(data)
+    root: Element = parser.close()
     return root
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _declared_encoding(data: bytes) -> str:
@@ -137,16 +158,17 @@ def index(parent: Element | None) -> dict[str, Element]:
     """Map local name to the first direct HP child of that name.
 
     One pass over the children is cheaper than a ``child()`` call per field
-    when several fields of the same element are read.
+    when several fields of the same element are read. Expects a tree from
+    ``parse_xml`` (no comment or processing-instruction nodes).
     """
-    found: dict[str, Element] = {}
     if parent is None:
-        return found
-    for element in parent:
-        tag = element.tag
-        if isinstance(tag, str) and tag.startswith(HP_NAMESPACE_PREFIX):
-            found.setdefault(tag[tag.rfind("}") + 1 :], element)
-    return found
+        return {}
+    # Reversed, so that the first of repeated children wins.
+    return {
+        tag[tag.rfind("}") + 1 :]: element
+        for element in reversed(parent)
+        if (tag := element.tag).startswith(HP_NAMESPACE_PREFIX)
+    }
 
 
 def text(element: Element | None) -> str | None:
