@@ -1,0 +1,383 @@
+"""The print flow against the simulator's ENVY 4520 (an inkjet without PDF).
+
+The simulator keeps every received document on disk; the raster it got is
+decoded with the specification decoder of ``test_raster`` and checked for
+page count, page size and content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import aiohttp
+from PIL import Image, ImageDraw
+import pytest
+
+from custom_components.hp_ews.client import printing
+from custom_components.hp_ews.client.errors import (
+    HPEWSAuthenticationError,
+    HPEWSConnectionError,
+    HPEWSIPPError,
+)
+from custom_components.hp_ews.client.printing import (
+    HPEWSDocumentError,
+    HPEWSUnsupportedFormatError,
+    JobState,
+    PrintOptions,
+    cancel_job,
+    get_job,
+    get_print_capabilities,
+    pdl_formats,
+    print_document,
+    print_raw,
+)
+from custom_components.hp_ews.client.transport import HttpTransport
+from simulator.testing import simulated_printer  # noqa: F401
+
+from .test_raster import decode_pwg, decode_urf
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from pathlib import Path
+
+    from simulator import SimulatedPrinter
+    from simulator.testing import PrinterFactory
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+BUSY = 0x0507
+
+
+@pytest.fixture
+async def envy(simulated_printer: PrinterFactory) -> SimulatedPrinter:  # noqa: F811
+    return await simulated_printer("envy-4520")
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+def transport(session: aiohttp.ClientSession) -> HttpTransport:
+    return HttpTransport(session, "127.0.0.1")
+
+
+@pytest.fixture
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(printing, "BUSY_FIRST_DELAY", 0.01)
+    monkeypatch.setattr(printing, "POLL_FIRST_DELAY", 0.05)
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("documents")
+    # 3 A4 pages: page n has a black bar at 100 pt + 150 pt * n from the top.
+    pages = []
+    for number in range(3):
+        page = Image.new("RGB", (595, 842), "white")
+        top = 100 + number * 150
+        ImageDraw.Draw(page).rectangle((50, top, 545, top + 60), fill="black")
+        pages.append(page)
+    pdf = base / "bars.pdf"
+    pages[0].save(pdf, save_all=True, append_images=pages[1:], resolution=72)
+    jpeg = base / "photo.jpg"
+    Image.new("RGB", (300, 200), (200, 100, 50)).save(jpeg, quality=85)
+    postscript = base / "old.ps"
+    postscript.write_bytes(
+        b"%!PS-Adobe-3.0\n/Times findfont 12 scalefont setfont\nshowpage\n"
+    )
+    return {"pdf": pdf, "jpeg": jpeg, "ps": postscript}
+
+
+def _bar_rows(pixels: bytes, width: int, height: int, bpp: int) -> list[int]:
+    """Rows whose middle pixel is dark."""
+    middle = width // 2
+    rows = []
+    for y in range(height):
+        start = (y * width + middle) * bpp
+        if max(pixels[start : start + bpp]) < 64:
+            rows.append(y)
+    return rows
+
+
+async def test_pdf_becomes_pwg_raster_for_the_envy(
+    envy: SimulatedPrinter, transport: HttpTransport, documents: dict[str, Path]
+) -> None:
+    result = await print_document(
+        transport,
+        envy.ipp_url,
+        documents["pdf"],
+        PrintOptions(media="A4", job_name="bars"),
+        wait=True,
+    )
+    assert result.state is JobState.COMPLETED
+    assert result.document_format == "image/pwg-raster"
+    assert result.converted is True
+    assert result.pages == 3
+    (job,) = envy.jobs
+    assert job.document_format == "image/pwg-raster"
+    assert job.attributes["media"] == "iso_a4_210x297mm"
+    assert job.attributes["job-name"] == "bars"
+    assert "page-ranges" not in job.attributes
+    pages = decode_pwg(job.document())
+    assert len(pages) == 3
+    for number, page in enumerate(pages):
+        # ENVY 4520: pwg-raster-document-resolution-supported 300 dpi, srgb_8
+        assert (page.header["Width"], page.header["Height"]) == (2480, 3507)
+        assert page.header["HWResolution0"] == 300
+        assert (page.header["PageSize0"], page.header["PageSize1"]) == (595, 841)
+        assert page.header["ColorSpace"] == 19
+        rows = _bar_rows(page.pixels, 2480, 3507, 3)
+        top = round((100 + number * 150) * 300 / 72)
+        assert abs(rows[0] - top) <= 2
+        assert abs(len(rows) - 254) <= 2  # 61 pt (Pillow's bounds are inclusive)
+
+
+async def test_urf_duplex_back_sides_are_rotated(
+    envy: SimulatedPrinter, transport: HttpTransport, documents: dict[str, Path]
+) -> None:
+    caps = await get_print_capabilities(transport, envy.ipp_url)
+    urf_only = replace(caps, document_formats=("image/urf",))
+    result = await print_document(
+        transport,
+        envy.ipp_url,
+        documents["pdf"],
+        PrintOptions(media="A4", sides="two-sided-long-edge", color_mode="monochrome"),
+        capabilities=urf_only,
+    )
+    assert result.document_format == "image/urf"
+    await envy.wait_for_jobs()
+    (job,) = envy.jobs
+    assert job.attributes["sides"] == "two-sided-long-edge"
+    count, pages = decode_urf(job.document())
+    assert count == len(pages) == 3
+    assert {
+        (p.header["width"], p.header["dpi"], p.header["duplex"]) for p in pages
+    } == {(2480, 300, 3)}
+    # urf-supported DM3: the back side (page 2) is sent turned by 180 degrees.
+    front, back, _ = (_bar_rows(p.pixels, 2480, 3507, 1) for p in pages)
+    assert abs(front[0] - round(100 * 300 / 72)) <= 2
+    assert abs(back[-1] - (3506 - round(250 * 300 / 72))) <= 2
+
+
+async def test_jpeg_is_sent_as_is_with_the_options(
+    envy: SimulatedPrinter, transport: HttpTransport, documents: dict[str, Path]
+) -> None:
+    options = PrintOptions(
+        copies=2,
+        sides="two-sided-short-edge",
+        color_mode="monochrome",
+        media="4x6",
+        orientation="landscape",
+        quality="high",
+        page_ranges=((1, 1),),
+    )
+    result = await print_document(transport, envy.ipp_url, documents["jpeg"], options)
+    assert result.document_format == "image/jpeg"
+    assert result.converted is False
+    await envy.wait_for_jobs()
+    (job,) = envy.jobs
+    assert job.document() == documents["jpeg"].read_bytes()
+    attributes = job.attributes
+    assert attributes["copies"] == 2
+    assert attributes["sides"] == "two-sided-short-edge"
+    assert attributes["print-color-mode"] == "monochrome"
+    assert attributes["media"] == "na_index-4x6_4x6in"
+    assert attributes["orientation-requested"] == 4
+    assert attributes["print-quality"] == 5
+    assert job.copies == 2
+
+
+async def test_text_from_a_stream(
+    envy: SimulatedPrinter, transport: HttpTransport
+) -> None:
+    async def report() -> AsyncIterator[bytes]:
+        yield b"Daily agenda\n\n"
+        yield b"08:00 coffee\n\f"
+        yield b"Page two\n"
+
+    result = await print_document(transport, envy.ipp_url, report(), wait=True)
+    assert result.state is JobState.COMPLETED
+    assert result.pages == 2
+    pages = decode_pwg(envy.jobs[0].document())
+    assert len(pages) == 2
+    assert all(page.header["ColorSpace"] == 18 for page in pages)
+
+
+async def test_unsupported_format_creates_no_job(
+    envy: SimulatedPrinter, transport: HttpTransport, documents: dict[str, Path]
+) -> None:
+    with pytest.raises(HPEWSUnsupportedFormatError) as caught:
+        await print_document(transport, envy.ipp_url, documents["ps"])
+    assert caught.value.document_format == "application/postscript"
+    assert envy.jobs == []
+
+
+async def test_missing_file(
+    envy: SimulatedPrinter, transport: HttpTransport, tmp_path: Path
+) -> None:
+    caps = await get_print_capabilities(transport, envy.ipp_url)
+    before = transport.request_count
+    with pytest.raises(HPEWSDocumentError, match="not found"):
+        await print_document(
+            transport, envy.ipp_url, tmp_path / "gone.pdf", capabilities=caps
+        )
+    assert transport.request_count == before
+    assert envy.jobs == []
+
+
+async def test_printer_offline(
+    simulated_printer: PrinterFactory,  # noqa: F811
+    transport: HttpTransport,
+    documents: dict[str, Path],
+) -> None:
+    printer = await simulated_printer("envy-4520")
+    url = printer.ipp_url
+    await printer.close()
+    with pytest.raises(HPEWSConnectionError):
+        await print_document(transport, url, documents["pdf"])
+
+
+async def test_authentication(
+    envy: SimulatedPrinter,
+    session: aiohttp.ClientSession,
+    transport: HttpTransport,
+    documents: dict[str, Path],
+) -> None:
+    await envy.set_fault("auth", username="admin", password="secret")
+    with pytest.raises(HPEWSAuthenticationError):
+        await print_document(transport, envy.ipp_url, documents["jpeg"])
+    wrong = HttpTransport(session, "127.0.0.1", username="admin", password="nope")
+    with pytest.raises(HPEWSAuthenticationError):
+        await print_document(wrong, envy.ipp_url, documents["jpeg"])
+    assert envy.jobs == []
+    # Validate-Job lets the transport learn the challenge before the
+    # streamed body, which cannot be sent twice.
+    right = HttpTransport(session, "127.0.0.1", username="admin", password="secret")
+    result = await print_document(right, envy.ipp_url, documents["jpeg"], wait=True)
+    assert result.state is JobState.COMPLETED
+
+
+@pytest.mark.usefixtures("quick_backoff")
+async def test_busy_printer_is_retried_then_given_up(
+    envy: SimulatedPrinter, transport: HttpTransport, documents: dict[str, Path]
+) -> None:
+    await envy.set_fault("ipp_busy", count=3)
+    result = await print_document(transport, envy.ipp_url, documents["jpeg"])
+    assert result.job_id > 0
+    await envy.set_fault("ipp_busy")
+    with pytest.raises(HPEWSIPPError) as caught:
+        await print_document(transport, envy.ipp_url, documents["jpeg"], busy_retries=2)
+    assert caught.value.status_code == BUSY
+    assert len(envy.jobs) == 1
+
+
+@pytest.mark.usefixtures("quick_backoff")
+async def test_busy_stream_goes_through_create_job(
+    envy: SimulatedPrinter, transport: HttpTransport, documents: dict[str, Path]
+) -> None:
+    data = documents["jpeg"].read_bytes()
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield data
+
+    await envy.set_fault("ipp_busy", count=2)
+    result = await print_document(transport, envy.ipp_url, stream(), validate=False)
+    await envy.wait_for_jobs()
+    (job,) = envy.jobs
+    assert job.id == result.job_id
+    assert job.document() == data
+
+
+async def test_rejected_job(
+    envy: SimulatedPrinter, transport: HttpTransport, documents: dict[str, Path]
+) -> None:
+    caps = await get_print_capabilities(transport, envy.ipp_url)
+    # Pretend the printer takes PostScript: it refuses the job itself.
+    lying = replace(caps, document_formats=("application/postscript",))
+    with pytest.raises(HPEWSIPPError) as caught:
+        await print_document(
+            transport, envy.ipp_url, documents["ps"], capabilities=lying, validate=False
+        )
+    assert caught.value.status_code == 0x040A  # document-format-not-supported
+
+
+@pytest.mark.usefixtures("quick_backoff")
+async def test_wait_gives_up_after_the_timeout(
+    envy: SimulatedPrinter, transport: HttpTransport, documents: dict[str, Path]
+) -> None:
+    envy.state.page_seconds = 30
+    result = await print_document(
+        transport, envy.ipp_url, documents["jpeg"], wait=True, wait_timeout=0.3
+    )
+    assert not result.state.terminal
+    await cancel_job(transport, envy.ipp_url, result.job_id)
+    status = await get_job(transport, envy.ipp_url, result.job_id)
+    assert status.state is JobState.CANCELED
+    with pytest.raises(HPEWSIPPError):
+        await cancel_job(transport, envy.ipp_url, 999)
+
+
+async def test_raw_port_takes_a_rasterised_pdf(
+    envy: SimulatedPrinter, documents: dict[str, Path]
+) -> None:
+    # PDLs of the real ENVY 4520's printer-device-id CMD: field.
+    formats = pdl_formats(
+        [
+            "PCL3GUI",
+            "PJL",
+            "Automatic",
+            "JPEG",
+            "PCLM",
+            "AppleRaster",
+            "PWGRaster",
+            "DW-PCL",
+            "802.11",
+        ]
+    )
+    assert formats == (
+        "application/vnd.hp-pcl",
+        "image/jpeg",
+        "application/pclm",
+        "image/urf",
+        "image/pwg-raster",
+    )
+    result = await print_raw(
+        "127.0.0.1",
+        documents["pdf"],
+        formats,
+        PrintOptions(media="A4"),
+        port=envy.raw_port,
+    )
+    assert result.document_format == "image/pwg-raster"
+    assert result.pages == 3
+    await _raw_job_done(envy)
+    (job,) = envy.jobs
+    assert job.source == "raw"
+    assert len(decode_pwg(job.document())) == 3
+    with pytest.raises(HPEWSUnsupportedFormatError):
+        await print_raw("127.0.0.1", documents["ps"], formats, port=envy.raw_port)
+
+
+async def _raw_job_done(printer: SimulatedPrinter) -> None:
+    # The raw port has no reply: wait until the printer has read to the end.
+    for _ in range(500):
+        if printer.jobs and printer.jobs[0].state >= 7:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the raw job did not finish")
+
+
+async def test_raw_port_refused(
+    simulated_printer: PrinterFactory,  # noqa: F811
+    documents: dict[str, Path],
+) -> None:
+    printer = await simulated_printer("envy-4520")
+    port = printer.raw_port
+    await printer.close()
+    with pytest.raises(HPEWSConnectionError):
+        await print_raw("127.0.0.1", documents["jpeg"], ("image/jpeg",), port=port)
