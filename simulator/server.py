@@ -149,6 +149,7 @@ class SimulatedPrinter:
         self._raw = RawServer(self.state, self.job_manager)
         self._runner: web.AppRunner | None = None
         self._server: asyncio.Server | None = None
+        self._closed_servers: list[asyncio.Server] = []
         self._socket: socket.socket | None = None
         self._accept_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -301,6 +302,9 @@ class SimulatedPrinter:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        for server in self._closed_servers:
+            await server.wait_closed()
+        self._closed_servers.clear()
         await self.job_manager.close()
 
     async def _listen(self, port: int) -> None:
@@ -331,8 +335,10 @@ class SimulatedPrinter:
                 await self._accept_task
             self._accept_task = None
         if self._server is not None:
+            # Closing stops accepting; open connections (maybe the control
+            # request that asked for this) live on until dropped or shut down.
             self._server.close()
-            await self._server.wait_closed()
+            self._closed_servers.append(self._server)
             self._server = None
         if self._socket is not None:
             self._socket.close()

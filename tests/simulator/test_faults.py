@@ -1,0 +1,232 @@
+"""Faults: what a misbehaving printer looks like to a client."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+import xml.etree.ElementTree as ET
+
+import aiohttp
+import pytest
+
+from simulator._codec import codec
+from simulator.state import StateError
+from simulator.testing import PrinterFactory
+
+from .helpers import get_text, ipp_request, post_ipp
+
+STATUS = "/DevMgmt/ProductStatusDyn.xml"
+
+
+async def test_http_error_with_count_and_paths(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    await sim.set_fault("http_error", status=500, count=2, paths=["/DevMgmt/"])
+    assert (await get_text(http, sim.url + "/"))[0] == 200
+    assert (await get_text(http, sim.url + STATUS))[0] == 500
+    assert (await get_text(http, sim.url + STATUS))[0] == 500
+    assert (await get_text(http, sim.url + STATUS))[0] == 200
+    await sim.set_fault("http_error", status=503)
+    assert (await get_text(http, sim.url + STATUS))[0] == 503
+    # The control API is never affected.
+    assert (await get_text(http, sim.url + "/_sim/state"))[0] == 200
+    await sim.clear_faults()
+    assert (await get_text(http, sim.url + STATUS))[0] == 200
+
+
+async def test_delay(simulated_printer: PrinterFactory, http: aiohttp.ClientSession) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    await sim.set_fault("delay", seconds=0.3, count=1)
+    start = time.monotonic()
+    await get_text(http, sim.url + STATUS)
+    assert time.monotonic() - start >= 0.3
+    start = time.monotonic()
+    await get_text(http, sim.url + STATUS)
+    assert time.monotonic() - start < 0.3
+
+
+async def test_malformed_documents(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    await sim.set_fault("malformed")
+    _, body, _ = await get_text(http, sim.url + STATUS)
+    with pytest.raises(ET.ParseError):
+        ET.fromstring(body)
+    response = await ipp_request(http, sim, codec.Operation.GET_PRINTER_ATTRIBUTES) if False else None
+    assert response is None
+    message = codec.new_request(codec.Operation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
+    async with http.post(sim.ipp_url, data=message.encode(), headers={"Content-Type": "application/ipp"}) as resp:
+        with pytest.raises(codec.IppTruncatedError.__mro__[1]):  # HPEWSParseError
+            codec.decode(await resp.read())
+    tank = await simulated_printer("smart-tank-580")
+    await tank.set_fault("malformed")
+    _, body, _ = await get_text(http, tank.url + "/cdm/system/v1/status")
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(body)
+
+
+async def test_wrong_content_type(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    await sim.set_fault("wrong_content_type", content_type="text/html")
+    status, body, content_type = await get_text(http, sim.url + STATUS)
+    assert (status, content_type) == (200, "text/html")
+    ET.fromstring(body)
+
+
+async def test_truncated_bodies(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    _, full, _ = await get_text(http, sim.url + STATUS)
+    await sim.set_fault("truncate", mode="short", fraction=0.5, count=1)
+    _, short, _ = await get_text(http, sim.url + STATUS)
+    assert short == full[: len(full) // 2]
+    await sim.set_fault("truncate", count=1)
+    with pytest.raises(aiohttp.ClientPayloadError):
+        await get_text(http, sim.url + STATUS)
+    assert (await get_text(http, sim.url + STATUS))[1] == full
+
+
+async def test_auth_until_credentials(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    await sim.set_fault("auth", username="admin", password="secret")
+    async with http.get(sim.url + STATUS) as resp:
+        assert resp.status == 401
+        assert resp.headers["WWW-Authenticate"].startswith("Basic ")
+    for auth in (aiohttp.BasicAuth("admin", "wrong"),):
+        async with http.get(sim.url + STATUS, auth=auth) as resp:
+            assert resp.status == 401
+    async with http.get(sim.url + STATUS, headers={"Authorization": "Basic %%%"}) as resp:
+        assert resp.status == 401
+    async with http.get(sim.url + STATUS, auth=aiohttp.BasicAuth("admin", "secret")) as resp:
+        assert resp.status == 200
+    token = base64.b64encode(b"admin:secret").decode()
+    message = codec.new_request(codec.Operation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
+    answer = await post_ipp(http, sim, message.encode(), {"Authorization": f"Basic {token}"})
+    assert answer.printer.value("uri-authentication-supported") == "basic"
+    async with http.post(sim.ipp_url, data=message.encode(), headers={"Content-Type": "application/ipp"}) as resp:
+        assert resp.status == 401
+
+
+async def test_slow_first_response_after_power_save(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    await sim.set_fault("slow_wake", seconds=0.3)
+    sim.set_state(power_save=True)
+    start = time.monotonic()
+    await get_text(http, sim.url + STATUS)
+    assert time.monotonic() - start >= 0.3
+    start = time.monotonic()
+    await get_text(http, sim.url + STATUS)
+    assert time.monotonic() - start < 0.3
+    # Waking and sleeping again re-arms it.
+    sim.set_state(power_save=False)
+    sim.set_state(power_save=True)
+    start = time.monotonic()
+    await get_text(http, sim.url + STATUS)
+    assert time.monotonic() - start >= 0.3
+
+
+async def test_swapped_printer(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    original = sim.state.identity
+    await sim.set_fault("swap")
+    swapped = sim.state.identity
+    assert swapped.serial != original.serial
+    assert swapped.uuid != original.uuid
+    _, config, _ = await get_text(http, sim.url + "/DevMgmt/ProductConfigDyn.xml")
+    assert swapped.serial.encode() in config
+    await sim.clear_faults()
+    assert sim.state.identity == original
+
+
+async def test_refuse_connections(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    await sim.set_fault("refuse_connections")
+    with pytest.raises(aiohttp.ClientConnectorError):
+        await get_text(http, sim.url + STATUS)
+    with pytest.raises(ConnectionRefusedError):
+        await asyncio.open_connection("127.0.0.1", sim.raw_port)
+    await sim.clear_faults()
+    assert (await get_text(http, sim.url + STATUS))[0] == 200
+    # With a duration it comes back by itself.
+    await sim.set_fault("refuse_connections", seconds=0.2)
+    with pytest.raises(aiohttp.ClientConnectorError):
+        await get_text(http, sim.url + STATUS)
+    await asyncio.sleep(0.4)
+    assert (await get_text(http, sim.url + STATUS))[0] == 200
+    assert sim.faults.to_json() == []
+
+
+async def test_refuse_via_control_api_answers_first(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    async with http.post(
+        sim.url + "/_sim/fault", json={"fault": "refuse_connections", "seconds": 0.3}
+    ) as resp:
+        assert resp.status == 200
+    with pytest.raises(aiohttp.ClientConnectorError):
+        await get_text(http, sim.url + STATUS)
+    await asyncio.sleep(0.5)
+    assert (await get_text(http, sim.url + STATUS))[0] == 200
+
+
+async def test_more_than_two_in_flight_dropped(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("smart-tank-580")
+    await sim.set_fault("delay", seconds=0.3)
+    results = await asyncio.gather(
+        *(get_text(http, sim.url + "/cdm/system/v1/status") for _ in range(4)),
+        return_exceptions=True,
+    )
+    ok = [r for r in results if isinstance(r, tuple) and r[0] == 200]
+    dropped = [r for r in results if isinstance(r, aiohttp.ClientError)]
+    assert (len(ok), len(dropped)) == (2, 2)
+    # The fault gives any profile the same limit.
+    led = await simulated_printer("officejet-pro-9022e")
+    await led.set_fault("drop_concurrent", limit=1)
+    await led.set_fault("delay", seconds=0.2)
+    results = await asyncio.gather(
+        *(get_text(http, led.url + STATUS) for _ in range(2)), return_exceptions=True
+    )
+    assert sum(isinstance(r, aiohttp.ClientError) for r in results) == 1
+
+
+def test_fault_validation() -> None:
+    from simulator.faults import parse_fault
+
+    assert parse_fault({"fault": "none"}) is None
+    for body in (
+        [],
+        {"fault": 3},
+        {"fault": "earthquake"},
+        {"fault": "delay", "seconds": "long"},
+        {"fault": "delay", "seconds": -1},
+        {"fault": "delay", "minutes": 1},
+        {"fault": "delay", "count": 0},
+        {"fault": "delay", "paths": ["DevMgmt"]},
+        {"fault": "http_error", "status": 200},
+        {"fault": "http_error", "status": "x"},
+        {"fault": "truncate", "mode": "sideways"},
+        {"fault": "auth", "username": 3},
+    ):
+        with pytest.raises(StateError):
+            parse_fault(body)
+    fault = parse_fault({"fault": "refuse_connections", "seconds": None, "count": None})
+    assert fault is not None
+    assert fault.to_json() == {"fault": "refuse_connections", "seconds": None, "count": None, "paths": []}

@@ -1,0 +1,117 @@
+"""Raw port printing and PJL status readback (PROTOCOLS.md §4)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from simulator.raw import PjlParser
+from simulator.testing import PrinterFactory
+
+from .conftest import FIXTURES
+from .helpers import PDF_2_PAGES
+
+UEL = b"\x1b%-12345X"
+
+
+async def exchange(port: int, data: bytes, until: int = 1) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(data)
+    await writer.drain()
+    answer = b""
+    for _ in range(until):
+        answer += await reader.readuntil(b"\f")
+    writer.close()
+    await writer.wait_closed()
+    return answer
+
+
+async def test_info_status_format(simulated_printer: PrinterFactory) -> None:
+    sim = await simulated_printer("color-laserjet-pro-m255dw")
+    answer = await exchange(sim.raw_port, UEL + b"@PJL INFO STATUS \r\n" + UEL)
+    # Framing as in the HP PJL Technical Reference sample.
+    sample = (FIXTURES / "pjl/HP-LaserJet-4__PJL_INFO-STATUS_INFO-USTATUS_documented-sample.txt").read_text()
+    assert "CODE=10001<CR><LF>" in sample
+    assert answer == b'@PJL INFO STATUS\r\nCODE=10001\r\nDISPLAY="Ready"\r\nONLINE=TRUE\r\n\f'
+
+
+async def test_info_commands(simulated_printer: PrinterFactory) -> None:
+    sim = await simulated_printer("color-laserjet-pro-m255dw")
+    answer = await exchange(
+        sim.raw_port,
+        UEL + b"@PJL ECHO hello 1\r\n@PJL INFO ID\r\n@PJL INFO PAGECOUNT\r\n" + UEL,
+        until=3,
+    )
+    assert answer.startswith(b"@PJL ECHO hello 1\r\n\f")
+    assert b'"HP Color LaserJet Pro M255dw"' in answer
+    assert b"PAGECOUNT=1344" in answer
+
+
+async def test_raw_job(simulated_printer: PrinterFactory) -> None:
+    sim = await simulated_printer("color-laserjet-pro-m255dw")
+    total = sim.state.counters["total_pages"]
+    payload = (
+        UEL
+        + b'@PJL JOB NAME="report"\r\n@PJL ENTER LANGUAGE=PDF\r\n'
+        + PDF_2_PAGES
+        + UEL
+        + b"@PJL EOJ\r\n"
+        + UEL
+    )
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.raw_port)
+    for offset in range(0, len(payload), 50):
+        writer.write(payload[offset : offset + 50])
+        await writer.drain()
+    writer.write_eof()
+    await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    for _ in range(100):
+        if sim.jobs:
+            break
+        await asyncio.sleep(0.01)
+    await sim.wait_for_jobs()
+    job = sim.jobs[0]
+    assert job.source == "raw"
+    assert job.name == "report"
+    assert job.document() == payload
+    assert job.detected_format == "application/pdf"
+    assert sim.state.counters["total_pages"] == (total or 0) + 2
+
+
+async def test_plain_data_without_pjl(simulated_printer: PrinterFactory) -> None:
+    sim = await simulated_printer("envy-4520")
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.raw_port)
+    writer.write(b"%!PS-Adobe-3.0\n%%Page: 1 1\nshowpage\n%%Page: 2 2\nshowpage\n")
+    writer.write_eof()
+    await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    for _ in range(100):
+        if sim.jobs:
+            break
+        await asyncio.sleep(0.01)
+    assert sim.jobs[0].detected_format == "application/postscript"
+    assert sim.jobs[0].pages == 2
+
+
+async def test_inkjet_ignores_pjl_status(simulated_printer: PrinterFactory) -> None:
+    sim = await simulated_printer("envy-4520")
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.raw_port)
+    writer.write(UEL + b"@PJL INFO STATUS\r\n" + UEL)
+    writer.write_eof()
+    assert await reader.read() == b""
+    writer.close()
+    await writer.wait_closed()
+    assert sim.jobs == []
+
+
+def test_parser_splits_uel_across_chunks() -> None:
+    from simulator.profiles import get_profile
+    from simulator.state import PrinterState
+
+    parser = PjlParser(PrinterState(get_profile("color-laserjet-pro-m255dw"), "x"), True)
+    stream = UEL + b"@PJL INFO STATUS\r\n" + UEL + b"\x1bE data" + UEL + b"@PJL INFO ID\r\n"
+    for byte in stream:
+        parser.feed(bytes([byte]))
+    assert parser.saw_data
+    assert len(parser.replies) == 2
