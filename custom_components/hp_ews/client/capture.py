@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import json
 import logging
-from pathlib import Path, PurePosixPath
 import re
 import struct
 from typing import TYPE_CHECKING, Any, Final
@@ -37,6 +36,7 @@ from .transport import MAX_DOCUMENT_BYTES, HttpResponse
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from pathlib import Path
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,8 +66,8 @@ def _safe_parts(path: str) -> tuple[str, ...]:
     """Path segments of a request path, refusing anything that could escape."""
     if not path.startswith("/") or "?" in path or "\\" in path or "\0" in path:
         raise HPEWSError(f"Not a capturable request path: {path!r}")
-    parts = PurePosixPath(path).parts[1:]
-    if not parts or any(part in ("", ".", "..") for part in parts):
+    parts = tuple(path[1:].split("/"))
+    if any(part in ("", ".", "..") for part in parts):
         raise HPEWSError(f"Not a capturable request path: {path!r}")
     return parts
 
@@ -274,6 +274,14 @@ _DEVICE_ID_SERIAL: Final = re.compile(r"(?:^|;)\s*SN:([^;]+)")
 _NOT_SECRET: Final = frozenset({"", "redacted", "unknown", "none", "n/a", "null"})
 _MIN_SERIAL: Final = 4
 _ZERO_UUID: Final = "00000000-0000-0000-0000-000000000000"
+_UUID_PLACEHOLDER: Final = "00000000-0000-4000-8000-"
+_MAC_PLACEHOLDER: Final = "020000"
+# Placeholders of an earlier redaction are left alone, so redacting twice
+# changes nothing.
+_PLACEHOLDER_RE: Final = re.compile(
+    rf"^(?:{_UUID_PLACEHOLDER}[0-9a-f]{{12}}|{_MAC_PLACEHOLDER}[0-9a-f]{{6}}|SN\d+)$",
+    re.IGNORECASE,
+)
 
 
 def _text(data: bytes) -> str:
@@ -299,7 +307,6 @@ class Redactor:
         self._uuids: dict[str, str] = {}
         self._macs: dict[str, str] = {}
         self._serials: dict[str, str] = {}
-        self._placeholders: set[str] = set()
 
     # --- learning ---------------------------------------------------------------
 
@@ -324,36 +331,30 @@ class Redactor:
         elif (
             len(value) >= _MIN_SERIAL
             and value.lower() not in _NOT_SECRET
-            and value not in self._placeholders
+            and not _PLACEHOLDER_RE.match(value)
             and value not in self._serials
         ):
             self._serials[value] = self._serial_placeholder(value)
 
     def _learn_uuid(self, value: str) -> None:
         key = value.lower()
-        if key == _ZERO_UUID or key in self._placeholders or key in self._uuids:
+        if key == _ZERO_UUID or _PLACEHOLDER_RE.match(key) or key in self._uuids:
             return
-        placeholder = f"00000000-0000-4000-8000-{len(self._uuids) + 1:012x}"
-        self._uuids[key] = placeholder
-        self._placeholders.add(placeholder)
+        self._uuids[key] = f"{_UUID_PLACEHOLDER}{len(self._uuids) + 1:012x}"
         # HP's UUIDs end in the MAC address (1c852a4d-b800-1f08-abcd-<MAC>).
         self._learn_mac(key[-12:])
 
     def _learn_mac(self, value: str) -> None:
         key = re.sub(rf"[^{_HEX}]", "", value).lower()
-        if len(key) != 12 or key in self._macs or key in self._placeholders:
+        if len(key) != 12 or key in self._macs or _PLACEHOLDER_RE.match(key):
             return
         if key in ("000000000000", "ffffffffffff"):
             return
-        placeholder = f"020000{len(self._macs) + 1:06x}"
-        self._macs[key] = placeholder
-        self._placeholders.add(placeholder)
+        self._macs[key] = f"{_MAC_PLACEHOLDER}{len(self._macs) + 1:06x}"
 
     def _serial_placeholder(self, value: str) -> str:
         number = str(len(self._serials) + 1)
-        placeholder = "SN" + number.rjust(max(len(value) - 2, len(number)), "0")
-        self._placeholders.add(placeholder)
-        return placeholder
+        return "SN" + number.rjust(max(len(value) - 2, len(number)), "0")
 
     # --- replacing --------------------------------------------------------------
 

@@ -155,7 +155,7 @@ class Prober:
         """Probe; raise when nothing usable answers (see ``HPPrinter.probe``)."""
         ews_task = asyncio.create_task(self._find_ews())
         ipp_task = asyncio.create_task(self._find_ipp())
-        tasks = {ews_task, ipp_task}
+        tasks = [ews_task, ipp_task]
         try:
             _done, pending = await asyncio.wait(tasks, timeout=self._budget)
         finally:

@@ -1,0 +1,936 @@
+"""HPPrinter: snapshots of the real captures, request counts, IPP completion,
+identify and capture.
+
+Expected values were read from the fixture files named in each capture's
+``capture.json`` (``built_from``), not from this library's output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+import struct
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aioresponses import aioresponses
+import pytest
+
+from custom_components.hp_ews.client import ippcodec
+from custom_components.hp_ews.client.capture import (
+    Capture,
+    CaptureTransport,
+    profile_from_capture,
+    read_capture,
+)
+from custom_components.hp_ews.client.client import (
+    HPPrinter,
+    _complete_info,
+    _first_leaf,
+    capture_paths,
+)
+from custom_components.hp_ews.client.errors import (
+    HPEWSAuthenticationError,
+    HPEWSConnectionError,
+    HPEWSIPPError,
+    HPEWSParseError,
+    HPEWSUnsupportedError,
+)
+from custom_components.hp_ews.client.models import (
+    PrinterInfo,
+    PrinterState,
+    Profile,
+    Protocol,
+    Snapshot,
+    SupplyKind,
+    SupplyState,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from yarl import URL
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+CAPTURES = FIXTURES / "captures"
+
+OK = SupplyState.OK
+FLAGS = (
+    "paper_jam",
+    "door_open",
+    "out_of_paper",
+    "output_full",
+    "supply_missing",
+    "supply_low",
+)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One row of the table: what the fixture files say about one printer."""
+
+    capture: str
+    model: str | None
+    state: PrinterState
+    supplies: list[tuple[str, SupplyKind, int | None, SupplyState, int | None]]
+    """(colour, kind, level, state, pages remaining)"""
+    flags: tuple[str, ...] = ()
+    counters: dict[str, int] | None = None
+    info: dict[str, str] | None = None
+    change_marker: str | None = None
+    sources: tuple[Protocol | None, ...] = ()
+    """info, status, supplies, counters"""
+    can_identify: bool | None = None
+
+
+LEDM = Protocol.LEDM
+CDM = Protocol.CDM
+IPP = Protocol.IPP
+TONER, INK, TANK, HEAD, DRUM = (
+    SupplyKind.TONER,
+    SupplyKind.INK,
+    SupplyKind.INK_TANK,
+    SupplyKind.PRINTHEAD,
+    SupplyKind.DRUM,
+)
+
+TABLE = [
+    Expected(
+        # ProductConfigDyn: MakeAndModel "HP OfficeJet Pro 9020 series", SKUIdentifier
+        # 9022e, ProductNumber 226Y0B, firmware Revision MANHHIPP1N005.2623A.00.
+        # ProductStatusDyn: inPowerSave, AlertTable ModificationNumber 20, no alerts.
+        # ConsumableConfigDyn: printhead CMYK (no level) + ink C/M/Y 40, K 80.
+        capture="officejet-pro-9022e",
+        model="HP OfficeJet Pro 9022e",
+        info={
+            "series": "HP OfficeJet Pro 9020 series",
+            "firmware": "MANHHIPP1N005.2623A.00",
+            "product_number": "226Y0B",
+        },
+        state=PrinterState.POWER_SAVE,
+        change_marker="20",
+        supplies=[
+            ("CMYK", HEAD, None, OK, None),
+            ("C", INK, 40, OK, None),
+            ("M", INK, 40, OK, None),
+            ("Y", INK, 40, OK, None),
+            ("K", INK, 80, OK, None),
+        ],
+        sources=(LEDM, LEDM, LEDM, None),
+    ),
+    Expected(
+        # ProductStatusDyn: inPowerSave (Italian LocString), ModificationNumber 18,
+        # four Info genuineHP alerts. ConsumableConfigDyn: toner K 20, C 30, M 50,
+        # Y 40. ProductUsageDyn: Total 1344, Mono 452, Color 892, Duplex 408,
+        # Jam 0; EstimatedPagesRemaining K 550, C 800, M 1600, Y 1150.
+        capture="color-laserjet-m255dw",
+        model=None,
+        state=PrinterState.POWER_SAVE,
+        change_marker="18",
+        supplies=[
+            ("K", TONER, 20, OK, 550),
+            ("C", TONER, 30, OK, 800),
+            ("M", TONER, 50, OK, 1600),
+            ("Y", TONER, 40, OK, 1150),
+        ],
+        counters={
+            "total_pages": 1344,
+            "monochrome_pages": 452,
+            "color_pages": 892,
+            "duplex_sheets": 408,
+            "jam_events": 0,
+        },
+        sources=(None, LEDM, LEDM, LEDM),
+    ),
+    Expected(
+        # ProductStatusDyn: trayEmpty + inPowerSave, ModificationNumber 3.
+        # ConsumableConfigDyn: inkCartridge CMY 50, K 60.
+        capture="envy-photo-7830",
+        model=None,
+        state=PrinterState.POWER_SAVE,
+        flags=("out_of_paper",),
+        change_marker="3",
+        supplies=[("CMY", INK, 50, OK, None), ("K", INK, 60, OK, None)],
+        sources=(None, LEDM, LEDM, None),
+    ),
+    Expected(
+        # ProductStatusDyn: genuineHP (routine) + inPowerSave, ModificationNumber 3.
+        # ConsumableConfigDyn: inkCartridge CMY/K are the printheads (20 % is
+        # printhead life, not ink), inkTank C/M/Y/K at 100.
+        capture="smart-tank-750",
+        model=None,
+        state=PrinterState.POWER_SAVE,
+        change_marker="3",
+        supplies=[
+            ("CMY", HEAD, None, OK, None),
+            ("K", HEAD, None, OK, None),
+            ("C", TANK, 100, OK, None),
+            ("M", TANK, 100, OK, None),
+            ("Y", TANK, 100, OK, None),
+            ("K", TANK, 100, OK, None),
+        ],
+        sources=(None, LEDM, LEDM, None),
+    ),
+    Expected(
+        # identity (raw): skuIdentifier 588, serial CN00000588, firmwareVersion
+        # LWP1CN2630CR, productNumber 1F3Y1A, deviceUuid 5f0c3e2a-...-000000000588.
+        # system status inPowerSave; print/v2 idle, reasons none; alerts are all
+        # severity information (genuineHPsupply, usedSupplyPrompt).
+        # suppliesPublic: inkCartridge CMY/K printheads without percentLifeDisplay,
+        # inkTank K/C/M/Y at 100. lifetimeCounters: impressions total 10531,
+        # monochrome 647, color 722; copyImpressions total 110; scan totalImages 94.
+        capture="smart-tank-588",
+        model="HP Smart Tank 588",
+        info={
+            "serial_number": "CN00000588",
+            "firmware": "LWP1CN2630CR",
+            "product_number": "1F3Y1A",
+            "uuid": "5f0c3e2a-1b7d-4c1e-9a55-000000000588",
+        },
+        state=PrinterState.POWER_SAVE,
+        supplies=[
+            ("CMY", HEAD, None, OK, None),
+            ("K", HEAD, None, OK, None),
+            ("K", TANK, 100, OK, None),
+            ("C", TANK, 100, OK, None),
+            ("M", TANK, 100, OK, None),
+            ("Y", TANK, 100, OK, None),
+        ],
+        counters={
+            "total_pages": 10531,
+            "monochrome_pages": 647,
+            "color_pages": 722,
+            "copy_pages": 110,
+            "scan_pages": 94,
+        },
+        sources=(CDM, CDM, CDM, CDM),
+    ),
+    Expected(
+        # marker-names Cyan/Magenta/Yellow Cartridge HP CF381A/CF383A/CF382A, Black
+        # CF380X; marker-types toner; levels 50 (normalised); Identify-Printer
+        # in operations-supported; printer-state idle.
+        capture="color-laserjet-mfp-m476dn",
+        model="HP Color LaserJet MFP M476dn",
+        info={"uuid": "01234567-89ab-cdef-0123-456789abcdef"},
+        state=PrinterState.IDLE,
+        supplies=[
+            ("C", TONER, 50, OK, None),
+            ("M", TONER, 50, OK, None),
+            ("Y", TONER, 50, OK, None),
+            ("K", TONER, 50, OK, None),
+        ],
+        sources=(IPP, IPP, IPP, None),
+        can_identify=True,
+    ),
+    Expected(
+        # Four toners CE310A-CE313A and an "opc" Imaging Drum CE314A with colour
+        # "none"; no Identify-Printer.
+        capture="laserjet-100-colormfp-m175nw",
+        model="HP LaserJet 100 colorMFP M175nw",
+        state=PrinterState.IDLE,
+        supplies=[
+            ("C", TONER, 50, OK, None),
+            ("M", TONER, 50, OK, None),
+            ("Y", TONER, 50, OK, None),
+            ("K", TONER, 50, OK, None),
+            ("", DRUM, 50, OK, None),
+        ],
+        sources=(IPP, IPP, IPP, None),
+        can_identify=False,
+    ),
+    Expected(
+        # Single-valued marker attributes: Black Cartridge HP CF283A, level 50;
+        # device-id FWVER:20141113.
+        capture="laserjet-pro-mfp-m127fw",
+        model="HP LaserJet Pro MFP M127fw",
+        info={"firmware": "20141113"},
+        state=PrinterState.IDLE,
+        supplies=[("K", TONER, 50, OK, None)],
+        sources=(IPP, IPP, IPP, None),
+        can_identify=False,
+    ),
+]
+
+
+def printer_for(capture: Capture) -> HPPrinter:
+    return HPPrinter("localhost", None, transport=CaptureTransport(capture))
+
+
+async def snapshot_of(name: str) -> tuple[Snapshot, HPPrinter, Profile]:
+    capture = read_capture(CAPTURES / name)
+    printer = printer_for(capture)
+    profile = profile_from_capture(capture)
+    return await printer.snapshot(profile), printer, profile
+
+
+@pytest.mark.parametrize("row", TABLE, ids=[row.capture for row in TABLE])
+async def test_snapshot_of_real_captures(row: Expected) -> None:
+    snapshot, _, _ = await snapshot_of(row.capture)
+    assert snapshot.info.manufacturer == "HP"
+    assert snapshot.info.model == row.model
+    for name, value in (row.info or {}).items():
+        assert getattr(snapshot.info, name) == value, name
+    assert snapshot.info.ews_url is not None
+    assert snapshot.status.state is row.state
+    assert tuple(f for f in FLAGS if getattr(snapshot.status, f)) == row.flags
+    if row.change_marker is not None:
+        assert snapshot.status.change_marker == row.change_marker
+    got = [
+        (s.color, s.kind, s.level_percent, s.state, s.pages_remaining)
+        for s in snapshot.supplies
+    ]
+    assert got == row.supplies
+    assert len({s.key for s in snapshot.supplies}) == len(snapshot.supplies)
+    counters = {k: v for k, v in vars_of(snapshot.counters).items() if v is not None}
+    assert counters == (row.counters or {})
+    sources = snapshot.sources
+    assert (
+        sources.info,
+        sources.status,
+        sources.supplies,
+        sources.counters,
+    ) == row.sources
+    if row.can_identify is None:
+        assert snapshot.ipp is None
+    else:
+        assert snapshot.ipp is not None
+        assert snapshot.ipp.can_identify is row.can_identify
+
+
+def vars_of(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__slots__}
+
+
+# --- request counts (the table in client.py's docstring) ------------------------------------
+
+
+async def test_ledm_request_counts() -> None:
+    snapshot, printer, profile = await snapshot_of("color-laserjet-m255dw")
+    # ProductConfigDyn, ProductStatusDyn, ConsumableConfigDyn, ProductUsageDyn.
+    assert printer.request_count == 4
+
+    cheap = await printer.snapshot(profile, previous=snapshot, full=False)
+    assert printer.request_count == 5
+    assert cheap.supplies is snapshot.supplies
+    assert cheap.counters is snapshot.counters
+    assert cheap.info is snapshot.info
+    assert cheap.status.change_marker == "18"
+
+    # AlertTable changed: consumables and usage are read again.
+    older = replace(
+        snapshot, status=replace(snapshot.status, change_marker="17"), supplies=()
+    )
+    changed = await printer.snapshot(profile, previous=older, full=False)
+    assert printer.request_count == 8
+    assert [s.level_percent for s in changed.supplies] == [20, 30, 50, 40]
+    assert changed.counters.total_pages == 1344
+    assert changed.sources.supplies is Protocol.LEDM
+
+
+async def test_ledm_discovery_listing_skips_unlisted_documents() -> None:
+    capture = read_capture(CAPTURES / "officejet-pro-9022e")
+    profile = replace(
+        profile_from_capture(capture),
+        ledm_resources=(
+            "/DevMgmt/ProductConfigDyn.xml",
+            "/DevMgmt/ProductStatusDyn.xml",
+            "/DevMgmt/ConsumableConfigDyn.xml",
+        ),
+    )
+    printer = printer_for(capture)
+    snapshot = await printer.snapshot(profile)
+    assert printer.request_count == 3  # ProductUsageDyn is not listed
+    older = replace(snapshot, status=replace(snapshot.status, change_marker="1"))
+    await printer.snapshot(profile, previous=older, full=False)
+    assert printer.request_count == 3 + 2
+
+
+async def test_cdm_request_counts() -> None:
+    snapshot, printer, profile = await snapshot_of("smart-tank-588")
+    # identity, system status, suppliesPublic, lifetimeCounters, alerts, print/v2.
+    assert printer.request_count == 6
+    marker = snapshot.status.change_marker
+    assert marker is not None
+    assert marker.startswith("power_save:inPowerSave#")
+
+    # Same status word: one request, everything reused.
+    assert await printer.snapshot(profile, previous=snapshot, full=False) is snapshot
+    assert printer.request_count == 7
+
+    # Status word changed: alerts and print status re-read; alerts unchanged, so
+    # supplies and counters are reused.
+    word_changed = replace(
+        snapshot,
+        status=replace(
+            snapshot.status, change_marker="idle:ready#" + marker.split("#")[1]
+        ),
+    )
+    refreshed = await printer.snapshot(profile, previous=word_changed, full=False)
+    assert printer.request_count == 10
+    assert refreshed.supplies is snapshot.supplies
+    assert refreshed.status.state is PrinterState.POWER_SAVE
+    assert refreshed.status.change_marker == marker
+
+    # Alerts changed too: supplies and counters re-read.
+    all_changed = replace(
+        snapshot, status=replace(snapshot.status, change_marker="x#y"), supplies=()
+    )
+    again = await printer.snapshot(profile, previous=all_changed, full=False)
+    assert printer.request_count == 15
+    assert len(again.supplies) == 6
+    assert again.counters.total_pages == 10531
+
+
+async def test_cdm_without_print_status_listed() -> None:
+    capture = read_capture(CAPTURES / "smart-tank-588")
+    profile = replace(
+        profile_from_capture(capture),
+        cdm_resources=("/cdm/system/v1/identity", "/cdm/alert/v1"),
+    )
+    printer = printer_for(capture)
+    snapshot = await printer.snapshot(profile)
+    assert printer.request_count == 5
+    assert "idle" not in snapshot.status.raw_codes
+
+
+async def test_ipp_only_request_counts() -> None:
+    snapshot, printer, profile = await snapshot_of("laserjet-pro-mfp-m127fw")
+    assert printer.request_count == 1
+    cheap = await printer.snapshot(profile, previous=snapshot, full=False)
+    assert printer.request_count == 2
+    assert cheap.supplies == snapshot.supplies
+
+
+# --- completing one protocol from another ------------------------------------------------
+
+
+def ledm_with_ipp(status_doc: bytes | None = None) -> Capture:
+    """The 9022e LEDM documents plus an IPP answer (M476dn's, for the shape)."""
+    ledm = read_capture(CAPTURES / "officejet-pro-9022e")
+    ipp = read_capture(CAPTURES / "color-laserjet-mfp-m476dn")
+    http = dict(ledm.http)
+    if status_doc is not None:
+        http["/DevMgmt/ProductStatusDyn.xml"] = status_doc
+    return Capture(
+        meta={"format": 1, "protocols": ["ledm", "ipp"]}, http=http, ipp=ipp.ipp
+    )
+
+
+async def test_ipp_completes_ledm_identity_and_capabilities() -> None:
+    capture = ledm_with_ipp()
+    printer = printer_for(capture)
+    profile = profile_from_capture(capture)
+    snapshot = await printer.snapshot(profile)
+    assert printer.request_count == 5  # 4 LEDM documents + Get-Printer-Attributes
+    # ProductConfigDyn has UUID "REDACTED"; IPP's printer-uuid completes it.
+    assert snapshot.info.model == "HP OfficeJet Pro 9022e"
+    assert snapshot.info.uuid == "01234567-89ab-cdef-0123-456789abcdef"
+    assert snapshot.ipp is not None
+    assert snapshot.sources.info is Protocol.LEDM
+    assert snapshot.sources.status is Protocol.LEDM
+    # LEDM's own status names a state: IPP does not change it.
+    assert snapshot.status.state is PrinterState.POWER_SAVE
+
+    cheap = await printer.snapshot(profile, previous=snapshot, full=False)
+    assert printer.request_count == 6
+    assert cheap.ipp is snapshot.ipp
+
+
+async def test_ipp_completes_a_status_without_state() -> None:
+    original = (
+        CAPTURES / "officejet-pro-9022e/http/DevMgmt/ProductStatusDyn.xml"
+    ).read_bytes()
+    unknown = original.replace(b">inPowerSave<", b">someFutureCategory<")
+    capture = ledm_with_ipp(unknown)
+    printer = printer_for(capture)
+    profile = profile_from_capture(capture)
+    snapshot = await printer.snapshot(profile)
+    # IPP printer-state idle fills in; the LEDM raw code is kept.
+    assert snapshot.status.state is PrinterState.IDLE
+    assert "someFutureCategory" in snapshot.status.raw_codes
+    assert snapshot.status.change_marker == "20"
+    assert snapshot.sources.status is Protocol.LEDM
+    before = printer.request_count
+    cheap = await printer.snapshot(profile, previous=snapshot, full=False)
+    assert printer.request_count == before + 2  # status + IPP completion
+    assert cheap.status.state is PrinterState.IDLE
+
+
+async def test_missing_status_document_falls_back_to_ipp() -> None:
+    capture = ledm_with_ipp()
+    http = {k: v for k, v in capture.http.items() if "ProductStatusDyn" not in k}
+    capture = replace(capture, http=http)
+    printer = printer_for(capture)
+    snapshot = await printer.snapshot(profile_from_capture(capture))
+    assert snapshot.sources.status is Protocol.IPP
+    assert snapshot.status.state is PrinterState.IDLE
+
+
+async def test_missing_status_without_ipp_is_unknown() -> None:
+    capture = read_capture(CAPTURES / "envy-photo-7830")
+    http = {k: v for k, v in capture.http.items() if "ProductStatusDyn" not in k}
+    capture = replace(capture, http=http)
+    snapshot = await printer_for(capture).snapshot(profile_from_capture(capture))
+    assert snapshot.status.state is PrinterState.UNKNOWN
+    assert snapshot.sources.status is None
+    assert len(snapshot.supplies) == 2
+
+
+async def test_supplies_from_ipp_when_ledm_lists_none() -> None:
+    capture = ledm_with_ipp()
+    http = {k: v for k, v in capture.http.items() if "Consumable" not in k}
+    capture = replace(capture, http=http)
+    printer = printer_for(capture)
+    profile = profile_from_capture(capture)
+    snapshot = await printer.snapshot(profile)
+    assert snapshot.sources.supplies is Protocol.IPP
+    assert [s.color for s in snapshot.supplies] == ["C", "M", "Y", "K"]
+    # A cheap refresh after a change completes from IPP only when it asked IPP.
+    older = replace(snapshot, status=replace(snapshot.status, change_marker="0"))
+    cheap = await printer.snapshot(profile, previous=older, full=False)
+    assert cheap.supplies == ()
+    assert cheap.sources.supplies is None
+
+
+async def test_cheap_refresh_takes_supplies_from_ipp_when_it_asked_ipp() -> None:
+    original = (
+        CAPTURES / "officejet-pro-9022e/http/DevMgmt/ProductStatusDyn.xml"
+    ).read_bytes()
+    capture = ledm_with_ipp(original.replace(b">inPowerSave<", b">someFutureCategory<"))
+    http = {k: v for k, v in capture.http.items() if "Consumable" not in k}
+    capture = replace(capture, http=http)
+    printer = printer_for(capture)
+    profile = profile_from_capture(capture)
+    snapshot = await printer.snapshot(profile)
+    older = replace(snapshot, status=replace(snapshot.status, change_marker="0"))
+    cheap = await printer.snapshot(profile, previous=older, full=False)
+    assert cheap.sources.supplies is Protocol.IPP
+    assert [s.color for s in cheap.supplies] == ["C", "M", "Y", "K"]
+
+
+async def test_cdm_without_alerts_or_any_status() -> None:
+    capture = read_capture(CAPTURES / "smart-tank-588")
+    no_alerts = {k: v for k, v in capture.http.items() if "/alert/" not in k}
+    snapshot = await printer_for(replace(capture, http=no_alerts)).snapshot(
+        profile_from_capture(capture)
+    )
+    assert snapshot.status.alerts == ()
+    assert snapshot.status.state is PrinterState.POWER_SAVE
+
+    no_status = {
+        k: v
+        for k, v in capture.http.items()
+        if not k.endswith(("/v1/status", "/v2/status"))
+    }
+    snapshot = await printer_for(replace(capture, http=no_status)).snapshot(
+        profile_from_capture(capture)
+    )
+    assert snapshot.status.state is PrinterState.UNKNOWN
+    assert snapshot.sources.status is None
+    assert len(snapshot.supplies) == 6
+
+
+async def test_capture_without_model_or_ipp_answer(tmp_path: Path) -> None:
+    source = read_capture(CAPTURES / "color-laserjet-m255dw")
+    printer = printer_for(source)
+    # The profile says IPP, but the capture has no IPP answer.
+    printer._profile = replace(
+        profile_from_capture(source), ipp_url="http://localhost:80/ipp/print"
+    )
+    await printer.capture(tmp_path)
+    written = read_capture(tmp_path)
+    assert "model" not in written.meta
+    assert written.ipp == {}
+    assert written.meta["ipp_path"] == "/ipp/print"
+    assert set(written.http) == set(source.http)
+
+
+async def test_malformed_optional_document_is_skipped_but_status_is_not() -> None:
+    capture = read_capture(CAPTURES / "color-laserjet-m255dw")
+    http = dict(capture.http)
+    http["/DevMgmt/ProductUsageDyn.xml"] = b"<not-closed"
+    snapshot = await printer_for(replace(capture, http=http)).snapshot(
+        profile_from_capture(capture)
+    )
+    assert snapshot.counters.total_pages is None
+    assert snapshot.supplies[0].pages_remaining is None
+
+    http["/DevMgmt/ProductStatusDyn.xml"] = b"<not-closed"
+    with pytest.raises(HPEWSParseError):
+        await printer_for(replace(capture, http=http)).snapshot(
+            profile_from_capture(capture)
+        )
+
+
+async def test_cdm_status_from_print_status_when_system_status_missing() -> None:
+    capture = read_capture(CAPTURES / "smart-tank-588")
+    http = {
+        k: v for k, v in capture.http.items() if not k.endswith("/system/v1/status")
+    }
+    printer = printer_for(replace(capture, http=http))
+    profile = profile_from_capture(capture)
+    snapshot = await printer.snapshot(profile)
+    assert snapshot.status.state is PrinterState.IDLE  # print/v2 printerState idle
+    # No system status word: a cheap refresh re-reads the conditions.
+    before = printer.request_count
+    await printer.snapshot(profile, previous=snapshot, full=False)
+    assert printer.request_count == before + 3
+
+
+async def test_ipp_only_printer_whose_ipp_vanished() -> None:
+    capture = read_capture(CAPTURES / "laserjet-pro-mfp-m127fw")
+    printer = printer_for(replace(capture, ipp={}))
+    with pytest.raises(HPEWSConnectionError, match="IPP service is gone"):
+        await printer.snapshot(profile_from_capture(capture))
+
+
+def test_complete_info_fills_only_gaps() -> None:
+    own = PrinterInfo(model="HP OfficeJet Pro 9022e", firmware="A")
+    other = PrinterInfo(model="HP OfficeJet Pro 9020", firmware="B", uuid="u", mac="m")
+    merged = _complete_info(own, other)
+    assert merged.model == "HP OfficeJet Pro 9022e"
+    assert merged.firmware == "A"
+    assert (merged.uuid, merged.mac) == ("u", "m")
+    assert _complete_info(own, PrinterInfo()) is own
+
+
+def test_first_leaf_unwraps_nested_groups() -> None:
+    inner = HPEWSParseError("x")
+    group = BaseExceptionGroup("outer", [BaseExceptionGroup("inner", [inner])])
+    assert _first_leaf(group) is inner
+
+
+# --- construction ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+async def test_from_url(session: aiohttp.ClientSession) -> None:
+    printer = HPPrinter.from_url("https://admin:pw@192.0.2.7:8443", session)
+    assert printer.host == "192.0.2.7"
+    assert printer._port == 8443
+    assert printer._scheme == "https"
+    assert printer.profile is None
+    bare = HPPrinter.from_url("printer.local", session)
+    assert bare.host == "printer.local"
+    assert bare._port is None
+    assert bare._scheme is None
+    ipv6 = HPPrinter.from_url("http://[fe80::1]:80/", session)
+    assert ipv6.host == "fe80::1"
+
+
+@pytest.mark.parametrize("url", ["ftp://x", "http://", "http://h:99999", "http://[::1"])
+async def test_from_url_rejects(session: aiohttp.ClientSession, url: str) -> None:
+    with pytest.raises(HPEWSConnectionError):
+        HPPrinter.from_url(url, session)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"scheme": "ftp"}, {"port": 0}, {"port": 70000}, {"host": "a/b"}, {"host": ""}],
+)
+async def test_constructor_validates(
+    session: aiohttp.ClientSession, kwargs: dict[str, Any]
+) -> None:
+    host = kwargs.pop("host", "printer.local")
+    with pytest.raises(HPEWSConnectionError):
+        HPPrinter(host, session, **kwargs)
+
+
+def test_needs_session_or_transport() -> None:
+    with pytest.raises(TypeError):
+        HPPrinter("printer.local", None)
+
+
+# --- probe through HPPrinter (aioresponses) ----------------------------------------------------
+
+HOST = "printer.test"
+
+
+def ipp_bytes(name: str) -> bytes:
+    return (CAPTURES / name / "ipp" / "Get-Printer-Attributes.ipp").read_bytes()
+
+
+def ledm_tree() -> bytes:
+    return (
+        FIXTURES / "ledm" / "HP-Officejet-6500-E710n-z__DiscoveryTree.xml"
+    ).read_bytes()
+
+
+async def test_probe_then_snapshot_over_http(session: aiohttp.ClientSession) -> None:
+    """LEDM on port 80 and IPP on 631, then a full snapshot from the profile."""
+    capture = read_capture(CAPTURES / "envy-photo-7830")
+    printer = HPPrinter(HOST, session)
+    with aioresponses() as mocked:
+        mocked.get(f"http://{HOST}:80/cdm/servicesDiscovery", status=404)
+        mocked.get(f"http://{HOST}:80/DevMgmt/DiscoveryTree.xml", body=ledm_tree())
+        mocked.post(
+            f"http://{HOST}:631/ipp/print", body=ipp_bytes("color-laserjet-mfp-m476dn")
+        )
+        profile = await printer.probe()
+        assert printer.request_count == 3
+        assert profile.protocols == (Protocol.LEDM, Protocol.IPP)
+        assert profile.base_url == f"http://{HOST}:80"
+        assert profile.ipp_url == f"http://{HOST}:631/ipp/print"
+        assert "/DevMgmt/ProductStatusDyn.xml" in profile.ledm_resources
+        assert printer.profile is profile
+
+        for path, body in capture.http.items():
+            mocked.get(f"http://{HOST}:80{path}", body=body, repeat=True)
+        for path in ("/DevMgmt/ProductConfigDyn.xml", "/DevMgmt/ProductUsageDyn.xml"):
+            mocked.get(f"http://{HOST}:80{path}", status=404, repeat=True)
+        mocked.post(
+            f"http://{HOST}:631/ipp/print",
+            body=ipp_bytes("color-laserjet-mfp-m476dn"),
+            repeat=True,
+        )
+        snapshot = await printer.snapshot()
+    # The Officejet 6500 tree lists ProductConfigDyn and ConsumableConfigDyn
+    # and ProductStatusDyn but not ProductUsageDyn.
+    listed_usage = any("ProductUsageDyn" in r for r in profile.ledm_resources)
+    assert printer.request_count == 3 + (4 if listed_usage else 3) + 1
+    assert snapshot.status.out_of_paper
+    assert snapshot.ipp is not None
+
+
+async def test_snapshot_probes_when_needed() -> None:
+    capture = read_capture(CAPTURES / "laserjet-pro-mfp-m127fw")
+    printer = printer_for(capture)
+    snapshot = await printer.snapshot()
+    assert printer.profile is not None
+    assert printer.profile.protocols == (Protocol.IPP,)
+    assert snapshot.info.model == "HP LaserJet Pro MFP M127fw"
+
+
+# --- identify ------------------------------------------------------------------------------
+
+
+def ok_response(request_id: int) -> bytes:
+    return ippcodec.new_response(0, request_id).encode()
+
+
+async def test_identify_when_supported(session: aiohttp.ClientSession) -> None:
+    printer = HPPrinter(HOST, session)
+    profile = Profile(
+        base_url=f"http://{HOST}:80",
+        protocols=(Protocol.IPP,),
+        ipp_url=f"http://{HOST}:631/ipp/print",
+    )
+    sent: list[int] = []
+
+    def answer(url: URL, **kwargs: Any) -> Any:
+        from aioresponses import CallbackResult
+
+        body: bytes = kwargs["data"]
+        operation, request_id = struct.unpack(">HI", body[2:8])
+        sent.append(operation)
+        if operation == ippcodec.Operation.GET_PRINTER_ATTRIBUTES:
+            return CallbackResult(body=ipp_bytes("color-laserjet-mfp-m476dn"))
+        return CallbackResult(body=ok_response(request_id))
+
+    with aioresponses() as mocked:
+        mocked.post(f"http://{HOST}:631/ipp/print", callback=answer, repeat=True)
+        printer._profile = profile
+        await printer.identify()  # fetches capabilities first
+        await printer.identify()  # reuses them
+    assert sent == [
+        ippcodec.Operation.GET_PRINTER_ATTRIBUTES,
+        ippcodec.Operation.IDENTIFY_PRINTER,
+        ippcodec.Operation.IDENTIFY_PRINTER,
+    ]
+
+
+async def test_identify_uses_snapshot_capabilities_and_reports_ipp_errors() -> None:
+    snapshot, printer, _ = await snapshot_of("color-laserjet-mfp-m476dn")
+    assert snapshot.ipp is not None
+    assert snapshot.ipp.can_identify
+    before = printer.request_count
+    # The capture holds no Identify-Printer answer: the replay says
+    # operation-not-supported, which surfaces as an IPP error.
+    with pytest.raises(HPEWSIPPError):
+        await printer.identify()
+    assert printer.request_count == before + 1
+
+
+async def test_identify_unsupported() -> None:
+    _, printer, _ = await snapshot_of("laserjet-100-colormfp-m175nw")
+    before = printer.request_count
+    with pytest.raises(HPEWSUnsupportedError, match="Identify-Printer"):
+        await printer.identify()
+    assert printer.request_count == before
+
+    envy = read_capture(CAPTURES / "envy-photo-7830")
+    ledm_only = printer_for(envy)
+    ledm_only._profile = profile_from_capture(envy)
+    with pytest.raises(HPEWSUnsupportedError, match="does not speak IPP"):
+        await ledm_only.identify()
+
+
+async def test_identify_when_ipp_vanished() -> None:
+    capture = read_capture(CAPTURES / "laserjet-100-colormfp-m175nw")
+    printer = printer_for(replace(capture, ipp={}))
+    printer._profile = profile_from_capture(capture)
+    with pytest.raises(HPEWSUnsupportedError, match="gone"):
+        await printer.identify()
+
+
+async def test_identify_answer_missing(session: aiohttp.ClientSession) -> None:
+    printer = HPPrinter(HOST, session)
+    printer._profile = Profile(
+        base_url=f"http://{HOST}:80",
+        protocols=(Protocol.IPP,),
+        ipp_url=f"http://{HOST}:631/ipp/print",
+    )
+    with aioresponses() as mocked:
+        mocked.post(
+            f"http://{HOST}:631/ipp/print", body=ipp_bytes("color-laserjet-mfp-m476dn")
+        )
+        mocked.post(f"http://{HOST}:631/ipp/print", status=404)
+        with pytest.raises(HPEWSUnsupportedError, match="gone"):
+            await printer.identify()
+
+
+async def test_ipp_auth_error_is_not_swallowed(session: aiohttp.ClientSession) -> None:
+    printer = HPPrinter(HOST, session)
+    profile = Profile(
+        base_url=f"http://{HOST}:80",
+        protocols=(Protocol.LEDM, Protocol.IPP),
+        ipp_url=f"http://{HOST}:631/ipp/print",
+    )
+    capture = read_capture(CAPTURES / "officejet-pro-9022e")
+    with aioresponses() as mocked:
+        for path, body in capture.http.items():
+            mocked.get(f"http://{HOST}:80{path}", body=body)
+        mocked.get(f"http://{HOST}:80/DevMgmt/ProductUsageDyn.xml", status=404)
+        mocked.post(f"http://{HOST}:631/ipp/print", status=401)
+        with pytest.raises(HPEWSAuthenticationError):
+            await printer.snapshot(profile)
+
+
+async def test_ipp_connection_error_degrades(session: aiohttp.ClientSession) -> None:
+    printer = HPPrinter(HOST, session)
+    profile = Profile(
+        base_url=f"http://{HOST}:80",
+        protocols=(Protocol.LEDM, Protocol.IPP),
+        ipp_url=f"http://{HOST}:631/ipp/print",
+    )
+    capture = read_capture(CAPTURES / "officejet-pro-9022e")
+    with aioresponses() as mocked:
+        for path, body in capture.http.items():
+            mocked.get(f"http://{HOST}:80{path}", body=body)
+        mocked.get(f"http://{HOST}:80/DevMgmt/ProductUsageDyn.xml", status=404)
+        mocked.post(
+            f"http://{HOST}:631/ipp/print", exception=aiohttp.ClientConnectionError()
+        )
+        snapshot = await printer.snapshot(profile)
+    assert snapshot.ipp is None
+    assert snapshot.info.model == "HP OfficeJet Pro 9022e"
+
+
+async def test_connection_error_mid_snapshot_cancels_the_rest(
+    session: aiohttp.ClientSession,
+) -> None:
+    printer = HPPrinter(HOST, session)
+    profile = Profile(base_url=f"http://{HOST}:80", protocols=(Protocol.CDM,))
+    with aioresponses() as mocked:
+        mocked.get(
+            f"http://{HOST}:80/cdm/system/v1/identity",
+            exception=aiohttp.ClientConnectionError(),
+        )
+        with pytest.raises(HPEWSConnectionError):
+            await printer.snapshot(profile)
+
+
+# --- capture ---------------------------------------------------------------------------------
+
+
+async def test_capture_round_trip_redacted(tmp_path: Path) -> None:
+    source = read_capture(CAPTURES / "smart-tank-588")
+    printer = printer_for(source)
+    printer._profile = replace(
+        profile_from_capture(source),
+        cdm_resources=(
+            "/cdm/system/v1/identity",
+            "/cdm/print/v2/status",
+            "/cdm/system/v1/statistics",
+            "/cdm/ioConfig/v2/wirelessConfig",
+        ),
+    )
+    await printer.capture(tmp_path / "out")
+    written = read_capture(tmp_path / "out")
+    assert written.meta["format"] == 1
+    assert written.meta["redacted"] is True
+    assert written.meta["protocols"] == ["cdm"]
+    assert written.meta["model"] == "HP Smart Tank 588"
+    assert set(written.http) == {
+        "/cdm/system/v1/identity",
+        "/cdm/system/v1/status",
+        "/cdm/alert/v1/alerts",
+        "/cdm/supply/v1/suppliesPublic",
+        "/cdm/deviceUsage/v1/lifetimeCounters",
+        "/cdm/print/v2/status",
+        "/cdm/system/v1/statistics",
+    }  # servicesDiscovery was tried (404 in this capture); wirelessConfig never
+    identity = written.http["/cdm/system/v1/identity"]
+    assert b"CN00000588" not in identity
+    assert b"5f0c3e2a-1b7d-4c1e-9a55-000000000588" not in identity
+
+    # The redacted capture still replays to the same printer, minus identifiers.
+    replayed = await printer_for(written).snapshot(profile_from_capture(written))
+    assert replayed.info.model == "HP Smart Tank 588"
+    assert replayed.info.serial_number is not None
+    assert replayed.info.serial_number != "CN00000588"
+    assert len(replayed.info.serial_number) == len("CN00000588")
+    assert replayed.counters.total_pages == 10531
+
+
+async def test_capture_of_ipp_printer(tmp_path: Path) -> None:
+    source = read_capture(CAPTURES / "color-laserjet-mfp-m476dn")
+    printer = printer_for(source)
+    await printer.capture(tmp_path)
+    written = read_capture(tmp_path)
+    assert set(written.ipp) == {"Get-Printer-Attributes"}
+    assert written.http == {}
+    assert written.meta["ipp_path"] == "/ipp/print"
+    assert written.meta["model"] == "HP Color LaserJet MFP M476dn"
+    original = ippcodec.decode(source.ipp["Get-Printer-Attributes"])
+    redacted = ippcodec.decode(written.ipp["Get-Printer-Attributes"])
+    assert original.printer.value("printer-uuid") == (
+        "urn:uuid:01234567-89ab-cdef-0123-456789abcdef"
+    )
+    new_uuid = redacted.printer.value("printer-uuid")
+    assert isinstance(new_uuid, str)
+    assert new_uuid.startswith("urn:uuid:")
+    assert "01234567-89ab-cdef-0123-456789abcdef" not in new_uuid
+    # Everything but the identifiers is unchanged.
+    assert redacted.printer.value("printer-make-and-model") == (
+        "HP Color LaserJet MFP M476dn"
+    )
+    assert len(redacted.printer) == len(original.printer)
+
+
+def test_capture_paths_per_protocol() -> None:
+    ledm = Profile(
+        base_url="http://h:80",
+        protocols=(Protocol.LEDM,),
+        ledm_resources=(
+            "/DevMgmt/ProductStatusDyn.xml",
+            "/DevMgmt/MediaHandlingDyn.xml",
+            "/IoMgmt/Adapters",
+        ),
+    )
+    assert capture_paths(ledm) == [
+        "/DevMgmt/DiscoveryTree.xml",
+        "/DevMgmt/ProductStatusDyn.xml",
+        "/DevMgmt/MediaHandlingDyn.xml",
+    ]
+    unknown = Profile(base_url="http://h:80", protocols=(Protocol.LEDM,))
+    assert "/DevMgmt/MediaHandlingDyn.xml" not in capture_paths(unknown)
+    assert len(capture_paths(unknown)) == 5
+    assert (
+        capture_paths(Profile(base_url="http://h:80", protocols=(Protocol.IPP,))) == []
+    )
