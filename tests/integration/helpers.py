@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers import entity_registry as er
@@ -17,7 +18,8 @@ def platform_entities(
 
     ``snapshot_platform`` snapshots whole registry entries, whose fields
     differ between Home Assistant releases; this keeps what the integration
-    decides, so one snapshot holds for every supported release.
+    decides, as plain values (newer releases key attributes by enum members),
+    so one snapshot holds for every supported release.
     """
     registry = er.async_get(hass)
     described: dict[str, dict[str, Any]] = {}
@@ -26,17 +28,30 @@ def platform_entities(
         if entry.domain != domain:
             continue
         state = hass.states.get(entry.entity_id)
-        described[entry.entity_id] = {
-            "unique_id": entry.unique_id,
-            "translation_key": entry.translation_key,
-            "original_name": entry.original_name,
-            "device_class": entry.original_device_class,
-            "entity_category": entry.entity_category,
-            "disabled_by": entry.disabled_by,
-            "capabilities": entry.capabilities,
-            "unit_of_measurement": entry.unit_of_measurement,
-            "state": None if state is None else state.state,
-            "attributes": None if state is None else dict(state.attributes),
-        }
+        described[entry.entity_id] = _plain(
+            {
+                "unique_id": entry.unique_id,
+                "translation_key": entry.translation_key,
+                "original_name": entry.original_name,
+                "device_class": entry.original_device_class,
+                "entity_category": entry.entity_category,
+                "disabled_by": entry.disabled_by,
+                "capabilities": entry.capabilities,
+                "unit_of_measurement": entry.unit_of_measurement,
+                "state": None if state is None else state.state,
+                "attributes": None if state is None else dict(state.attributes),
+            }
+        )
     assert described, f"no {domain} entities"
     return described
+
+
+def _plain(value: Any) -> Any:
+    """Enums as their values, mappings and sequences as dicts and lists."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value

@@ -27,6 +27,14 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 
+def _printer_device(
+    device_registry: dr.DeviceRegistry, entry: MockConfigEntry
+) -> dr.DeviceEntry:
+    """The one device of an entry (looked up the same way in every release)."""
+    (device,) = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    return device
+
+
 async def test_setup_and_unload(
     hass: HomeAssistant, init_integration: MockConfigEntry, mock_printer: MagicMock
 ) -> None:
@@ -80,8 +88,8 @@ async def test_device(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """One device per printer, described as the printer describes itself."""
-    device = device_registry.async_get_device({(DOMAIN, OFFICEJET_UNIQUE_ID)})
-    assert device is not None
+    device = _printer_device(device_registry, init_integration)
+    assert device.identifiers == {(DOMAIN, OFFICEJET_UNIQUE_ID)}
     assert device.manufacturer == "HP"
     assert device.model == "HP OfficeJet Pro 9022e"
     assert device.model_id == "226Y0B"
@@ -99,8 +107,8 @@ async def test_device_with_mac(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """The printer's own web page and MAC address, when it reports them."""
-    device = device_registry.async_get_device({(DOMAIN, ENVY_UNIQUE_ID)})
-    assert device is not None
+    device = _printer_device(device_registry, init_integration)
+    assert device.identifiers == {(DOMAIN, ENVY_UNIQUE_ID)}
     assert device.connections == {(dr.CONNECTION_NETWORK_MAC, "ec:8e:b5:b5:19:a4")}
     assert device.configuration_url == f"http://{HOST}/#hId-pgAirPrint"
 
@@ -113,18 +121,27 @@ async def test_remove_device(
 ) -> None:
     """Stale devices can be removed; the live printer's device cannot."""
     assert await async_setup_component(hass, "config", {})
+    live = _printer_device(device_registry, init_integration)
     stale = device_registry.async_get_or_create(
         config_entry_id=init_integration.entry_id,
         identifiers={(DOMAIN, "an-old-printer")},
     )
-    live = device_registry.async_get_device({(DOMAIN, OFFICEJET_UNIQUE_ID)})
-    assert live is not None
     client = await hass_ws_client(hass)
 
-    response = await client.remove_device(live.id, init_integration.entry_id)
-    assert not response["success"]
-    response = await client.remove_device(stale.id, init_integration.entry_id)
-    assert response["success"]
+    async def remove(device: dr.DeviceEntry) -> bool:
+        """Remove the device from the entry as the device page does."""
+        await client.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": init_integration.entry_id,
+                "device_id": device.id,
+            }
+        )
+        response = await client.receive_json()
+        return bool(response["success"])
+
+    assert not await remove(live)
+    assert await remove(stale)
     assert device_registry.async_get(stale.id) is None
     assert device_registry.async_get(live.id) is not None
 
