@@ -147,8 +147,11 @@ def test_deep_nesting_is_harmless() -> None:
     for parser in LEDM_PARSERS:
         with pytest.raises(HPEWSParseError):
             parser(deep)
-    with pytest.raises(HPEWSParseError):
-        cdm.parse_alerts(b'{"alerts":' + b"[" * 50_000 + b"]" * 50_000 + b"}")
+    # Python 3.13's json gives up (RecursionError), 3.14's parses it: either
+    # way the caller sees a library error or an empty result.
+    deep_json = b'{"alerts":' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+    for parser in CDM_PARSERS:
+        only_parse_errors(parser, deep_json)
 
 
 # --- Property-based -------------------------------------------------------------
