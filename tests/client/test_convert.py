@@ -636,3 +636,115 @@ async def test_cancelled_conversion_finishes_cleanly(pdf_path: Path) -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+# --- edge cases ------------------------------------------------------------------
+
+
+def test_odd_capabilities_fall_back() -> None:
+    capabilities = PrintCapabilities(
+        document_formats=("image/urf",),
+        urf_supported=("RSabc", "W8"),
+        media_default="roll_current",
+    )
+    assert capabilities.urf_resolutions() == ()
+    job = raster_job(
+        choose_format("application/pdf", ("image/urf",)),
+        capabilities,
+        PrintOptions(),
+        1,
+    )
+    assert (job.dpi, job.media_name, job.color) == (300, "iso_a4_210x297mm", False)
+
+
+@pytest.mark.parametrize(
+    "orientation", ["landscape", "reverse-landscape", "reverse-portrait"]
+)
+async def test_text_and_image_orientation(tmp_path: Path, orientation: str) -> None:
+    text = tmp_path / "note.txt"
+    text.write_text("top left\n")
+    # a printer without sgray_8 gets colour pages even for text
+    colour_only = PrintCapabilities(
+        document_formats=("image/pwg-raster",),
+        pwg_raster_resolutions=(75,),
+        pwg_raster_types=("srgb_8",),
+        color_supported=True,
+    )
+    async with prepare_document(
+        text, colour_only, PrintOptions(orientation=orientation)
+    ) as document:
+        (page,) = decode_pwg(await collect(document))
+    assert page.header["ColorSpace"] == 19
+    width, height = int(page.header["Width"]), int(page.header["Height"])
+    dark = [i // 3 for i, v in enumerate(page.pixels) if v < 100]
+    xs = {i % width for i in dark}
+    ys = {i // width for i in dark}
+    # IPP: landscape turns the content 90 degrees counter-clockwise (its top
+    # left corner goes to the bottom left), reverse-landscape clockwise.
+    if orientation == "landscape":
+        assert min(ys) > height / 2
+        assert max(xs) < width / 2
+    elif orientation == "reverse-landscape":
+        assert min(xs) > width / 2
+        assert max(ys) < height / 2
+    else:
+        assert min(ys) > height / 2
+        assert min(xs) > width / 2
+
+    # an image whose top row is red: where does the red end up?
+    photo = tmp_path / "flag.png"
+    flag = Image.new("RGB", (40, 20), "white")
+    ImageDraw.Draw(flag).rectangle((0, 0, 39, 4), fill=(255, 0, 0))
+    flag.save(photo)
+    async with prepare_document(
+        photo, colour_only, PrintOptions(orientation=orientation)
+    ) as document:
+        (image_page,) = decode_pwg(await collect(document))
+    reds = [
+        i // 3
+        for i in range(0, len(image_page.pixels), 3)
+        if image_page.pixels[i : i + 3] == b"\xff\x00\x00"
+    ]
+    red_x = sum(i % width for i in reds) / len(reds)
+    red_y = sum(i // width for i in reds) / len(reds)
+    if orientation == "landscape":
+        assert red_x < width / 4  # top edge now on the left
+    elif orientation == "reverse-landscape":
+        assert red_x > width * 3 / 4
+    else:
+        assert red_y > height / 2  # top edge now at the bottom
+
+
+async def test_text_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(convert, "MAX_TEXT_PAGES", 1)
+    path = tmp_path / "pages.txt"
+    path.write_text("a\fb\fc\fd\n")
+    with pytest.raises(HPEWSDocumentError, match="longer than"):
+        async with prepare_document(path, caps("image/pwg-raster")):
+            pass
+    path.write_text("only one page\n")
+    with pytest.raises(HPEWSDocumentError, match="no page"):
+        async with prepare_document(
+            path, caps("image/pwg-raster"), PrintOptions(page_ranges=((2, 2),))
+        ):
+            pass
+
+
+async def test_image_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "huge.png"
+    Image.new("L", (400, 400), 0).save(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(HPEWSDocumentError, match="too large"):
+        async with prepare_document(path, caps("image/pwg-raster")):
+            pass
+    with pytest.raises(HPEWSDocumentError, match="too large"):
+        async with prepare_document(path, caps("image/jpeg")) as document:
+            await collect(document)
+
+
+async def test_corrupt_png_for_jpeg(tmp_path: Path) -> None:
+    path = tmp_path / "bad.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    with pytest.raises(HPEWSDocumentError, match="image"):
+        async with prepare_document(path, caps("image/jpeg")) as document:
+            await collect(document)

@@ -819,9 +819,10 @@ def _image_pages(
     if orientation is None:
         landscape = (image.width > image.height) != (width > height)
     if landscape:
+        # IPP landscape: the content turned 90 degrees counter-clockwise.
         image = image.transpose(
             Image.Transpose.ROTATE_270
-            if orientation != "reverse-landscape"
+            if orientation == "reverse-landscape"
             else Image.Transpose.ROTATE_90
         )
     if orientation == "reverse-portrait":
