@@ -60,16 +60,12 @@ MARKER_COLORS: Final[Mapping[str, str]] = MappingProxyType(
         "magenta": "M",
         "yellow": "Y",
         "cyanmagentayellow": "CMY",
-        "cyanmagentayellowblack": "CMYK",
-        "photoblack": "pK",
-        "matteblack": "mK",
-        "gray": "G",
-        "grey": "G",
-        "lightcyan": "lC",
-        "lightmagenta": "lM",
     }
 )
-"""LEDM ``MarkerColor`` names to HP label codes, keyed case-insensitively."""
+"""LEDM ``MarkerColor`` names seen in captures, to HP label codes (case-insensitive).
+
+Other names are kept as sent rather than guessed.
+"""
 
 _KINDS: Final[Mapping[str, SupplyKind]] = MappingProxyType(
     {
