@@ -24,7 +24,7 @@ def _with_cryptography(directory: Path) -> None:
     from cryptography.x509.oid import NameOID
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "HP Printer")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
     certificate = (
         x509.CertificateBuilder()
@@ -74,7 +74,7 @@ def _with_openssl(directory: Path) -> None:
             "-days",
             "3650",
             "-subj",
-            "/CN=HP Printer",
+            "/CN=127.0.0.1",
             "-addext",
             "subjectAltName=DNS:localhost,IP:127.0.0.1",
             "-keyout",
@@ -101,6 +101,9 @@ def server_context(use_cryptography: bool | None = None) -> ssl.SSLContext:
     if use_cryptography is None:
         use_cryptography = _has_cryptography()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    # HP printers advertise TLS=1.2; CUPS 2.4's GnuTLS client also fails
+    # against Python's TLS 1.3 server, so ipptool needs this too.
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
     with tempfile.TemporaryDirectory(prefix="hp-ews-sim-tls-") as tmp:
         directory = Path(tmp)
         if use_cryptography:

@@ -47,9 +47,15 @@ def pwg_raster(pages: int, width: int = 8, height: int = 4) -> bytes:
         (392, width),  # cupsBytesPerLine
     ):
         header[offset : offset + 4] = value.to_bytes(4, "big")
-    # All lines alike: one line, repeated height-1 more times: a run of
-    # ``width`` white pixels (control byte width-1, then the pixel).
-    page = bytes(header) + bytes([height - 1, width - 1, 0xFF])
+    # A line: runs of up to 128 white pixels (control byte n-1, then the
+    # pixel); lines go in groups of up to 256 (line repeat byte n-1).
+    line = b"".join(
+        bytes([min(128, width - x) - 1, 0xFF]) for x in range(0, width, 128)
+    )
+    groups = b"".join(
+        bytes([min(256, height - y) - 1]) + line for y in range(0, height, 256)
+    )
+    page = bytes(header) + groups
     return b"RaS2" + page * pages
 
 
