@@ -15,16 +15,18 @@ import aiohttp
 from PIL import Image, ImageDraw
 import pytest
 
-from custom_components.hp_ews.client import printing
+from custom_components.hp_ews.client import ippcodec, printing
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
     HPEWSIPPError,
+    HPEWSParseError,
 )
 from custom_components.hp_ews.client.printing import (
     HPEWSDocumentError,
     HPEWSUnsupportedFormatError,
     JobState,
+    PrintCapabilities,
     PrintOptions,
     cancel_job,
     get_job,
@@ -33,13 +35,13 @@ from custom_components.hp_ews.client.printing import (
     print_document,
     print_raw,
 )
-from custom_components.hp_ews.client.transport import HttpTransport
+from custom_components.hp_ews.client.transport import HttpResponse, HttpTransport
 from simulator.testing import simulated_printer  # noqa: F401
 
 from .test_raster import decode_pwg, decode_urf
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterable, AsyncIterator
     from pathlib import Path
 
     from simulator import SimulatedPrinter
@@ -381,3 +383,120 @@ async def test_raw_port_refused(
     await printer.close()
     with pytest.raises(HPEWSConnectionError):
         await print_raw("127.0.0.1", documents["jpeg"], ("image/jpeg",), port=port)
+
+
+# --- protocol edge cases with a scripted transport ---------------------------------
+
+
+class ScriptedTransport:
+    """Answers IPP requests from a list; records what was asked."""
+
+    def __init__(self, *answers: bytes | None) -> None:
+        self.answers = list(answers)
+        self.operations: list[int] = []
+
+    async def post_ipp(self, url: str, body: bytes, *, limit: int = 0) -> bytes | None:
+        self.operations.append(ippcodec.decode(body).code)
+        return self.answers.pop(0)
+
+    async def write(
+        self,
+        method: str,
+        url: str,
+        body: bytes | AsyncIterable[bytes],
+        *,
+        content_type: str,
+        allow_write: bool = False,
+        limit: int = 0,
+    ) -> HttpResponse | None:
+        assert not isinstance(body, bytes)
+        data = b"".join([chunk async for chunk in body])
+        self.operations.append(ippcodec.decode(data).code)
+        answer = self.answers.pop(0)
+        if answer is None:
+            return None
+        return HttpResponse(url, 200, answer, "application/ipp")
+
+
+def ipp_answer(status: int = 0, **job: int) -> bytes:
+    message = ippcodec.new_response(status, 1, status_message="scripted")
+    if job:
+        group = message.add_group(ippcodec.GroupTag.JOB)
+        for name, value in job.items():
+            tag = (
+                ippcodec.ValueTag.ENUM
+                if name == "job_state"
+                else ippcodec.ValueTag.INTEGER
+            )
+            group.set(name.replace("_", "-"), tag, value)
+    return message.encode()
+
+
+JPEG_ONLY = PrintCapabilities(
+    document_formats=("image/jpeg",), operations=("Create-Job", "Send-Document")
+)
+
+
+def test_job_state_values() -> None:
+    assert JobState.from_enum(9) is JobState.COMPLETED
+    assert JobState.from_enum(True) is JobState.UNKNOWN
+    assert JobState.from_enum(42) is JobState.UNKNOWN
+    assert JobState.from_enum("7") is JobState.UNKNOWN
+    assert JobState.CANCELED.terminal
+    assert not JobState.PROCESSING_STOPPED.terminal
+
+
+async def test_no_ipp_service(documents: dict[str, Path]) -> None:
+    with pytest.raises(HPEWSConnectionError, match="No IPP service"):
+        await print_document(
+            ScriptedTransport(None), "http://printer/ipp/print", documents["jpeg"]
+        )
+
+
+async def test_answer_without_job_id(documents: dict[str, Path]) -> None:
+    transport = ScriptedTransport(ipp_answer(), ipp_answer())
+    with pytest.raises(HPEWSParseError, match="job-id"):
+        await print_document(
+            transport,
+            "http://printer/ipp/print",
+            documents["jpeg"],
+            capabilities=PrintCapabilities(document_formats=("image/jpeg",)),
+        )
+    assert transport.operations == [0x0004, 0x0002]  # Validate-Job, Print-Job
+
+
+async def test_failed_send_document_cancels_the_job(
+    documents: dict[str, Path],
+) -> None:
+    data = documents["jpeg"].read_bytes()
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield data
+
+    transport = ScriptedTransport(
+        ipp_answer(job_id=7, job_state=3),  # Create-Job
+        ipp_answer(0x0500),  # Send-Document: internal error
+        ipp_answer(),  # Cancel-Job
+    )
+    with pytest.raises(HPEWSIPPError) as caught:
+        await print_document(
+            transport,
+            "http://printer/ipp/print",
+            stream(),
+            capabilities=JPEG_ONLY,
+            validate=False,
+        )
+    assert caught.value.status_code == 0x0500
+    assert "scripted" in str(caught.value)
+    assert transport.operations == [0x0005, 0x0006, 0x0008]
+
+
+async def test_streamed_body_cannot_be_sent_twice() -> None:
+    async def stream() -> AsyncIterator[bytes]:
+        yield b"x"
+
+    body = printing._OneShotBody(b"header", stream())
+    assert [chunk async for chunk in body] == [b"header", b"x"]
+    assert body.sent == 1
+    with pytest.raises(HPEWSConnectionError, match="resend"):
+        aiter(body)
