@@ -8,6 +8,7 @@ Expected values were read from the fixture files named in each capture's
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+import json
 from pathlib import Path
 import struct
 from typing import TYPE_CHECKING, Any
@@ -347,50 +348,69 @@ async def test_ledm_discovery_listing_skips_unlisted_documents() -> None:
 
 async def test_cdm_request_counts() -> None:
     snapshot, printer, profile = await snapshot_of("smart-tank-588")
-    # identity, system status, suppliesPublic, lifetimeCounters, alerts, print/v2.
-    assert printer.request_count == 6
+    # identity, system status, alerts, suppliesPublic, lifetimeCounters; the
+    # system status names a state, so print/v2/status is not needed.
+    assert printer.request_count == 5
+    assert snapshot.status.raw_codes == ("inPowerSave",)
     marker = snapshot.status.change_marker
     assert marker is not None
-    assert marker.startswith("power_save:inPowerSave#")
 
-    # Same status word: one request, everything reused.
-    assert await printer.snapshot(profile, previous=snapshot, full=False) is snapshot
+    # Cheap: system status + alerts; same alerts, so the rest is reused.
+    cheap = await printer.snapshot(profile, previous=snapshot, full=False)
     assert printer.request_count == 7
+    assert cheap.supplies is snapshot.supplies
+    assert cheap.counters is snapshot.counters
+    assert cheap.status == snapshot.status
 
-    # Status word changed: alerts and print status re-read; alerts unchanged, so
-    # supplies and counters are reused.
-    word_changed = replace(
-        snapshot,
-        status=replace(
-            snapshot.status, change_marker="idle:ready#" + marker.split("#")[1]
-        ),
+    # The alerts changed: supplies and counters are read again.
+    changed = replace(
+        snapshot, status=replace(snapshot.status, change_marker="other"), supplies=()
     )
-    refreshed = await printer.snapshot(profile, previous=word_changed, full=False)
-    assert printer.request_count == 10
-    assert refreshed.supplies is snapshot.supplies
-    assert refreshed.status.state is PrinterState.POWER_SAVE
-    assert refreshed.status.change_marker == marker
-
-    # Alerts changed too: supplies and counters re-read.
-    all_changed = replace(
-        snapshot, status=replace(snapshot.status, change_marker="x#y"), supplies=()
-    )
-    again = await printer.snapshot(profile, previous=all_changed, full=False)
-    assert printer.request_count == 15
+    again = await printer.snapshot(profile, previous=changed, full=False)
+    assert printer.request_count == 11
     assert len(again.supplies) == 6
     assert again.counters.total_pages == 10531
+    assert again.status.change_marker == marker
 
 
-async def test_cdm_without_print_status_listed() -> None:
+async def test_cdm_alert_changes_move_the_marker() -> None:
     capture = read_capture(CAPTURES / "smart-tank-588")
-    profile = replace(
-        profile_from_capture(capture),
-        cdm_resources=("/cdm/system/v1/identity", "/cdm/alert/v1"),
+    first = await printer_for(capture).snapshot(profile_from_capture(capture))
+    alerts = json.loads(capture.http["/cdm/alert/v1/alerts"])
+    alerts["alerts"] = alerts["alerts"][:-1]
+    http = {**capture.http, "/cdm/alert/v1/alerts": json.dumps(alerts).encode()}
+    second = await printer_for(replace(capture, http=http)).snapshot(
+        profile_from_capture(capture)
     )
+    assert len(second.status.alerts) == len(first.status.alerts) - 1
+    assert second.status.change_marker != first.status.change_marker
+
+
+async def test_cdm_print_status_completes_a_stateless_system_status() -> None:
+    capture = read_capture(CAPTURES / "smart-tank-588")
+    http = {**capture.http, "/cdm/system/v1/status": b'{"status": "someFutureStatus"}'}
+    capture = replace(capture, http=http)
     printer = printer_for(capture)
+    profile = profile_from_capture(capture)
     snapshot = await printer.snapshot(profile)
+    assert printer.request_count == 6  # + print/v2/status
+    assert snapshot.status.state is PrinterState.IDLE  # printerState idle
+    assert snapshot.status.raw_codes[:2] == ("someFutureStatus", "idle")
+    await printer.snapshot(profile, previous=snapshot, full=False)
+    assert printer.request_count == 6 + 3
+
+    # Listed but missing: the state stays unknown.
+    gone = {k: v for k, v in http.items() if "/print/v2/" not in k}
+    snapshot = await printer_for(replace(capture, http=gone)).snapshot(profile)
+    assert snapshot.status.state is PrinterState.UNKNOWN
+    assert snapshot.status.raw_codes == ("someFutureStatus",)
+
+    # Not listed by servicesDiscovery: not asked for.
+    unlisted = replace(profile, cdm_resources=("/cdm/system/v1/status",))
+    printer = printer_for(capture)
+    snapshot = await printer.snapshot(unlisted)
     assert printer.request_count == 5
-    assert "idle" not in snapshot.status.raw_codes
+    assert snapshot.status.state is PrinterState.UNKNOWN
 
 
 async def test_ipp_only_request_counts() -> None:
@@ -704,6 +724,63 @@ async def test_snapshot_probes_when_needed() -> None:
     assert printer.profile is not None
     assert printer.profile.protocols == (Protocol.IPP,)
     assert snapshot.info.model == "HP LaserJet Pro MFP M127fw"
+
+
+# --- against the simulator on 127.0.0.1 -----------------------------------------------------
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("smart-tank-580", Protocol.CDM, 6, 2, 4),
+        ("officejet-pro-9022e", Protocol.LEDM, 5, 1, 3),
+        ("color-laserjet-pro-m255dw", Protocol.LEDM, 5, 1, 3),
+        ("pagewide-mfp-p57750", Protocol.IPP, 1, 1, 1),
+    ],
+    ids=lambda case: case[0],
+)
+async def test_simulated_printer_end_to_end(
+    session: aiohttp.ClientSession, case: tuple[str, Protocol, int, int, int]
+) -> None:
+    """Probe, the documented request counts, and a jam seen by the next cheap
+    refresh (the Smart Tank 580 serves https only and drops a third concurrent
+    connection, so this also shows the transport's limit holds)."""
+    from simulator import SimulatedPrinter
+
+    name, protocol, full, cheap, changed = case
+    async with SimulatedPrinter(name) as sim:
+        printer = HPPrinter.from_url(sim.url, session, timeout=5)
+        profile = await printer.probe()
+        assert profile.protocols[0] is protocol
+        assert profile.base_url == sim.base_url
+        assert profile.ipp_url == sim.ipp_url
+
+        def spent(before: list[int]) -> int:
+            used = printer.request_count - before[0]
+            before[0] = printer.request_count
+            return used
+
+        mark = [printer.request_count]
+        snapshot = await printer.snapshot(profile)
+        assert spent(mark) == full
+        assert snapshot.ipp is not None
+        assert snapshot.info.uuid is not None
+        quiet = await printer.snapshot(profile, previous=snapshot, full=False)
+        assert spent(mark) == cheap
+        assert not quiet.status.paper_jam
+
+        sim.set_state(paper_jam=True)
+        jammed = await printer.snapshot(profile, previous=quiet, full=False)
+        assert spent(mark) == changed
+        assert jammed.status.paper_jam
+        assert jammed.status.has_problem
+
+        sim.set_state(paper_jam=False, power_save=True)
+        asleep = await printer.snapshot(profile, previous=jammed, full=False)
+        assert not asleep.status.paper_jam
+        # IPP has no power-save state to report; CDM and LEDM do.
+        assert asleep.status.in_power_save is (protocol is not Protocol.IPP)
 
 
 # --- identify ------------------------------------------------------------------------------

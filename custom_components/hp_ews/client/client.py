@@ -7,33 +7,36 @@ printing and the Identify button need.
 
 Requests per refresh (``request_count`` in the tests asserts these):
 
-============================  ==========================  ========================  ========
-Refresh                       LEDM                        CDM                       IPP only
-============================  ==========================  ========================  ========
-``probe()``                   1-2 web + 1-2 IPP           1 web + 1-2 IPP           2-4
-full ``snapshot()``           4 (+1 IPP)                  5, 6 with print/v2 (+1)   1
-cheap, nothing changed        1                           1                         1
-cheap, printer signals        3 (status, consumables,     2-3 (+ alerts and         1
-a change                      usage)                      print/v2 status);
-                                                          4-5 when the alerts
-                                                          changed (+ supplies,
-                                                          counters)
-status without a state        +1 IPP                      +1 IPP                    --
-============================  ==========================  ========================  ========
+==========================  =====================  =====================  ========
+Refresh                     LEDM                   CDM                    IPP only
+==========================  =====================  =====================  ========
+full ``snapshot()``         4, +1 IPP              5, +1 IPP              1
+cheap, nothing changed      1                      2                      1
+cheap, printer signals      3                      4                      1
+a change
+status names no state       +1 IPP                 +1 print/v2, +1 IPP    --
+``probe()``                 2 web + 1-2 IPP        1 web + 1-2 IPP        2-4
+==========================  =====================  =====================  ========
 
-* full: LEDM reads ProductConfigDyn, ProductStatusDyn, ConsumableConfigDyn and
-  ProductUsageDyn (a document DiscoveryTree does not list is skipped); CDM
-  reads identity, system status, alerts, suppliesPublic and lifetimeCounters,
-  plus print/v2/status when servicesDiscovery lists it; "+1 IPP" is one
-  Get-Printer-Attributes when the printer speaks IPP.
+* full: LEDM reads ProductConfigDyn, ProductStatusDyn, ConsumableConfigDyn
+  and ProductUsageDyn (a document DiscoveryTree does not list is skipped);
+  CDM reads identity, system status, alerts, suppliesPublic and
+  lifetimeCounters. "+1 IPP" is one Get-Printer-Attributes when the printer
+  speaks IPP: it completes the identity (UUID, MAC) and gives the
+  capabilities printing and Identify need.
 * cheap (``full=False`` with ``previous``): identity, IPP capabilities and,
   unless the printer signals a change, supplies and counters are reused from
-  ``previous``. LEDM reads ProductStatusDyn, whose AlertTable
-  ModificationNumber is the change marker. CDM splits state (system status)
-  from conditions (alerts), so it reads system status and re-reads the
-  alerts only when that status word changed; the change marker is the status
-  word plus a digest of the alerts. IPP-only printers answer everything in one
-  Get-Printer-Attributes.
+  ``previous``. LEDM reads ProductStatusDyn: the state, every condition and
+  the AlertTable, whose ModificationNumber is the change marker; a new one
+  re-reads ConsumableConfigDyn and ProductUsageDyn. CDM keeps the state
+  (system status) and the conditions (alerts: jams, doors, trays, supplies)
+  in two documents, and a jam can leave the system status at ``ready``, so
+  its cheap refresh reads both; a digest of the alerts is the change marker,
+  and a new one re-reads suppliesPublic and lifetimeCounters. IPP-only
+  printers answer everything in one Get-Printer-Attributes.
+* a status that names no state (unknown codes, or the document is missing)
+  is completed from CDM print/v2/status and then IPP, on every refresh, so
+  full and cheap refreshes agree.
 * a probe with unreachable ports costs more, within its time budget.
 """
 
@@ -429,12 +432,6 @@ def _alerts_digest(alerts: Iterable[Alert]) -> str:
     return hashlib.sha256(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
-def _status_word(status: PrinterStatus | None) -> str:
-    if status is None:
-        return "-"
-    return f"{status.state}:{','.join(status.raw_codes)}"
-
-
 @asynccontextmanager
 async def _tasks() -> AsyncIterator[asyncio.TaskGroup]:
     """A task group that raises the first library error, not an ExceptionGroup.
@@ -656,83 +653,56 @@ class _Reader:
 
     # --- CDM ------------------------------------------------------------------
 
-    def cdm_print_status_listed(self) -> bool:
-        resources = self._profile.cdm_resources
-        return not resources or _is_listed(resources, cdm.PRINT_STATUS)
+    async def cdm_status(self) -> PrinterStatus | None:
+        """System status (the state) with the alerts (the conditions) merged in.
 
-    async def cdm_conditions(
-        self,
-    ) -> tuple[tuple[Alert, ...] | None, PrinterStatus | None]:
+        print/v2/status is read only when the system status names no state.
+        The change marker is a digest of the alerts.
+        """
         async with _tasks() as group:
-            alerts = group.create_task(self.doc(cdm.ALERTS))
-            print_status = group.create_task(
-                self.maybe_doc(cdm.PRINT_STATUS, self.cdm_print_status_listed())
+            system_doc = group.create_task(self.doc(cdm.SYSTEM_STATUS))
+            alerts_doc = group.create_task(self.doc(cdm.ALERTS))
+        primary = _parse_status(cdm.parse_system_status, system_doc.result())
+        alerts = _opt(cdm.parse_alerts, alerts_doc.result()) or ()
+        resources = self._profile.cdm_resources
+        if _incomplete(primary) and (
+            not resources or _is_listed(resources, cdm.PRINT_STATUS)
+        ):
+            print_status = _opt(
+                cdm.parse_print_status, await self.doc(cdm.PRINT_STATUS)
             )
-        return (
-            _opt(cdm.parse_alerts, alerts.result()),
-            _opt(cdm.parse_print_status, print_status.result()),
-        )
-
-    @staticmethod
-    def cdm_status(
-        system: PrinterStatus | None,
-        alerts: tuple[Alert, ...] | None,
-        print_status: PrinterStatus | None,
-    ) -> PrinterStatus | None:
-        """System status with alerts and print status merged in; marked."""
-        others: list[PrinterStatus | tuple[Alert, ...]] = []
-        if alerts:
-            others.append(alerts)
-        primary = system
-        if print_status is not None:
             if primary is None:
                 primary = print_status
-            else:
-                others.append(print_status)
+            elif print_status is not None:
+                primary = merge_status(primary, print_status)
         if primary is None:
             return None
-        merged = merge_status(primary, *others) if others else primary
-        marker = f"{_status_word(system)}#{_alerts_digest(alerts or ())}"
-        return replace(merged, change_marker=marker)
+        merged = merge_status(primary, alerts) if alerts else primary
+        return replace(merged, change_marker=_alerts_digest(alerts))
 
     async def cdm_full(self) -> Snapshot:
         async with _tasks() as group:
             identity = group.create_task(self.doc(cdm.IDENTITY))
-            system_doc = group.create_task(self.doc(cdm.SYSTEM_STATUS))
+            status = group.create_task(self.cdm_status())
             supplies = group.create_task(self.doc(cdm.SUPPLIES))
             counters = group.create_task(self.doc(cdm.LIFETIME_COUNTERS))
-            conditions = group.create_task(self.cdm_conditions())
             ipp_printer = group.create_task(self.ipp_attributes())
-        system = _parse_status(cdm.parse_system_status, system_doc.result())
-        alerts, print_status = conditions.result()
         return self.compose(
             Protocol.CDM,
             info=_opt(cdm.parse_identity, identity.result()),
-            status=self.cdm_status(system, alerts, print_status),
+            status=status.result(),
             supplies=_opt(cdm.parse_supplies, supplies.result()),
             counters=_opt(cdm.parse_lifetime_counters, counters.result()),
             ipp_printer=ipp_printer.result(),
         )
 
     async def cdm_cheap(self, previous: Snapshot) -> Snapshot:
-        system = _parse_status(
-            cdm.parse_system_status, await self.doc(cdm.SYSTEM_STATUS)
-        )
-        old_word, _, old_digest = (previous.status.change_marker or "").partition("#")
-        if (
-            not _incomplete(system)
-            and _status_word(system) == old_word
-            and previous.sources.status is Protocol.CDM
-        ):
-            # Same status word: the conditions read with it still hold.
-            return previous
-        alerts, print_status = await self.cdm_conditions()
-        status = self.cdm_status(system, alerts, print_status)
+        status = await self.cdm_status()
         ipp_printer = await self.ipp_attributes() if _incomplete(status) else None
         completed, status_source = self.complete_status(
             Protocol.CDM, status, ipp_printer
         )
-        if _alerts_digest(alerts or ()) != old_digest:
+        if completed.change_marker != previous.status.change_marker:
             async with _tasks() as group:
                 supplies = group.create_task(self.doc(cdm.SUPPLIES))
                 counters = group.create_task(self.doc(cdm.LIFETIME_COUNTERS))
