@@ -52,6 +52,10 @@ if TYPE_CHECKING:
 
     from yarl import URL
 
+from .test_transport import aioresponses_compat
+
+aioresponses_compat()
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CAPTURES = FIXTURES / "captures"
 

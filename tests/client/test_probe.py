@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
     from yarl import URL
 
+from .test_transport import aioresponses_compat
+
+aioresponses_compat()
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 HOST = "printer.test"
 PORTS = {"http": 80, "https": 443}

@@ -24,6 +24,7 @@ lives here and nowhere else:
 from __future__ import annotations
 
 import asyncio
+import base64
 from contextlib import suppress
 from dataclasses import dataclass
 import hashlib
@@ -474,7 +475,8 @@ class HttpTransport:
         if self._username is None:
             return None
         if self._auth_scheme == "basic":
-            return aiohttp.BasicAuth(self._username, self._password).encode()
+            token = f"{self._username}:{self._password}".encode()
+            return "Basic " + base64.b64encode(token).decode("ascii")
         if self._auth_scheme == "digest" and self._digest is not None:
             return self._digest.header(method, url, self._username, self._password)
         return None
