@@ -191,20 +191,13 @@ def _alert(state: PrinterState, condition: Condition) -> ET.Element:
 
 
 def _supply_by_station(state: PrinterState, element: ET.Element) -> SupplySpec | None:
+    """The supply an element describes: by station, else by marker colour."""
     station = element.find(_q(DD, "ConsumableStation"))
-    label = element.find(_q(DD, "ConsumableLabelCode"))
     color = element.find(_q(DD, "MarkerColor"))
     for spec in state.profile.supplies:
         if station is not None and station.text == str(spec.station):
             return spec
-        if station is None and label is not None and label.text == spec.color:
-            return spec
-        if (
-            station is None
-            and label is None
-            and color is not None
-            and color.text == spec.marker_color
-        ):
+        if station is None and color is not None and color.text == spec.marker_color:
             return spec
     return None
 

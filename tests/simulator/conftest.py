@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 import pytest
 
 from simulator.testing import simulated_printer  # noqa: F401
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

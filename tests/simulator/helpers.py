@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 import xml.etree.ElementTree as ET
 
-import aiohttp
-
 from simulator._codec import codec
-from simulator.server import SimulatedPrinter
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import aiohttp
+
+    from simulator.server import SimulatedPrinter
 
 DD = "http://www.hp.com/schemas/imaging/con/dictionaries/1.0/"
 PSDYN = "http://www.hp.com/schemas/imaging/con/ledm/productstatusdyn/2007/10/31"
@@ -93,8 +97,8 @@ async def ipp_request(
     sim: SimulatedPrinter,
     operation: int,
     *,
-    operation_attrs: list[tuple[str, int, Any]] | None = None,
-    job_attrs: list[tuple[str, int, Any]] | None = None,
+    operation_attrs: Sequence[tuple[str, int, Any]] | None = None,
+    job_attrs: Sequence[tuple[str, int, Any]] | None = None,
     data: bytes = b"",
     version: tuple[int, int] = (2, 0),
     request_id: int = 7,

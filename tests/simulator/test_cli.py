@@ -7,14 +7,17 @@ import os
 import signal
 import socket
 import sys
+from typing import TYPE_CHECKING
 
-import aiohttp
 import pytest
 
 from simulator.__main__ import main
 from simulator.profiles import PROFILES
 
 from .helpers import get_text
+
+if TYPE_CHECKING:
+    import aiohttp
 
 
 def free_ports(count: int) -> int:
@@ -54,10 +57,10 @@ async def test_ready_lines_and_sigterm(http: aiohttp.ClientSession) -> None:
     )
     assert process.stdout is not None
     try:
-        lines = []
         async with asyncio.timeout(30):
-            for _ in range(2):
-                lines.append((await process.stdout.readline()).decode().strip())
+            lines = [
+                (await process.stdout.readline()).decode().strip() for _ in range(2)
+            ]
         for index, line in enumerate(lines):
             word, url, raw, profile = line.split(" ")
             assert (word, url, profile) == (
@@ -87,8 +90,15 @@ async def test_port_in_use_fails() -> None:
     port = blocker.getsockname()[1]
     try:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "simulator", "--profile", "envy-4520", "--port", str(port),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "simulator",
+            "--profile",
+            "envy-4520",
+            "--port",
+            str(port),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         async with asyncio.timeout(30):
             _out, err = await process.communicate()
@@ -104,7 +114,9 @@ def test_list_profiles(capsys: pytest.CaptureFixture[str]) -> None:
     assert names == list(PROFILES)
 
 
-@pytest.mark.parametrize("argv", [[], ["--profile", "envy-4520", "--count", "0"], ["--profile", "nope"]])
+@pytest.mark.parametrize(
+    "argv", [[], ["--profile", "envy-4520", "--count", "0"], ["--profile", "nope"]]
+)
 def test_usage_errors(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(argv)

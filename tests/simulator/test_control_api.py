@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import aiohttp
-
-from simulator.testing import PrinterFactory
+from typing import TYPE_CHECKING
 
 from .helpers import PDF_2_PAGES, print_document
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from simulator.testing import PrinterFactory
 
 
 async def test_state_roundtrip(
@@ -41,13 +44,21 @@ async def test_faults_endpoint(
     simulated_printer: PrinterFactory, http: aiohttp.ClientSession
 ) -> None:
     sim = await simulated_printer("officejet-pro-9022e")
-    async with http.post(sim.url + "/_sim/fault", json={"fault": "delay", "seconds": 0.01}) as resp:
-        assert await resp.json() == [{"fault": "delay", "seconds": 0.01, "count": None, "paths": []}]
+    async with http.post(
+        sim.url + "/_sim/fault", json={"fault": "delay", "seconds": 0.01}
+    ) as resp:
+        assert await resp.json() == [
+            {"fault": "delay", "seconds": 0.01, "count": None, "paths": []}
+        ]
     async with http.post(sim.url + "/_sim/fault", json={"fault": "swap"}) as resp:
         assert len(await resp.json()) == 2
-    async with http.post(sim.url + "/_sim/fault", json={"fault": "none", "name": "delay"}) as resp:
+    async with http.post(
+        sim.url + "/_sim/fault", json={"fault": "none", "name": "delay"}
+    ) as resp:
         assert [f["fault"] for f in await resp.json()] == ["swap"]
-    async with http.post(sim.url + "/_sim/fault", json={"fault": "none", "name": 3}) as resp:
+    async with http.post(
+        sim.url + "/_sim/fault", json={"fault": "none", "name": 3}
+    ) as resp:
         assert resp.status == 400
     async with http.post(sim.url + "/_sim/fault", json={"fault": "meteor"}) as resp:
         assert resp.status == 400

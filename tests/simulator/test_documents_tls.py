@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 import ssl
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -11,6 +11,9 @@ from simulator import documents
 from simulator.tls import server_context
 
 from .helpers import PDF_2_PAGES, pwg_raster
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 UEL = b"\x1b%-12345X"
 
@@ -55,7 +58,10 @@ def test_count_pages(tmp_path: Path) -> None:
     assert count(b"RaS3", documents.PWG_RASTER) == 1
     assert count(b"UNIRAST\x00\x00\x00\x00\x05", documents.URF) == 5
     assert count(b"UNIRAST", documents.URF) == 1
-    assert count(b"%!PS\n%%Page: 1 1\n%%Page: 2 2\n%%Page: 3 3\n", documents.POSTSCRIPT) == 3
+    assert (
+        count(b"%!PS\n%%Page: 1 1\n%%Page: 2 2\n%%Page: 3 3\n", documents.POSTSCRIPT)
+        == 3
+    )
     assert count(b"one\fTwo\fthree", documents.TEXT) == 3
     assert count(b"\xff\xd8\xff", documents.JPEG) == 1
 

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import time
+from typing import TYPE_CHECKING
 import xml.etree.ElementTree as ET
 
 import aiohttp
@@ -13,9 +14,11 @@ import pytest
 
 from simulator._codec import codec
 from simulator.state import StateError
-from simulator.testing import PrinterFactory
 
 from .helpers import get_text, ipp_request, post_ipp
+
+if TYPE_CHECKING:
+    from simulator.testing import PrinterFactory
 
 STATUS = "/DevMgmt/ProductStatusDyn.xml"
 
@@ -37,7 +40,9 @@ async def test_http_error_with_count_and_paths(
     assert (await get_text(http, sim.url + STATUS))[0] == 200
 
 
-async def test_delay(simulated_printer: PrinterFactory, http: aiohttp.ClientSession) -> None:
+async def test_delay(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
     sim = await simulated_printer("officejet-pro-9022e")
     await sim.set_fault("delay", seconds=0.3, count=1)
     start = time.monotonic()
@@ -56,10 +61,16 @@ async def test_malformed_documents(
     _, body, _ = await get_text(http, sim.url + STATUS)
     with pytest.raises(ET.ParseError):
         ET.fromstring(body)
-    response = await ipp_request(http, sim, codec.Operation.GET_PRINTER_ATTRIBUTES) if False else None
+    response = (
+        await ipp_request(http, sim, codec.Operation.GET_PRINTER_ATTRIBUTES)
+        if False
+        else None
+    )
     assert response is None
     message = codec.new_request(codec.Operation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
-    async with http.post(sim.ipp_url, data=message.encode(), headers={"Content-Type": "application/ipp"}) as resp:
+    async with http.post(
+        sim.ipp_url, data=message.encode(), headers={"Content-Type": "application/ipp"}
+    ) as resp:
         with pytest.raises(codec.IppTruncatedError.__mro__[1]):  # HPEWSParseError
             codec.decode(await resp.read())
     tank = await simulated_printer("smart-tank-580")
@@ -104,15 +115,23 @@ async def test_auth_until_credentials(
     for auth in (aiohttp.BasicAuth("admin", "wrong"),):
         async with http.get(sim.url + STATUS, auth=auth) as resp:
             assert resp.status == 401
-    async with http.get(sim.url + STATUS, headers={"Authorization": "Basic %%%"}) as resp:
+    async with http.get(
+        sim.url + STATUS, headers={"Authorization": "Basic %%%"}
+    ) as resp:
         assert resp.status == 401
-    async with http.get(sim.url + STATUS, auth=aiohttp.BasicAuth("admin", "secret")) as resp:
+    async with http.get(
+        sim.url + STATUS, auth=aiohttp.BasicAuth("admin", "secret")
+    ) as resp:
         assert resp.status == 200
     token = base64.b64encode(b"admin:secret").decode()
     message = codec.new_request(codec.Operation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
-    answer = await post_ipp(http, sim, message.encode(), {"Authorization": f"Basic {token}"})
+    answer = await post_ipp(
+        http, sim, message.encode(), {"Authorization": f"Basic {token}"}
+    )
     assert answer.printer.value("uri-authentication-supported") == "basic"
-    async with http.post(sim.ipp_url, data=message.encode(), headers={"Content-Type": "application/ipp"}) as resp:
+    async with http.post(
+        sim.ipp_url, data=message.encode(), headers={"Content-Type": "application/ipp"}
+    ) as resp:
         assert resp.status == 401
 
 
@@ -211,7 +230,7 @@ def test_fault_validation() -> None:
     from simulator.faults import parse_fault
 
     assert parse_fault({"fault": "none"}) is None
-    for body in (
+    bodies: tuple[object, ...] = (
         [],
         {"fault": 3},
         {"fault": "earthquake"},
@@ -224,9 +243,15 @@ def test_fault_validation() -> None:
         {"fault": "http_error", "status": "x"},
         {"fault": "truncate", "mode": "sideways"},
         {"fault": "auth", "username": 3},
-    ):
+    )
+    for body in bodies:
         with pytest.raises(StateError):
             parse_fault(body)
     fault = parse_fault({"fault": "refuse_connections", "seconds": None, "count": None})
     assert fault is not None
-    assert fault.to_json() == {"fault": "refuse_connections", "seconds": None, "count": None, "paths": []}
+    assert fault.to_json() == {
+        "fault": "refuse_connections",
+        "seconds": None,
+        "count": None,
+        "paths": [],
+    }

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 import xml.etree.ElementTree as ET
 
-import aiohttp
 import pytest
 
 from simulator.profiles import PROFILES, Family
-from simulator.testing import PrinterFactory
 
 from .conftest import FIXTURES
 from .helpers import DD, NS, get_text, ledm_root
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from simulator.testing import PrinterFactory
 
 LEDM_PROFILES = [n for n, p in PROFILES.items() if p.family is Family.LEDM]
 DOCUMENTS = [
@@ -170,8 +174,9 @@ async def test_count_printers_have_distinct_identities(
 
 
 async def test_consecutive_ports(unused_tcp_port_factory: object) -> None:
-    from simulator import start_printers
     import socket
+
+    from simulator import start_printers
 
     # Find three consecutive free ports.
     for base in range(42100, 42900, 7):

@@ -7,12 +7,14 @@ import base64
 import os
 from pathlib import Path
 import shutil
+from typing import TYPE_CHECKING
 
 import pytest
 
-from simulator.testing import PrinterFactory
-
 from .helpers import PDF_2_PAGES
+
+if TYPE_CHECKING:
+    from simulator.testing import PrinterFactory
 
 IPPTOOL = shutil.which("ipptool")
 TESTS = Path("/usr/share/cups/ipptool")
@@ -33,13 +35,18 @@ def ipptool() -> str:
     return IPPTOOL
 
 
-async def run_ipptool(ipptool: str, uri: str, test: str, document: Path | None = None) -> tuple[int, str]:
+async def run_ipptool(
+    ipptool: str, uri: str, test: str, document: Path | None = None
+) -> tuple[int, str]:
     args = [ipptool, "-t", "-T", "10"]
     if document is not None:
         args += ["-f", str(document)]
     process = await asyncio.create_subprocess_exec(
-        *args, uri, str(TESTS / test),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        *args,
+        uri,
+        str(TESTS / test),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     async with asyncio.timeout(60):
         out, _ = await process.communicate()
@@ -57,10 +64,16 @@ async def run_ipptool(ipptool: str, uri: str, test: str, document: Path | None =
     ],
 )
 async def test_ipptool_passes(
-    simulated_printer: PrinterFactory, ipptool: str, tmp_path: Path, profile: str, document: str
+    simulated_printer: PrinterFactory,
+    ipptool: str,
+    tmp_path: Path,
+    profile: str,
+    document: str,
 ) -> None:
     sim = await simulated_printer(profile)
-    code, out = await run_ipptool(ipptool, sim.printer_uri, "get-printer-attributes.test")
+    code, out = await run_ipptool(
+        ipptool, sim.printer_uri, "get-printer-attributes.test"
+    )
     assert code == 0, out
     assert "[PASS]" in out
     path = tmp_path / f"document.{document}"
@@ -69,7 +82,9 @@ async def test_ipptool_passes(
     assert code == 0, out
     await sim.wait_for_jobs()
     assert sim.jobs[-1].document() == path.read_bytes()
-    assert sim.jobs[-1].detected_format == ("application/pdf" if document == "pdf" else "image/jpeg")
+    assert sim.jobs[-1].detected_format == (
+        "application/pdf" if document == "pdf" else "image/jpeg"
+    )
 
 
 async def test_ipptool_sees_pdf_refused(

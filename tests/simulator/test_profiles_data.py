@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import re
+from typing import TYPE_CHECKING
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -17,6 +17,9 @@ from simulator.store import load_store
 
 from .conftest import FIXTURES
 from .helpers import CCDYN, NS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 P57750 = FIXTURES / "ipp/HP-PageWide-MFP-P57750__ipptool_get-printer-attributes.txt"
 ENVY = FIXTURES / "ipp/HP-ENVY-4520__get-printer-attributes_ipp-client-log.txt"

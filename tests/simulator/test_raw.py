@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from simulator.raw import PjlParser
-from simulator.testing import PrinterFactory
 
 from .conftest import FIXTURES
 from .helpers import PDF_2_PAGES
+
+if TYPE_CHECKING:
+    from simulator.testing import PrinterFactory
 
 UEL = b"\x1b%-12345X"
 
@@ -29,9 +32,15 @@ async def test_info_status_format(simulated_printer: PrinterFactory) -> None:
     sim = await simulated_printer("color-laserjet-pro-m255dw")
     answer = await exchange(sim.raw_port, UEL + b"@PJL INFO STATUS \r\n" + UEL)
     # Framing as in the HP PJL Technical Reference sample.
-    sample = (FIXTURES / "pjl/HP-LaserJet-4__PJL_INFO-STATUS_INFO-USTATUS_documented-sample.txt").read_text()
+    sample = (
+        FIXTURES
+        / "pjl/HP-LaserJet-4__PJL_INFO-STATUS_INFO-USTATUS_documented-sample.txt"
+    ).read_text()
     assert "CODE=10001<CR><LF>" in sample
-    assert answer == b'@PJL INFO STATUS\r\nCODE=10001\r\nDISPLAY="Ready"\r\nONLINE=TRUE\r\n\f'
+    assert (
+        answer
+        == b'@PJL INFO STATUS\r\nCODE=10001\r\nDISPLAY="Ready"\r\nONLINE=TRUE\r\n\f'
+    )
 
 
 async def test_info_commands(simulated_printer: PrinterFactory) -> None:
@@ -109,9 +118,44 @@ def test_parser_splits_uel_across_chunks() -> None:
     from simulator.profiles import get_profile
     from simulator.state import PrinterState
 
-    parser = PjlParser(PrinterState(get_profile("color-laserjet-pro-m255dw"), "x"), True)
-    stream = UEL + b"@PJL INFO STATUS\r\n" + UEL + b"\x1bE data" + UEL + b"@PJL INFO ID\r\n"
+    parser = PjlParser(
+        PrinterState(get_profile("color-laserjet-pro-m255dw"), "x"), True
+    )
+    stream = (
+        UEL + b"@PJL INFO STATUS\r\n" + UEL + b"\x1bE data" + UEL + b"@PJL INFO ID\r\n"
+    )
     for byte in stream:
         parser.feed(bytes([byte]))
     assert parser.saw_data
     assert len(parser.replies) == 2
+
+
+async def test_long_pjl_header_becomes_a_job(simulated_printer: PrinterFactory) -> None:
+    sim = await simulated_printer("color-laserjet-pro-m255dw")
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.raw_port)
+    writer.write(UEL + b"@PJL COMMENT " + b"x" * 70000 + b"\r\n")
+    writer.write_eof()
+    await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    for _ in range(100):
+        if sim.jobs:
+            break
+        await asyncio.sleep(0.01)
+    assert sim.jobs[0].size > 70000
+
+
+async def test_reset_connection_is_harmless(simulated_printer: PrinterFactory) -> None:
+    import socket
+    import struct
+
+    sim = await simulated_printer("color-laserjet-pro-m255dw")
+    sock = socket.socket()
+    sock.connect(("127.0.0.1", sim.raw_port))
+    sock.sendall(b"%PDF-1.4 partial")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()  # RST
+    await asyncio.sleep(0.1)
+    # Still serving.
+    answer = await exchange(sim.raw_port, UEL + b"@PJL INFO STATUS\r\n" + UEL)
+    assert answer.startswith(b"@PJL INFO STATUS")

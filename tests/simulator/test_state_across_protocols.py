@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import TYPE_CHECKING
 
-import aiohttp
 import pytest
 
 from simulator.state import StateError
-from simulator.testing import PrinterFactory
 
-from .helpers import NS, alert_ids, get_text, ledm_root, printer_attributes, status_categories
+from .helpers import (
+    NS,
+    alert_ids,
+    get_text,
+    ledm_root,
+    printer_attributes,
+    status_categories,
+)
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from simulator.testing import PrinterFactory
 
 # condition -> (LEDM category for an inkjet, IPP reason, PJL code), per PROTOCOLS.md
 # §1.3 (LEDM categories), RFC 8011 printer-state-reasons, §4 PJL codes.
@@ -40,7 +51,9 @@ async def test_condition_everywhere(
     category, reason, pjl_code = CASES[condition]
     sim = await simulated_printer("officejet-pro-9022e")
     before = await ledm_root(http, sim, "/DevMgmt/ProductStatusDyn.xml")
-    number = int(before.findtext("psdyn:AlertTable/dd:ModificationNumber", namespaces=NS) or 0)
+    number = int(
+        before.findtext("psdyn:AlertTable/dd:ModificationNumber", namespaces=NS) or 0
+    )
     assert status_categories(before) == ["ready"]
 
     sim.set_state(**{condition: True})
@@ -48,12 +61,17 @@ async def test_condition_everywhere(
     root = await ledm_root(http, sim, "/DevMgmt/ProductStatusDyn.xml")
     assert status_categories(root) == [category, "ready"]
     assert alert_ids(root) == [category]
-    assert int(root.findtext("psdyn:AlertTable/dd:ModificationNumber", namespaces=NS) or 0) == number + 1
+    assert (
+        int(root.findtext("psdyn:AlertTable/dd:ModificationNumber", namespaces=NS) or 0)
+        == number + 1
+    )
     printer = await printer_attributes(http, sim)
     assert printer.values("printer-state-reasons") == [reason]
     blocking = reason.endswith("-error")
     assert printer.value("printer-state") == (5 if blocking else 3)
-    assert any(b"code=" in bytes(v) for v in printer.values("printer-alert"))
+    assert any(
+        isinstance(v, bytes) and b"code=" in v for v in printer.values("printer-alert")
+    )
     status = await pjl_status(sim.raw_port)
     assert f"CODE={pjl_code}" in status
     assert ("ONLINE=FALSE" in status) == blocking
@@ -71,16 +89,22 @@ async def test_cdm_shows_conditions(
     simulated_printer: PrinterFactory, http: aiohttp.ClientSession
 ) -> None:
     sim = await simulated_printer("smart-tank-580")
-    sim.set_state(paper_jam=True, door_open=True, supplies={"C": 8}, missing_supplies=["Y"])
+    sim.set_state(
+        paper_jam=True, door_open=True, supplies={"C": 8}, missing_supplies=["Y"]
+    )
     _, body, _ = await get_text(http, sim.url + "/cdm/alert/v1/alerts")
     alerts = json.loads(body)["alerts"]
     categories = {a["category"]: a for a in alerts}
-    assert {"jamInPrinter", "doorOpen", "cartridgeLow", "cartridgeMissing"} <= set(categories)
+    assert {"jamInPrinter", "doorOpen", "cartridgeLow", "cartridgeMissing"} <= set(
+        categories
+    )
     # Captured routine alerts stay.
     assert "genuineHPsupply" in categories
     assert categories["jamInPrinter"]["severity"] == "error"
     assert categories["cartridgeLow"]["severity"] == "warning"
-    pointers = {d["propertyPointer"]: d["value"] for d in categories["cartridgeLow"]["data"]}
+    pointers = {
+        d["propertyPointer"]: d["value"] for d in categories["cartridgeLow"]["data"]
+    }
     # Cyan tank is suppliesList[3] in the capture.
     assert pointers["/suppliesList/3/colors"] == {"seValue": "C"}
     _, body, _ = await get_text(http, sim.url + "/cdm/print/v2/status")
@@ -90,7 +114,10 @@ async def test_cdm_shows_conditions(
         print_status["printerStateReasons"]
     )
     _, body, _ = await get_text(http, sim.url + "/cdm/supply/v1/suppliesPublic")
-    supplies = {(s["supplyType"], s["supplyColorCode"]): s for s in json.loads(body)["suppliesList"]}
+    supplies = {
+        (s["supplyType"], s["supplyColorCode"]): s
+        for s in json.loads(body)["suppliesList"]
+    }
     assert supplies[("inkTank", "C")]["percentLifeDisplay"] == 8
     assert supplies[("inkTank", "C")]["levelState"] == "low"
     assert "percentLifeDisplay" not in supplies[("inkTank", "Y")]
@@ -114,7 +141,10 @@ async def test_power_save(
     root = await ledm_root(http, led, "/DevMgmt/ProductStatusDyn.xml")
     assert status_categories(root) == ["inPowerSave"]
     # The capture's own Italian text for power save.
-    assert root.findtext("psdyn:Status/psdyn:LocString", namespaces=NS) == "Modalità Pausa attiva."
+    assert (
+        root.findtext("psdyn:Status/psdyn:LocString", namespaces=NS)
+        == "Modalità Pausa attiva."
+    )
     assert "CODE=35078" in await pjl_status(led.raw_port)
 
 
@@ -128,26 +158,49 @@ async def test_supply_levels_everywhere(
         info.findtext("dd:ConsumableLabelCode", namespaces=NS): info
         for info in root.iterfind("ccdyn:ConsumableInfo", NS)
     }
-    assert infos["K"].findtext("dd:ConsumablePercentageLevelRemaining", namespaces=NS) == "3"
-    assert infos["K"].findtext("dd:ConsumableLifeState/dd:ConsumableState", namespaces=NS) == "veryLow"
-    assert infos["C"].findtext("dd:ConsumableLifeState/dd:ConsumableState", namespaces=NS) == "low"
+    assert (
+        infos["K"].findtext("dd:ConsumablePercentageLevelRemaining", namespaces=NS)
+        == "3"
+    )
+    assert (
+        infos["K"].findtext("dd:ConsumableLifeState/dd:ConsumableState", namespaces=NS)
+        == "veryLow"
+    )
+    assert (
+        infos["C"].findtext("dd:ConsumableLifeState/dd:ConsumableState", namespaces=NS)
+        == "low"
+    )
     # Untouched: as captured.
-    assert infos["M"].findtext("dd:ConsumablePercentageLevelRemaining", namespaces=NS) == "50"
-    assert infos["M"].findtext("dd:ConsumableLifeState/dd:ConsumableState", namespaces=NS) == "ok"
+    assert (
+        infos["M"].findtext("dd:ConsumablePercentageLevelRemaining", namespaces=NS)
+        == "50"
+    )
+    assert (
+        infos["M"].findtext("dd:ConsumableLifeState/dd:ConsumableState", namespaces=NS)
+        == "ok"
+    )
     status = await ledm_root(http, sim, "/DevMgmt/ProductStatusDyn.xml")
     assert alert_ids(status)[-2:] == ["cartridgeVeryLow", "cartridgeLow"]
     # The captured genuineHP Info alerts are still there, first.
     assert alert_ids(status)[:4] == ["genuineHP"] * 4
     usage = await ledm_root(http, sim, "/DevMgmt/ProductUsageDyn.xml")
     remaining = {
-        c.findtext("dd:MarkerColor", namespaces=NS): c.findtext("dd:EstimatedPagesRemaining", namespaces=NS)
+        c.findtext("dd:MarkerColor", namespaces=NS): c.findtext(
+            "dd:EstimatedPagesRemaining", namespaces=NS
+        )
         for c in usage.iterfind("pudyn:ConsumableSubunit/pudyn:Consumable", NS)
     }
     # 3 % and 9 % of the captured yields (3150 black, 2450 colour).
     assert remaining["Black"] == str(int(3150 * 3 / 100))
     assert remaining["Cyan"] == str(int(2450 * 9 / 100))
     printer = await printer_attributes(http, sim)
-    levels = dict(zip(printer.values("marker-colors"), printer.values("marker-levels"), strict=True))
+    levels = dict(
+        zip(
+            printer.values("marker-colors"),
+            printer.values("marker-levels"),
+            strict=True,
+        )
+    )
     assert levels["#000000"] == 3
     assert levels["#00FFFF"] == 9
     assert "toner-low-warning" in printer.values("printer-state-reasons")
@@ -167,11 +220,17 @@ async def test_pagewide_reports_supplies_only_in_alerts(
     sim.set_state(supplies={"K": 5})
     printer = await printer_attributes(http, sim)
     assert printer.values("printer-state-reasons") == ["none"]
-    alerts = [bytes(v).decode() for v in printer.values("printer-alert")]
-    assert alerts[-1] == "code=markerInkAlmostEmpty;severity=warning;group=markerSupplies;groupindex=4"
+    alerts = [
+        v.decode() for v in printer.values("printer-alert") if isinstance(v, bytes)
+    ]
+    assert (
+        alerts[-1]
+        == "code=markerInkAlmostEmpty;severity=warning;group=markerSupplies;groupindex=4"
+    )
     assert printer.values("printer-alert-description")[-1] == "Black Cartridge low"
-    supply = bytes(printer.values("printer-supply")[3]).decode()
-    assert "level=5;" in supply
+    supply = printer.values("printer-supply")[3]
+    assert isinstance(supply, bytes)
+    assert b"level=5;" in supply
     sim.set_state(paper_jam=True)
     printer = await printer_attributes(http, sim)
     assert printer.values("printer-state-reasons") == ["media-jam-error"]
@@ -186,10 +245,14 @@ async def test_missing_cartridge(
     assert status_categories(root)[0] == "cartridgeMissing"
     consumables = await ledm_root(http, sim, "/DevMgmt/ConsumableConfigDyn.xml")
     cmy = next(
-        i for i in consumables.iterfind("ccdyn:ConsumableInfo", NS)
+        i
+        for i in consumables.iterfind("ccdyn:ConsumableInfo", NS)
         if i.findtext("dd:ConsumableLabelCode", namespaces=NS) == "CMY"
     )
-    assert cmy.findtext("dd:ConsumableLifeState/dd:ConsumableState", namespaces=NS) == "missing"
+    assert (
+        cmy.findtext("dd:ConsumableLifeState/dd:ConsumableState", namespaces=NS)
+        == "missing"
+    )
     assert cmy.find("dd:ConsumablePercentageLevelRemaining", NS) is None
     printer = await printer_attributes(http, sim)
     assert printer.values("printer-state-reasons") == ["marker-supply-missing-error"]
@@ -203,7 +266,7 @@ def test_state_validation() -> None:
     from simulator.state import PrinterState
 
     state = PrinterState(get_profile("officejet-pro-9022e"), "seed")
-    bad = [
+    bad: list[dict[str, object]] = [
         {"paper_jam": "yes"},
         {"supplies": [1]},
         {"supplies": {"Q": 3}},
@@ -222,7 +285,9 @@ def test_state_validation() -> None:
             state.apply(changes)
     # Nothing changed: all or nothing.
     assert state.to_json()["conditions"] == []
-    state.apply({"supplies": {"K": None}, "counters": {"total_pages": 5}, "percent_per_page": 2})
+    state.apply(
+        {"supplies": {"K": None}, "counters": {"total_pages": 5}, "percent_per_page": 2}
+    )
     assert state.to_json()["supplies"]["K"] is None
     assert state.counters["total_pages"] == 5
     jams = state.counters["jam_events"]
