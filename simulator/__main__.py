@@ -24,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--profile", choices=sorted(PROFILES), help="printer model")
     source.add_argument("--replay", metavar="DIR", help="serve a capture directory")
     source.add_argument(
+        "--all-profiles",
+        action="store_true",
+        help="one printer of every profile (COUNT of each), on consecutive ports",
+    )
+    source.add_argument(
         "--list-profiles", action="store_true", help="list the profiles and exit"
     )
     parser.add_argument(
@@ -54,20 +59,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _run(args: argparse.Namespace) -> None:
-    from .server import start_printers
+    from .server import PrinterGroup, SimulatedPrinter
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    group = start_printers(
-        args.profile,
-        replay=args.replay,
-        count=args.count,
-        port=args.port,
-        raw_port=args.raw_port,
-        page_seconds=args.page_seconds,
-        percent_per_page=args.percent_per_page,
+    names = list(PROFILES) if args.all_profiles else [args.profile]
+    group = PrinterGroup(
+        [
+            SimulatedPrinter(
+                name,
+                replay=args.replay,
+                port=args.port + index if args.port else 0,
+                raw_port=args.raw_port + index if args.raw_port else 0,
+                page_seconds=args.page_seconds,
+                percent_per_page=args.percent_per_page,
+            )
+            for index, name in enumerate(
+                name for name in names for _ in range(args.count)
+            )
+        ]
     )
     async with group:
         for printer in group.printers:
@@ -83,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, profile in PROFILES.items():
             print(f"{name}\t{profile.description}")  # noqa: T201
         return 0
-    if args.profile is None and args.replay is None:
-        parser.error("one of --profile, --replay or --list-profiles is required")
+    if args.profile is None and args.replay is None and not args.all_profiles:
+        parser.error(
+            "one of --profile, --replay, --all-profiles or --list-profiles is required"
+        )
     if args.count < 1:
         parser.error("--count must be at least 1")
     try:

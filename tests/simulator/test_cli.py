@@ -108,6 +108,36 @@ async def test_port_in_use_fails() -> None:
         blocker.close()
 
 
+async def test_all_profiles(http: aiohttp.ClientSession) -> None:
+    port = free_ports(len(PROFILES))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "simulator",
+        "--all-profiles",
+        "--port",
+        str(port),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    try:
+        async with asyncio.timeout(30):
+            lines = [
+                (await process.stdout.readline()).decode().split() for _ in PROFILES
+            ]
+        assert [line[3] for line in lines] == [f"profile={name}" for name in PROFILES]
+        scheme = {True: "https", False: "http"}
+        assert [line[1] for line in lines] == [
+            f"{scheme[p.https]}://127.0.0.1:{port + i}"
+            for i, p in enumerate(PROFILES.values())
+        ]
+    finally:
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(30):
+            assert await process.wait() == 0
+
+
 def test_list_profiles(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--list-profiles"]) == 0
     names = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
