@@ -302,7 +302,7 @@ def _find_job(host: IppHost, request: codec.IppMessage) -> Job:
 
 
 def _supported_formats(host: IppHost) -> tuple[list[str], str]:
-    template = host.store.ipp_message(GPA).printer
+    template = host.store.ipp_template(GPA).printer
     supported = [str(v) for v in template.values("document-format-supported")]
     default = str(
         template.value("document-format-default") or "application/octet-stream"
@@ -434,7 +434,7 @@ class IppService:
         ):
             raise IppError(Status.CLIENT_ERROR_BAD_REQUEST, "printer-uri is required")
         handler = self._operations.get(message.operation_id)
-        supported = self.host.store.ipp_message(GPA).printer.values(
+        supported = self.host.store.ipp_template(GPA).printer.values(
             "operations-supported"
         )
         if handler is None or (

@@ -35,6 +35,7 @@ class CaptureStore:
     """Keyed by operation name, e.g. ``Get-Printer-Attributes``."""
     _xml: dict[str, XmlTemplate] = field(default_factory=dict)
     _json: dict[str, Any] = field(default_factory=dict)
+    _ipp: dict[str, codec.IppMessage] = field(default_factory=dict)
 
     def xml(self, path: str) -> XmlTemplate:
         """The document at ``path`` as an XML template."""
@@ -50,8 +51,14 @@ class CaptureStore:
         return self._json[path]
 
     def ipp_message(self, operation: str) -> codec.IppMessage:
-        """A fresh decoded copy of a captured IPP response."""
+        """A fresh decoded copy of a captured IPP response (to edit)."""
         return codec.decode(self.ipp[operation], max_size=MAX_FILE_SIZE)
+
+    def ipp_template(self, operation: str) -> codec.IppMessage:
+        """The captured IPP response, decoded once (do not mutate)."""
+        if operation not in self._ipp:
+            self._ipp[operation] = self.ipp_message(operation)
+        return self._ipp[operation]
 
 
 def _read_tree(root: Path) -> dict[str, bytes]:
