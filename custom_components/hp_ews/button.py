@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from homeassistant.components.button import (
+# 2026 releases define the device classes in .const and re-export them implicitly.
+from homeassistant.components.button import (  # type: ignore[attr-defined,unused-ignore]
     ButtonDeviceClass,
     ButtonEntity,
     ButtonEntityDescription,

@@ -31,8 +31,14 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
 from yarl import URL
+
+# Home Assistant validates forms with probatio, a voluptuous drop-in, since
+# 2026; older releases (2025.4 is supported) have only voluptuous.
+try:
+    import probatio as vol  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - depends on the Home Assistant release
+    import voluptuous as vol  # type: ignore[no-redef,unused-ignore]
 
 from .client.errors import HPEWSAuthenticationError, HPEWSError, HPEWSUnsupportedError
 from .const import (

@@ -24,5 +24,8 @@ The client also re-reads them as soon as the printer signals a change, so
 this only bounds how stale a silently drifting value (a page counter) gets.
 """
 
+REQUEST_TIMEOUT: Final = 10.0
+"""Seconds a printer has to answer one request; waking from sleep is slow."""
+
 MAX_BACKOFF: Final = timedelta(minutes=10)
 """Longest wait between attempts while a printer is unreachable."""

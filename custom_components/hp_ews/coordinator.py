@@ -36,6 +36,7 @@ from .const import (
     FULL_REFRESH_EVERY,
     LOGGER,
     MAX_BACKOFF,
+    REQUEST_TIMEOUT,
 )
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def create_printer(hass: HomeAssistant, data: Mapping[str, Any]) -> HPPrinter:
         scheme="https" if data.get(CONF_SSL) else None,
         username=data.get(CONF_USERNAME),
         password=data.get(CONF_PASSWORD),
+        timeout=REQUEST_TIMEOUT,
     )
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from unittest.mock import AsyncMock, MagicMock, patch
 
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_SSL
+from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hp_ews.const import DOMAIN
 from custom_components.hp_ews.coordinator import normalize_uuid
+from simulator import testing as simulator_testing
 
 from .printers import HOST, OFFICEJET, OFFICEJET_PROFILE
 
@@ -20,6 +23,12 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from custom_components.hp_ews.client.models import Profile, Snapshot
+    from simulator import SimulatedPrinter
+    from simulator.testing import PrinterFactory
+
+
+simulated_printer = simulator_testing.simulated_printer
+"""Starts simulated printers on loopback, stopped after the test."""
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +99,29 @@ async def init_integration(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
+
+
+@pytest.fixture
+async def simulated_entry(
+    hass: HomeAssistant,
+    simulated_printer: PrinterFactory,
+    request: pytest.FixtureRequest,
+) -> tuple[SimulatedPrinter, MockConfigEntry]:
+    """A simulated printer on loopback, added through the config flow.
+
+    The profile comes from ``@pytest.mark.parametrize("profile", [...])``
+    (the OfficeJet Pro 9022e by default); tests need ``socket_enabled``.
+    """
+    profile = getattr(request, "param", "officejet-pro-9022e")
+    sim = await simulated_printer(profile)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.url, "advanced": {}}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+    entry = result["result"]
+    assert entry.state is ConfigEntryState.LOADED
+    return sim, entry

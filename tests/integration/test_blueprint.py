@@ -1,0 +1,113 @@
+"""The low-supply blueprint, driven by a simulated printer that prints."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+import shutil
+from typing import TYPE_CHECKING
+
+import aiohttp
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.hp_ews.client.printing import print_document
+from custom_components.hp_ews.client.transport import HttpTransport
+from custom_components.hp_ews.const import FULL_REFRESH_EVERY
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+    from simulator import SimulatedPrinter
+
+BLUEPRINT = (
+    Path(__file__).parents[2]
+    / "blueprints"
+    / "automation"
+    / "hp_ews"
+    / "low_supply.yaml"
+)
+BLACK = "sensor.hp_color_laserjet_pro_m255dw_black_toner"
+CYAN = "sensor.hp_color_laserjet_pro_m255dw_cyan_toner"
+
+
+@pytest.fixture
+def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A configuration directory holding the shipped blueprint."""
+    target = tmp_path / "blueprints" / "automation" / "hp_ews" / BLUEPRINT.name
+    target.parent.mkdir(parents=True)
+    shutil.copy(BLUEPRINT, target)
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path
+
+
+async def _notifications(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> list[dict[str, str]]:
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "persistent_notification/get"})
+    response = await client.receive_json()
+    assert response["success"]
+    return [{"title": n["title"], "message": n["message"]} for n in response["result"]]
+
+
+@pytest.mark.usefixtures("socket_enabled", "config_dir")
+@pytest.mark.parametrize(
+    "simulated_entry", ["color-laserjet-pro-m255dw"], indirect=True
+)
+async def test_low_toner_notification(
+    hass: HomeAssistant,
+    simulated_entry: tuple[SimulatedPrinter, MockConfigEntry],
+    hass_ws_client: WebSocketGenerator,
+    tmp_path: Path,
+) -> None:
+    """Printing drains the black toner below 15 %: one notification, for it."""
+    sim, entry = simulated_entry
+    assert hass.states.get(BLACK).state == "20"
+    assert await async_setup_component(hass, "persistent_notification", {})
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "use_blueprint": {
+                    "path": "hp_ews/low_supply.yaml",
+                    "input": {"supplies": [BLACK, CYAN]},
+                }
+            }
+        },
+    )
+
+    # Four pages at 2 % each: black 20 -> 12 %, cyan 30 -> 22 %.
+    sim.set_state(percent_per_page=2.0)
+    document = tmp_path / "four-pages.txt"
+    document.write_text("one\ftwo\fthree\ffour\n", encoding="utf-8")
+    async with aiohttp.ClientSession() as session:
+        result = await print_document(
+            HttpTransport(session, "127.0.0.1"), sim.ipp_url, str(document), wait=True
+        )
+    assert result.pages == 4
+    assert await _notifications(hass, hass_ws_client) == []
+
+    # Levels are re-read on the slower cadence: within one full cycle.
+    for _ in range(FULL_REFRESH_EVERY):
+        interval = entry.runtime_data.update_interval + timedelta(seconds=1)
+        async_fire_time_changed(hass, dt_util.utcnow() + interval)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        if hass.states.get(BLACK).state != "20":
+            break
+    assert hass.states.get(BLACK).state == "12"
+    assert hass.states.get(CYAN).state == "22"
+    await hass.async_block_till_done()
+
+    assert await _notifications(hass, hass_ws_client) == [
+        {
+            "title": "Printer supply low",
+            "message": "HP Color LaserJet Pro M255dw Black toner is at 12 % "
+            "(below 15 %).",
+        }
+    ]
