@@ -244,7 +244,6 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
         if not self._unreachable:
             return
         self._unreachable = False
-        if not self.last_update_success:
-            LOGGER.info("%s (%s) is reachable again", self.name, self.host)
-            # Listeners still hear of the change; only the duplicate log goes.
-            self.last_update_success = True
+        LOGGER.info("%s (%s) is reachable again", self.name, self.host)
+        # Listeners still hear of the change; only the duplicate log goes.
+        self.last_update_success = True

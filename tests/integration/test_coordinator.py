@@ -8,7 +8,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import CONF_SCAN_INTERVAL, STATE_UNAVAILABLE
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -248,3 +248,59 @@ async def test_snapshot_without_identity(
     )
     await _tick(hass, freezer, 60)
     assert hass.states.get(STATE).state == "power_save"
+
+
+async def test_unreachable_after_other_failure(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_printer: MagicMock,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failure already reported is not reported again when it turns into
+    unreachable; the recovery is still logged once."""
+    caplog.clear()
+    mock_printer.snapshot.side_effect = HPEWSParseError("truncated XML")
+    await _tick(hass, freezer, 60)
+    mock_printer.snapshot.side_effect = HPEWSConnectionError("Connection refused")
+    mock_printer.probe.side_effect = HPEWSConnectionError("Connection refused")
+    await _tick(hass, freezer, 60)
+    mock_printer.snapshot.side_effect = None
+    mock_printer.probe.side_effect = None
+    await _tick(hass, freezer, 120)
+    assert hass.states.get(STATE).state == "power_save"
+    assert [(r.levelno, r.getMessage()) for r in _ours(caplog, logging.INFO)] == [
+        (
+            logging.ERROR,
+            (
+                "Error fetching HP OfficeJet Pro 9022e data: "
+                "Reading the printer at 192.0.2.20 failed: truncated XML"
+            ),
+        ),
+        (logging.INFO, "HP OfficeJet Pro 9022e (192.0.2.20) is reachable again"),
+    ]
+
+
+async def test_new_poll_interval_during_back_off(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_printer: MagicMock,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A poll interval changed while backing off applies once the printer is back."""
+    coordinator = init_integration.runtime_data
+    mock_printer.snapshot.side_effect = HPEWSConnectionError("Connection refused")
+    mock_printer.probe.side_effect = HPEWSConnectionError("Connection refused")
+    await _tick(hass, freezer, 60)
+    assert coordinator.update_interval == timedelta(seconds=120)
+
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_SCAN_INTERVAL: 300}
+    )
+    await hass.async_block_till_done()
+    assert coordinator.update_interval == timedelta(seconds=120)
+
+    mock_printer.snapshot.side_effect = None
+    mock_printer.probe.side_effect = None
+    await _tick(hass, freezer, 120)
+    assert coordinator.update_interval == timedelta(seconds=300)
