@@ -25,7 +25,9 @@ def draw(size: int) -> Image.Image:
 
     # Paper feeding in at the back.
     d.rounded_rectangle(box(70, 22, 186, 110), radius=6 * u, fill=(245, 247, 250))
-    d.rounded_rectangle(box(70, 22, 186, 110), radius=6 * u, outline=(150, 160, 175), width=int(4 * u))
+    d.rounded_rectangle(
+        box(70, 22, 186, 110), radius=6 * u, outline=(150, 160, 175), width=int(4 * u)
+    )
     # Printer body.
     d.rounded_rectangle(box(24, 88, 232, 196), radius=22 * u, fill=(3, 136, 209))
     d.rounded_rectangle(box(24, 88, 232, 120), radius=22 * u, fill=(2, 119, 189))
@@ -34,11 +36,20 @@ def draw(size: int) -> Image.Image:
     d.rectangle(box(72, 178, 184, 238), fill=(255, 255, 255))
     d.rectangle(box(72, 178, 184, 238), outline=(150, 160, 175), width=int(4 * u))
     # Ink drops: cyan, magenta, yellow, black.
-    for i, colour in enumerate(((0, 174, 239), (236, 0, 140), (255, 222, 23), (35, 31, 32))):
+    for i, colour in enumerate(
+        ((0, 174, 239), (236, 0, 140), (255, 222, 23), (35, 31, 32))
+    ):
         cx = 93 + i * 23
         cy = 214
         d.ellipse(box(cx - 8, cy - 6, cx + 8, cy + 10), fill=colour)
-        d.polygon([(cx * u, (cy - 16) * u), ((cx - 7) * u, (cy - 1) * u), ((cx + 7) * u, (cy - 1) * u)], fill=colour)
+        d.polygon(
+            [
+                (cx * u, (cy - 16) * u),
+                ((cx - 7) * u, (cy - 1) * u),
+                ((cx + 7) * u, (cy - 1) * u),
+            ],
+            fill=colour,
+        )
     # Status light.
     d.ellipse(box(196, 134, 212, 150), fill=(129, 199, 132))
     return img.resize((size, size), Image.Resampling.LANCZOS)

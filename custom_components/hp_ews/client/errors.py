@@ -35,5 +35,6 @@ class HPEWSIPPError(HPEWSError):
     """An IPP operation was answered with an error status code."""
 
     def __init__(self, message: str, status_code: int) -> None:
+        """Keep the IPP status code for callers that branch on it."""
         super().__init__(message)
         self.status_code = status_code
