@@ -10,7 +10,7 @@ import copy
 import json
 from typing import TYPE_CHECKING, Any, Final
 
-from .ledm import base_category
+from .ledm import status_category
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,9 +51,13 @@ def identity(state: PrinterState, store: CaptureStore) -> bytes:
 
 
 def system_status(state: PrinterState, store: CaptureStore) -> bytes:
-    """system/v1/status: ready, processing or inPowerSave."""
+    """system/v1/status: the most significant LEDM status category.
+
+    A condition (``jamInPrinter``, ``cartridgeMissing``...) while one is
+    active, else ``processing``, ``inPowerSave`` or ``ready``.
+    """
     document = _document(store, SYSTEM_STATUS)
-    document["status"] = base_category(state)
+    document["status"] = status_category(state)
     return _dump(store.http[SYSTEM_STATUS], document)
 
 

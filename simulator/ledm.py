@@ -70,6 +70,23 @@ def base_category(state: PrinterState) -> str:
     return "ready"
 
 
+def status_categories(state: PrinterState) -> tuple[str, ...]:
+    """StatusCategory values, most significant first.
+
+    The active conditions (errors before warnings), then what the printer
+    does. LEDM lists them all; CDM ``system/v1/status`` carries the first, so
+    both families agree on what matters most.
+    """
+    categories = [c.ledm for c in state.conditions()]
+    categories.append(base_category(state))
+    return tuple(dict.fromkeys(categories))
+
+
+def status_category(state: PrinterState) -> str:
+    """The most significant StatusCategory (CDM's single ``status``)."""
+    return status_categories(state)[0]
+
+
 def _q(uri: str, local: str) -> str:
     return f"{{{uri}}}{local}"
 
@@ -120,10 +137,8 @@ def product_status(state: PrinterState, store: CaptureStore) -> bytes:
     for status in captured:
         root.remove(status)
     conditions = state.conditions()
-    categories = [c.ledm for c in conditions]
-    categories.append(base_category(state))
     language = state.profile.language
-    for offset, category in enumerate(dict.fromkeys(categories)):
+    for offset, category in enumerate(status_categories(state)):
         status = _element(PSDYN, "Status")
         _sub(status, PSCAT, "StatusCategory", category)
         message = _MESSAGES.get(language, {}).get(category)

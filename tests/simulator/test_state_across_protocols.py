@@ -310,3 +310,105 @@ def test_identities() -> None:
     assert make_identity(get_profile("envy-4520"), "a") == inkjet
     assert make_identity(get_profile("envy-4520"), "b") != inkjet
     assert make_identity(get_profile("pagewide-mfp-p57750"), "a").uuid.count("-") == 4
+
+
+# state change -> the one CDM system/v1/status value (LEDM StatusCategory
+# vocabulary, PROTOCOLS.md §1.3 and §2.2); the most serious condition wins.
+CDM_STATUS_CASES: list[tuple[dict[str, object], str]] = [
+    ({}, "ready"),
+    ({"power_save": True}, "inPowerSave"),
+    ({"paper_jam": True}, "jamInPrinter"),
+    ({"door_open": True}, "closeDoorOrCover"),
+    ({"out_of_paper": True}, "trayEmptyOrOpen"),
+    ({"missing_supplies": ["Y"]}, "cartridgeMissing"),
+    ({"supplies": {"C": 8}}, "cartridgeLow"),
+    ({"supplies": {"C": 2}}, "cartridgeVeryLow"),
+    ({"output_bin_full": True}, "outputBinFull"),
+    # A condition outranks sleep; errors outrank warnings.
+    ({"power_save": True, "out_of_paper": True}, "trayEmptyOrOpen"),
+    ({"output_bin_full": True, "door_open": True}, "closeDoorOrCover"),
+    ({"supplies": {"K": 5}, "missing_supplies": ["M"]}, "cartridgeMissing"),
+    ({"paper_jam": True, "door_open": True}, "jamInPrinter"),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), CDM_STATUS_CASES)
+async def test_cdm_system_status_carries_the_condition(
+    simulated_printer: PrinterFactory,
+    http: aiohttp.ClientSession,
+    changes: dict[str, object],
+    expected: str,
+) -> None:
+    sim = await simulated_printer("smart-tank-580")
+    sim.set_state(**changes)
+    _, body, _ = await get_text(http, sim.url + "/cdm/system/v1/status")
+    document = json.loads(body)
+    assert document["status"] == expected
+    # Everything else as captured.
+    captured = json.loads(
+        (sim.profile.data_dir / "http/cdm/system/v1/status").read_bytes()
+    )
+    assert document.keys() == captured.keys()
+    assert document["version"] == captured["version"]
+    # Cleared: back to ready.
+    sim.set_state(
+        paper_jam=False,
+        door_open=False,
+        out_of_paper=False,
+        output_bin_full=False,
+        power_save=False,
+        missing_supplies=[],
+        supplies={"K": 100, "C": 100, "M": 100, "Y": 100},
+    )
+    _, body, _ = await get_text(http, sim.url + "/cdm/system/v1/status")
+    assert json.loads(body)["status"] == "ready"
+
+
+@pytest.mark.parametrize(("changes", "expected"), CDM_STATUS_CASES)
+def test_cdm_status_is_the_first_ledm_category(
+    changes: dict[str, object], expected: str
+) -> None:
+    """One ordering for both families: CDM's value leads LEDM's Status list."""
+    from simulator import cdm, ledm
+    from simulator.profiles import get_profile
+    from simulator.state import PrinterState
+    from simulator.store import load_store
+
+    profile = get_profile("smart-tank-580")
+    state = PrinterState(profile, "seed")
+    state.apply(changes)
+    categories = ledm.status_categories(state)
+    assert categories[0] == expected
+    # Every condition is listed, then what the printer does.
+    assert categories[-1] == ("inPowerSave" if state.power_save else "ready")
+    document = json.loads(cdm.system_status(state, load_store(profile.data_dir)))
+    assert document["status"] == categories[0]
+
+
+async def test_cdm_status_while_printing_and_jammed(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    from custom_components.hp_ews.client.cdm import parse_system_status
+    from custom_components.hp_ews.client.models import PrinterState as State
+
+    from .helpers import print_document
+
+    sim = await simulated_printer("smart-tank-580", page_seconds=5)
+    sim.set_state(power_save=True)
+    await print_document(http, sim, b"\xff\xd8\xff\xe0jpeg", "image/jpeg")
+    async with asyncio.timeout(10):
+        while not sim.state.printing:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    _, body, _ = await get_text(http, sim.url + "/cdm/system/v1/status")
+    assert json.loads(body)["status"] == "processing"
+    assert parse_system_status(body).state is State.PRINTING
+    # A jam stops the job; the status says why, and the client reads it so.
+    sim.set_state(paper_jam=True)
+    _, body, _ = await get_text(http, sim.url + "/cdm/system/v1/status")
+    assert json.loads(body)["status"] == "jamInPrinter"
+    status = parse_system_status(body)
+    assert status.state is State.STOPPED
+    assert status.paper_jam
+    sim.set_state(paper_jam=False)
+    _, body, _ = await get_text(http, sim.url + "/cdm/system/v1/status")
+    assert json.loads(body)["status"] == "processing"
