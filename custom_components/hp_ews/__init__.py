@@ -5,21 +5,38 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.const import Platform
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 
 from .const import DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers import device_registry as dr
+    from homeassistant.helpers.typing import ConfigType
 
     from .coordinator import HPEWSConfigEntry
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SENSOR,
+]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 # The coordinator (and with it the client's HTTP stack) is imported where it is
 # used: importing the client package on its own (its CLI, the simulator) runs
 # this module first. Home Assistant preloads config_flow, which imports it.
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the print actions and load the held jobs."""
+    from .hold import async_setup_held_jobs
+    from .services import async_setup_services
+
+    await async_setup_held_jobs(hass)
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> bool:
@@ -40,10 +57,13 @@ async def async_unload_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> None:
-    """Forget the repair issue of a printer that is no longer configured."""
+    """Forget the repair issue and the held jobs of a printer that is gone."""
     from .coordinator import wrong_printer_issue_id
+    from .hold import DATA_HELD_JOBS
 
     ir.async_delete_issue(hass, DOMAIN, wrong_printer_issue_id(entry))
+    if (held := hass.data.get(DATA_HELD_JOBS)) is not None:
+        await held.async_remove(*(job.job_id for job in held.jobs(entry.entry_id)))
 
 
 async def async_remove_config_entry_device(

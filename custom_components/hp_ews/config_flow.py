@@ -43,10 +43,14 @@ except ImportError:  # pragma: no cover - depends on the Home Assistant release
 from .client.errors import HPEWSAuthenticationError, HPEWSError, HPEWSUnsupportedError
 from .const import (
     CONF_ADVANCED,
+    CONF_HOLD_HOURS,
+    DEFAULT_HOLD_HOURS,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
+    MAX_HOLD_HOURS,
     MAX_SCAN_INTERVAL,
+    MIN_HOLD_HOURS,
     MIN_SCAN_INTERVAL,
 )
 from .coordinator import create_printer, normalize_uuid, printer_unique_id
@@ -408,16 +412,18 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class HPEWSOptionsFlow(OptionsFlow):
-    """Change how often the printer is polled."""
+    """Change how often the printer is polled and how long held jobs wait."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the poll interval."""
+        """Ask for the poll interval and the hold time."""
         if user_input is not None:
-            return self.async_create_entry(
-                data={CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
-            )
+            data = {CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
+            # Left empty: the default hold time.
+            if CONF_HOLD_HOURS in user_input:
+                data[CONF_HOLD_HOURS] = int(user_input[CONF_HOLD_HOURS])
+            return self.async_create_entry(data=data)
         schema = vol.Schema(
             {
                 vol.Required(CONF_SCAN_INTERVAL): NumberSelector(
@@ -429,16 +435,27 @@ class HPEWSOptionsFlow(OptionsFlow):
                         mode=NumberSelectorMode.BOX,
                     )
                 ),
+                vol.Optional(CONF_HOLD_HOURS): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_HOLD_HOURS,
+                        max=MAX_HOLD_HOURS,
+                        step=1,
+                        unit_of_measurement="h",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
             }
         )
+        options = self.config_entry.options
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
                 schema,
                 {
-                    CONF_SCAN_INTERVAL: self.config_entry.options.get(
+                    CONF_SCAN_INTERVAL: options.get(
                         CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
-                    )
+                    ),
+                    CONF_HOLD_HOURS: options.get(CONF_HOLD_HOURS, DEFAULT_HOLD_HOURS),
                 },
             ),
         )

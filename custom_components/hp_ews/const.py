@@ -29,3 +29,29 @@ REQUEST_TIMEOUT: Final = 10.0
 
 MAX_BACKOFF: Final = timedelta(minutes=10)
 """Longest wait between attempts while a printer is unreachable."""
+
+# --- printing -----------------------------------------------------------------
+
+CONF_HOLD_HOURS: Final = "hold_hours"
+"""Option: hours a held job waits for release before it is deleted."""
+DEFAULT_HOLD_HOURS: Final = 24
+MIN_HOLD_HOURS: Final = 1
+MAX_HOLD_HOURS: Final = 720
+
+MAX_DOCUMENT_BYTES: Final = 512 * 1024 * 1024
+"""Largest document printed or held; a 200-page scan stays well below it."""
+MAX_HELD_JOBS: Final = 100
+"""Held jobs kept at most across all printers; more are refused."""
+
+URL_TIMEOUT: Final = 300.0
+"""Seconds a download may take in total, headers to last byte."""
+URL_CONNECT_TIMEOUT: Final = 30.0
+URL_READ_TIMEOUT: Final = 60.0
+"""Seconds without a byte from the server before a download is given up."""
+
+PRINT_WAIT_TIMEOUT: Final = 300.0
+"""Seconds an action with ``wait`` follows the job before it answers."""
+FOLLOW_TIMEOUT: Final = 3600.0
+"""Seconds a job is followed in the background for the event entity."""
+FOLLOW_RETRY_DELAY: Final = 30.0
+"""Seconds between attempts to read a job while the printer does not answer."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 import uuid
 
 from homeassistant.config_entries import ConfigEntry
@@ -19,8 +21,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .client import printing
 from .client.client import HPPrinter
 from .client.errors import (
     HPEWSAuthenticationError,
@@ -33,14 +37,21 @@ from .client.models import PrinterInfo, Profile, Snapshot
 from .const import (
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
+    FOLLOW_RETRY_DELAY,
+    FOLLOW_TIMEOUT,
     FULL_REFRESH_EVERY,
     LOGGER,
     MAX_BACKOFF,
+    MAX_DOCUMENT_BYTES,
+    PRINT_WAIT_TIMEOUT,
     REQUEST_TIMEOUT,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from .client.convert import DocumentSource
+    from .client.printing import JobState, PrintOptions, PrintResult, PrintTransport
 
 type HPEWSConfigEntry = ConfigEntry[HPEWSCoordinator]
 
@@ -90,6 +101,21 @@ def _poll_interval(entry: ConfigEntry) -> timedelta:
     return timedelta(
         seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class JobEvent:
+    """A followed print job reached its end."""
+
+    job_id: int
+    state: JobState
+    name: str | None
+    pages: int | None
+
+
+def job_signal(entry: ConfigEntry) -> str:
+    """Return the dispatcher signal announcing finished jobs of a printer."""
+    return f"{DOMAIN}_{entry.entry_id}_job"
 
 
 def wrong_printer_issue_id(entry: ConfigEntry) -> str:
@@ -247,3 +273,82 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
         LOGGER.info("%s (%s) is reachable again", self.name, self.host)
         # Listeners still hear of the change; only the duplicate log goes.
         self.last_update_success = True
+
+    # --- printing -----------------------------------------------------------------
+    # The only place that knows how the client prints: switching to the
+    # client's HPPrinter printing methods changes nothing else.
+
+    async def _async_print_target(self) -> tuple[PrintTransport, str]:
+        """Return the transport and IPP URL jobs go to."""
+        profile = self.printer.profile or await self.printer.probe()
+        if profile.ipp_url is None:
+            raise HPEWSUnsupportedError("The printer does not speak IPP")
+        transport = self.printer._transport  # noqa: SLF001
+        return cast("PrintTransport", transport), profile.ipp_url
+
+    async def async_print(
+        self, source: DocumentSource, options: PrintOptions, *, wait: bool
+    ) -> PrintResult:
+        """Print a document; the job is then followed for the event entity.
+
+        Raises the client's errors (see ``printing.print_document``).
+        """
+        transport, ipp_url = await self._async_print_target()
+        result = await printing.print_document(
+            transport,
+            ipp_url,
+            source,
+            options,
+            wait=wait,
+            wait_timeout=PRINT_WAIT_TIMEOUT,
+            max_bytes=MAX_DOCUMENT_BYTES,
+        )
+        event = JobEvent(result.job_id, result.state, result.job_name, result.pages)
+        if result.state.terminal:
+            self._async_job_ended(event)
+        else:
+            self.config_entry.async_create_background_task(
+                self.hass,
+                self._async_follow(event),
+                f"{DOMAIN} follow job {result.job_id} of {self.name}",
+            )
+        return result
+
+    async def async_cancel_job(self, job_id: int) -> None:
+        """Cancel a job on the printer (``HPEWSIPPError`` if it cannot be)."""
+        transport, ipp_url = await self._async_print_target()
+        await printing.cancel_job(transport, ipp_url, job_id)
+
+    async def _async_follow(self, job: JobEvent) -> None:
+        """Poll a job until it ends, riding out a printer that stops answering."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + FOLLOW_TIMEOUT
+        while (remaining := deadline - loop.time()) > 0:
+            try:
+                transport, ipp_url = await self._async_print_target()
+                status = await printing.wait_for_job(
+                    transport, ipp_url, job.job_id, wait_timeout=remaining
+                )
+            except HPEWSConnectionError as err:
+                LOGGER.debug("Cannot read job %s yet: %s", job.job_id, err)
+                await asyncio.sleep(min(FOLLOW_RETRY_DELAY, remaining))
+                continue
+            except HPEWSError as err:
+                # The printer forgot the job or refuses to tell: nothing to report.
+                LOGGER.debug("Stopped following job %s: %s", job.job_id, err)
+                return
+            if status.state.terminal:
+                self._async_job_ended(
+                    JobEvent(
+                        job.job_id,
+                        status.state,
+                        status.name or job.name,
+                        status.impressions_completed or job.pages,
+                    )
+                )
+                return
+        LOGGER.debug("Job %s did not end within %s s", job.job_id, FOLLOW_TIMEOUT)
+
+    @callback
+    def _async_job_ended(self, event: JobEvent) -> None:
+        async_dispatcher_send(self.hass, job_signal(self.config_entry), event)

@@ -15,9 +15,11 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .client.models import Counters, PrinterState, Snapshot, Supply
 from .entity import SHARED_PARTS, HPEWSEntity, HPEWSSupplyEntity
+from .hold import DATA_HELD_JOBS, SIGNAL_HELD_JOBS_CHANGED
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -113,6 +115,14 @@ SUPPLY_SENSORS: tuple[HPEWSSupplySensorEntityDescription, ...] = (
 )
 
 
+HELD_JOBS_SENSOR = SensorEntityDescription(
+    key="held_jobs",
+    translation_key="held_jobs",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+"""Jobs waiting in Home Assistant for release to this printer."""
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HPEWSConfigEntry,
@@ -125,6 +135,7 @@ async def async_setup_entry(
         for description in SENSORS
         if description.exists_fn(coordinator.data)
     )
+    async_add_entities([HPEWSHeldJobsSensorEntity(coordinator, HELD_JOBS_SENSOR)])
 
     known: set[str] = set()
     registered: set[str] | None = None
@@ -203,3 +214,27 @@ class HPEWSSupplySensorEntity(HPEWSSupplyEntity, SensorEntity):
         if (supply := self.supply) is None:
             return None
         return self.entity_description.value_fn(supply)
+
+
+class HPEWSHeldJobsSensorEntity(HPEWSEntity, SensorEntity):
+    """How many held jobs wait for release to this printer."""
+
+    async def async_added_to_hass(self) -> None:
+        """Follow changes of the held jobs."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, SIGNAL_HELD_JOBS_CHANGED, self.async_write_ha_state
+            )
+        )
+
+    @property
+    def available(self) -> bool:
+        """Stay available: held jobs live in Home Assistant, not the printer."""
+        return True
+
+    @property
+    def native_value(self) -> int:
+        """Return the number of held jobs."""
+        held = self.hass.data[DATA_HELD_JOBS]
+        return len(held.jobs(self.coordinator.config_entry.entry_id))

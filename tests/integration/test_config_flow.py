@@ -652,15 +652,18 @@ async def test_reconfigure_other_printer(
 
 
 async def test_options(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> None:
-    """The poll interval is an option, shown with its current value."""
+    """Poll interval and hold time are options, shown with their current values."""
     mock_config_entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    key = next(iter(result["data_schema"].schema))
-    assert key.description == {"suggested_value": 60}
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+    }
+    assert suggested == {CONF_SCAN_INTERVAL: 60, "hold_hours": 24}
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 300.0}
+        result["flow_id"], {CONF_SCAN_INTERVAL: 300.0, "hold_hours": 48.0}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert mock_config_entry.options == {CONF_SCAN_INTERVAL: 300}
+    assert mock_config_entry.options == {CONF_SCAN_INTERVAL: 300, "hold_hours": 48}

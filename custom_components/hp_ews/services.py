@@ -1,0 +1,404 @@
+"""Actions: print, cancel, and pull printing (hold, list, release)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Final, cast
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+
+# Home Assistant validates with probatio, a voluptuous drop-in, since 2026;
+# older releases (2025.4 is supported) have only voluptuous.
+try:
+    import probatio as vol  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - depends on the Home Assistant release
+    import voluptuous as vol  # type: ignore[no-redef,unused-ignore]
+
+from .client.convert import (
+    ORIENTATIONS,
+    QUALITIES,
+    SIDES,
+    HPEWSDocumentError,
+    HPEWSUnsupportedFormatError,
+    PrintOptionError,
+    PrintOptions,
+    choose_format,
+    parse_page_ranges,
+)
+from .client.errors import (
+    HPEWSAuthenticationError,
+    HPEWSError,
+    HPEWSIPPError,
+    HPEWSUnsupportedError,
+)
+from .client.ippcodec import StatusCode
+from .const import CONF_HOLD_HOURS, DEFAULT_HOLD_HOURS, DOMAIN
+from .hold import DATA_HELD_JOBS, HeldJob
+from .sources import ATTR_FILE, ATTR_MEDIA_CONTENT_ID, ATTR_URL, async_open_document
+
+if TYPE_CHECKING:
+    from homeassistant.util.json import JsonObjectType, JsonValueType
+
+    from .client.printing import PrintResult
+    from .coordinator import HPEWSConfigEntry
+    from .sources import Document
+
+SERVICE_PRINT: Final = "print"
+SERVICE_CANCEL_JOB: Final = "cancel_job"
+SERVICE_RELEASE_JOB: Final = "release_job"
+SERVICE_LIST_JOBS: Final = "list_jobs"
+
+ATTR_COPIES: Final = "copies"
+ATTR_SIDES: Final = "sides"
+ATTR_COLOR_MODE: Final = "color_mode"
+ATTR_MEDIA: Final = "media"
+ATTR_ORIENTATION: Final = "orientation"
+ATTR_PAGE_RANGES: Final = "page_ranges"
+ATTR_QUALITY: Final = "quality"
+ATTR_JOB_NAME: Final = "job_name"
+ATTR_WAIT: Final = "wait"
+ATTR_HOLD: Final = "hold"
+ATTR_JOB_ID: Final = "job_id"
+
+COLOR_MODES: Final = ("color", "monochrome", "auto")
+OPTION_KEYS: Final = (
+    ATTR_COPIES,
+    ATTR_SIDES,
+    ATTR_COLOR_MODE,
+    ATTR_MEDIA,
+    ATTR_ORIENTATION,
+    ATTR_PAGE_RANGES,
+    ATTR_QUALITY,
+    ATTR_JOB_NAME,
+)
+"""The print options a held job keeps for its release."""
+
+PRINT_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Optional(ATTR_FILE): cv.string,
+        vol.Optional(ATTR_URL): cv.url,
+        # A media selector gives {media_content_id, media_content_type, ...}.
+        vol.Optional(ATTR_MEDIA_CONTENT_ID): vol.Any(
+            cv.string,
+            vol.Schema(
+                {vol.Required(ATTR_MEDIA_CONTENT_ID): cv.string}, extra=vol.ALLOW_EXTRA
+            ),
+        ),
+        vol.Optional(ATTR_COPIES): vol.All(vol.Coerce(int), vol.Range(min=1, max=999)),
+        vol.Optional(ATTR_SIDES): vol.In(SIDES),
+        vol.Optional(ATTR_COLOR_MODE): vol.In(COLOR_MODES),
+        vol.Optional(ATTR_MEDIA): cv.string,
+        vol.Optional(ATTR_ORIENTATION): vol.In(tuple(ORIENTATIONS)),
+        vol.Optional(ATTR_PAGE_RANGES): cv.string,
+        vol.Optional(ATTR_QUALITY): vol.In(tuple(QUALITIES)),
+        vol.Optional(ATTR_JOB_NAME): vol.All(cv.string, vol.Length(min=1, max=255)),
+        vol.Optional(ATTR_WAIT, default=False): cv.boolean,
+        vol.Optional(ATTR_HOLD, default=False): cv.boolean,
+    }
+)
+CANCEL_JOB_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_JOB_ID): cv.string,
+    }
+)
+RELEASE_JOB_SCHEMA: Final = vol.Schema(
+    {
+        vol.Optional(ATTR_DEVICE_ID): cv.string,
+        vol.Optional(ATTR_JOB_ID): cv.string,
+    }
+)
+LIST_JOBS_SCHEMA: Final = vol.Schema({vol.Optional(ATTR_DEVICE_ID): cv.string})
+
+
+def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+# --- targets ------------------------------------------------------------------------
+
+
+def _async_get_entry(hass: HomeAssistant, device_id: str) -> HPEWSConfigEntry:
+    """Return the loaded config entry of a printer device."""
+    device = dr.async_get(hass).async_get(device_id)
+    if device is None:
+        raise _validation_error("device_not_found", device_id=device_id)
+    for entry_id in device.config_entries:
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            continue
+        return _async_loaded(entry)
+    raise _validation_error("device_not_found", device_id=device_id)
+
+
+def _async_loaded(entry: Any) -> HPEWSConfigEntry:
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _validation_error("not_loaded", printer=entry.title)
+    return cast("HPEWSConfigEntry", entry)
+
+
+def _async_entry_of(hass: HomeAssistant, job: HeldJob) -> HPEWSConfigEntry:
+    entry = hass.config_entries.async_get_entry(job.entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise _validation_error("held_job_not_found", job_id=job.job_id)
+    return _async_loaded(entry)
+
+
+def _device_id(hass: HomeAssistant, entry_id: str) -> str | None:
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.unique_id is None:
+        return None
+    device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, entry.unique_id)}
+    )
+    return None if device is None else device.id
+
+
+# --- options and errors ---------------------------------------------------------------
+
+
+def print_options(data: dict[str, Any]) -> PrintOptions:
+    """Build the client's options from an action's (or a held job's) data."""
+    try:
+        return PrintOptions(
+            copies=data.get(ATTR_COPIES, 1),
+            sides=data.get(ATTR_SIDES),
+            color_mode=data.get(ATTR_COLOR_MODE),
+            media=data.get(ATTR_MEDIA),
+            orientation=data.get(ATTR_ORIENTATION),
+            page_ranges=(
+                parse_page_ranges(data[ATTR_PAGE_RANGES])
+                if data.get(ATTR_PAGE_RANGES)
+                else ()
+            ),
+            quality=data.get(ATTR_QUALITY),
+            job_name=data.get(ATTR_JOB_NAME),
+        )
+    except PrintOptionError as err:
+        raise _validation_error("invalid_option", error=str(err)) from err
+
+
+def _printer_error(
+    entry: HPEWSConfigEntry, err: HPEWSError, document: Document | None = None
+) -> HomeAssistantError:
+    """Turn a client error into the translated error the user sees."""
+    if document is not None and document.failure is not None:
+        return document.failure
+    printer = entry.title
+    if isinstance(err, HPEWSUnsupportedFormatError):
+        return _validation_error(
+            "unsupported_format", format=err.document_format or "unknown"
+        )
+    if isinstance(err, HPEWSDocumentError):
+        return _validation_error("document_error", error=str(err))
+    if isinstance(err, PrintOptionError):
+        return _validation_error("invalid_option", error=str(err))
+    if isinstance(err, HPEWSUnsupportedError):
+        return _validation_error("printing_not_supported", printer=printer)
+    if isinstance(err, HPEWSAuthenticationError):
+        # The next refresh would find out too; printing must not wait for it.
+        entry.async_start_reauth(entry.runtime_data.hass)
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="print_auth_failed",
+            translation_placeholders={"printer": printer},
+        )
+    if isinstance(err, HPEWSIPPError):
+        key = (
+            "printer_busy"
+            if err.status_code == StatusCode.SERVER_ERROR_BUSY
+            else "print_rejected"
+        )
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={"printer": printer, "error": str(err)},
+        )
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="print_cannot_connect",
+        translation_placeholders={"printer": printer, "error": str(err)},
+    )
+
+
+def _print_response(result: PrintResult) -> JsonObjectType:
+    return {
+        "job_id": result.job_id,
+        "job_name": result.job_name,
+        "document_format": result.document_format,
+        "converted": result.converted,
+        "state": result.state.value,
+        "pages": result.pages,
+    }
+
+
+def _held_response(hass: HomeAssistant, job: HeldJob) -> JsonObjectType:
+    entry = hass.config_entries.async_get_entry(job.entry_id)
+    return {
+        "held_job_id": job.job_id,
+        "device_id": _device_id(hass, job.entry_id),
+        "printer": None if entry is None else entry.title,
+        "name": job.name,
+        "document_format": job.document_format,
+        "size": job.size,
+        "created": job.created.isoformat(),
+        "expires": job.expires.isoformat(),
+        "options": dict(job.options),
+    }
+
+
+# --- actions -------------------------------------------------------------------------
+
+
+async def _async_print(call: ServiceCall) -> ServiceResponse:
+    """Print a file, a download or a media item, or hold it for release."""
+    hass = call.hass
+    entry = _async_get_entry(hass, call.data[ATTR_DEVICE_ID])
+    options = print_options(call.data)
+    async with async_open_document(hass, dict(call.data)) as document:
+        if call.data[ATTR_HOLD]:
+            return await _async_hold(entry, document, call.data)
+        if options.job_name is None:
+            options = print_options({**call.data, ATTR_JOB_NAME: document.name[:255]})
+        try:
+            result = await entry.runtime_data.async_print(
+                document.source, options, wait=call.data[ATTR_WAIT]
+            )
+        except HPEWSError as err:
+            raise _printer_error(entry, err, document) from err
+    return _print_response(result)
+
+
+async def _async_hold(
+    entry: HPEWSConfigEntry, document: Document, data: Any
+) -> ServiceResponse:
+    hass = entry.runtime_data.hass
+    saved = {key: data[key] for key in OPTION_KEYS if key in data}
+    saved.setdefault(ATTR_JOB_NAME, document.name[:255])
+    hours = entry.options.get(CONF_HOLD_HOURS, DEFAULT_HOLD_HOURS)
+    job = await hass.data[DATA_HELD_JOBS].async_add(
+        entry.entry_id, document, saved, timedelta(hours=hours)
+    )
+    # Fail now, not at the printer hours later, on what it could never print.
+    snapshot = entry.runtime_data.data
+    if snapshot.ipp is not None and snapshot.ipp.document_formats:
+        try:
+            choose_format(job.document_format, snapshot.ipp.document_formats)
+        except HPEWSUnsupportedFormatError as err:
+            await hass.data[DATA_HELD_JOBS].async_remove(job.job_id)
+            raise _printer_error(entry, err) from err
+    return _held_response(hass, job)
+
+
+async def _async_cancel_job(call: ServiceCall) -> None:
+    """Cancel a printer's job, or delete a held one."""
+    hass = call.hass
+    entry = _async_get_entry(hass, call.data[ATTR_DEVICE_ID])
+    job_id: str = call.data[ATTR_JOB_ID].strip()
+    held = hass.data[DATA_HELD_JOBS]
+    if (job := held.get(job_id)) is not None and job.entry_id == entry.entry_id:
+        await held.async_remove(job.job_id)
+        return
+    if not job_id.isdecimal():
+        raise _validation_error("held_job_not_found", job_id=job_id)
+    try:
+        await entry.runtime_data.async_cancel_job(int(job_id))
+    except HPEWSIPPError as err:
+        raise _validation_error("cannot_cancel", job_id=job_id, error=str(err)) from err
+    except HPEWSError as err:
+        raise _printer_error(entry, err) from err
+
+
+async def _async_release_job(call: ServiceCall) -> ServiceResponse:
+    """Print held jobs: one by id, or every one of a printer."""
+    hass = call.hass
+    held = hass.data[DATA_HELD_JOBS]
+    if (job_id := call.data.get(ATTR_JOB_ID)) is not None:
+        job = held.get(job_id.strip())
+        if job is None or (
+            ATTR_DEVICE_ID in call.data
+            and _async_get_entry(hass, call.data[ATTR_DEVICE_ID]).entry_id
+            != job.entry_id
+        ):
+            raise _validation_error("held_job_not_found", job_id=job_id)
+        jobs = [job]
+    elif ATTR_DEVICE_ID in call.data:
+        entry = _async_get_entry(hass, call.data[ATTR_DEVICE_ID])
+        jobs = held.jobs(entry.entry_id)
+    else:
+        raise _validation_error("release_target")
+    released: list[JsonValueType] = [await _async_release(hass, job) for job in jobs]
+    return {"jobs": released}
+
+
+async def _async_release(hass: HomeAssistant, job: HeldJob) -> JsonObjectType:
+    held = hass.data[DATA_HELD_JOBS]
+    entry = _async_entry_of(hass, job)
+    if held.claim(job.job_id) is None:
+        raise _validation_error("held_job_not_found", job_id=job.job_id)
+    try:
+        result = await entry.runtime_data.async_print(
+            held.path(job), print_options(job.options), wait=False
+        )
+    except HPEWSDocumentError as err:
+        # The saved document is unusable: keeping the job would not help.
+        await held.async_remove(job.job_id)
+        raise _printer_error(entry, err) from err
+    except HPEWSError as err:
+        held.unclaim(job.job_id)
+        raise _printer_error(entry, err) from err
+    except BaseException:
+        held.unclaim(job.job_id)
+        raise
+    await held.async_remove(job.job_id)
+    return {"held_job_id": job.job_id, **_print_response(result)}
+
+
+async def _async_list_jobs(call: ServiceCall) -> ServiceResponse:
+    """Describe the held jobs, of one printer or all."""
+    hass = call.hass
+    entry_id: str | None = None
+    if ATTR_DEVICE_ID in call.data:
+        entry_id = _async_get_entry(hass, call.data[ATTR_DEVICE_ID]).entry_id
+    jobs = hass.data[DATA_HELD_JOBS].jobs(entry_id)
+    described: list[JsonValueType] = [_held_response(hass, job) for job in jobs]
+    return {"jobs": described}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, for every printer)."""
+    for service, handler, schema, response in (
+        (SERVICE_PRINT, _async_print, PRINT_SCHEMA, SupportsResponse.OPTIONAL),
+        (
+            SERVICE_CANCEL_JOB,
+            _async_cancel_job,
+            CANCEL_JOB_SCHEMA,
+            SupportsResponse.NONE,
+        ),
+        (
+            SERVICE_RELEASE_JOB,
+            _async_release_job,
+            RELEASE_JOB_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (SERVICE_LIST_JOBS, _async_list_jobs, LIST_JOBS_SCHEMA, SupportsResponse.ONLY),
+    ):
+        hass.services.async_register(
+            DOMAIN, service, handler, schema=schema, supports_response=response
+        )
