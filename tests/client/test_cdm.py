@@ -351,7 +351,8 @@ def test_alert_categories_raise_flags_through_merge() -> None:
         ("genuineHPsupply", AlertSeverity.INFO, None, Protocol.CDM),
     ]
     merged = merge_status(cdm.parse_system_status(doc({"status": "ready"})), alerts)
-    assert merged.state is PrinterState.IDLE
+    # "ready" with a jam and an open door in the alerts: it waits for the user.
+    assert merged.state is PrinterState.STOPPED
     assert (merged.door_open, merged.paper_jam, merged.out_of_paper) == (
         True,
         True,

@@ -359,22 +359,89 @@ async def test_cdm_request_counts() -> None:
     marker = snapshot.status.change_marker
     assert marker is not None
 
-    # Cheap: system status + alerts; same alerts, so the rest is reused.
+    # Cheap: the system status only; it did not change, so the alerts (and
+    # with them supplies and counters) are reused.
     cheap = await printer.snapshot(profile, previous=snapshot, full=False)
-    assert printer.request_count == 7
+    assert printer.request_count == 6
     assert cheap.supplies is snapshot.supplies
     assert cheap.counters is snapshot.counters
     assert cheap.status == snapshot.status
 
-    # The alerts changed: supplies and counters are read again.
+    # Not a CDM marker (a snapshot from elsewhere): everything is read again.
     changed = replace(
         snapshot, status=replace(snapshot.status, change_marker="other"), supplies=()
     )
     again = await printer.snapshot(profile, previous=changed, full=False)
-    assert printer.request_count == 11
+    assert printer.request_count == 10
     assert len(again.supplies) == 6
     assert again.counters.total_pages == 10531
     assert again.status.change_marker == marker
+
+
+def cdm_capture(status: str, *extra_alerts: dict[str, Any]) -> Capture:
+    """The Smart Tank 588 capture with another system status and more alerts."""
+    capture = read_capture(CAPTURES / "smart-tank-588")
+    alerts = json.loads(capture.http["/cdm/alert/v1/alerts"])
+    alerts["alerts"] += list(extra_alerts)
+    http = {
+        **capture.http,
+        "/cdm/system/v1/status": json.dumps(
+            {"version": "1.0.0", "status": status}
+        ).encode(),
+        "/cdm/alert/v1/alerts": json.dumps(alerts).encode(),
+    }
+    return replace(capture, http=http)
+
+
+JAM_ALERT = {"id": 99, "category": "jamInPrinter", "severity": "error"}
+
+
+async def test_cdm_cheap_refresh_follows_the_system_status() -> None:
+    asleep, _, profile = await snapshot_of("smart-tank-588")
+
+    # The printer jams: the system status says jamInPrinter (as LEDM's
+    # StatusCategory would), so the alerts are read again, and since they
+    # changed, suppliesPublic and lifetimeCounters too: 4 requests.
+    printer = printer_for(cdm_capture("jamInPrinter", JAM_ALERT))
+    jammed = await printer.snapshot(profile, previous=asleep, full=False)
+    assert printer.request_count == 4
+    assert jammed.status.state is PrinterState.STOPPED
+    assert jammed.status.paper_jam
+    assert "jamInPrinter" in [alert.code for alert in jammed.status.alerts]
+    assert jammed.sources.supplies is Protocol.CDM
+    assert jammed.supplies == asleep.supplies
+    assert jammed.supplies is not asleep.supplies
+
+    # It wakes up and is ready; the alerts are as before: 2 requests.
+    printer = printer_for(cdm_capture("ready"))
+    awake = await printer.snapshot(profile, previous=asleep, full=False)
+    assert printer.request_count == 2
+    assert awake.status.state is PrinterState.IDLE
+    assert awake.status.raw_codes == ("ready",)
+    assert awake.supplies is asleep.supplies
+    assert awake.status.alerts == asleep.status.alerts
+
+    # Same status value: one request, even if the alerts changed meanwhile
+    # (the next full refresh reads them).
+    printer = printer_for(cdm_capture("inPowerSave", JAM_ALERT))
+    quiet = await printer.snapshot(profile, previous=asleep, full=False)
+    assert printer.request_count == 1
+    assert quiet.status == asleep.status
+    full = await printer.snapshot(profile)
+    assert full.status.paper_jam
+
+
+async def test_cdm_jam_only_in_the_alerts_stops_the_printer() -> None:
+    # Firmware that leaves the status at "ready" and reports the jam as an
+    # alert: the state is the same as when the status names the jam.
+    capture = cdm_capture("ready", JAM_ALERT)
+    snapshot = await printer_for(capture).snapshot(profile_from_capture(capture))
+    assert snapshot.status.state is PrinterState.STOPPED
+    assert snapshot.status.paper_jam
+    assert snapshot.status.has_problem
+    named = cdm_capture("jamInPrinter", JAM_ALERT)
+    other = await printer_for(named).snapshot(profile_from_capture(named))
+    assert (other.status.state, other.status.paper_jam) == (PrinterState.STOPPED, True)
 
 
 async def test_cdm_alert_changes_move_the_marker() -> None:
@@ -400,8 +467,9 @@ async def test_cdm_print_status_completes_a_stateless_system_status() -> None:
     assert printer.request_count == 6  # + print/v2/status
     assert snapshot.status.state is PrinterState.IDLE  # printerState idle
     assert snapshot.status.raw_codes[:2] == ("someFutureStatus", "idle")
+    # Cheap: system status + print/v2/status; neither changed.
     await printer.snapshot(profile, previous=snapshot, full=False)
-    assert printer.request_count == 6 + 3
+    assert printer.request_count == 6 + 2
 
     # Listed but missing: the state stays unknown.
     gone = {k: v for k, v in http.items() if "/print/v2/" not in k}
@@ -595,10 +663,10 @@ async def test_cdm_status_from_print_status_when_system_status_missing() -> None
     profile = profile_from_capture(capture)
     snapshot = await printer.snapshot(profile)
     assert snapshot.status.state is PrinterState.IDLE  # print/v2 printerState idle
-    # No system status word: a cheap refresh re-reads the conditions.
+    # No system status word: a cheap refresh reads print/v2/status each time.
     before = printer.request_count
     await printer.snapshot(profile, previous=snapshot, full=False)
-    assert printer.request_count == before + 3
+    assert printer.request_count == before + 2
 
 
 async def test_ipp_only_printer_whose_ipp_vanished() -> None:
@@ -737,7 +805,7 @@ async def test_snapshot_probes_when_needed() -> None:
 @pytest.mark.parametrize(
     "case",
     [
-        ("smart-tank-580", Protocol.CDM, 6, 2, 4),
+        ("smart-tank-580", Protocol.CDM, 6, 1, 4),
         ("officejet-pro-9022e", Protocol.LEDM, 5, 1, 3),
         ("color-laserjet-pro-m255dw", Protocol.LEDM, 5, 1, 3),
         ("pagewide-mfp-p57750", Protocol.IPP, 1, 1, 1),

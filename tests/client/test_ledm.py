@@ -307,8 +307,13 @@ def test_alerts_severity_colour_and_flags() -> None:
     ]
     assert status.supply_low
     assert status.output_full
-    assert status.state is PrinterState.IDLE
+    # "ready", but the AlertTable says the output bin is full: it cannot print.
+    assert status.state is PrinterState.STOPPED
     assert status.change_marker == "7"
+    only_low = ledm.parse_product_status(
+        status_doc("ready", alerts=alert("cartridgeLow", "Warning", "Black"))
+    )
+    assert (only_low.state, only_low.supply_low) == (PrinterState.IDLE, True)
 
 
 def test_alert_text_from_its_loc_strings() -> None:

@@ -154,3 +154,55 @@ def test_alert_flags_uses_the_alert_protocol_vocabulary() -> None:
     assert alert_flags(_alert("media-jam", Protocol.IPP)) == {"paper_jam"}
     assert alert_flags(_alert("media-jam", Protocol.LEDM)) == frozenset()
     assert alert_flags(_alert("genuineHP", Protocol.LEDM)) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("code", "state"),
+    [
+        # Blocking conditions stop an idle printer, as the same LEDM status would.
+        ("jamInPrinter", PrinterState.STOPPED),
+        ("doorOpen", PrinterState.STOPPED),
+        ("allTraysEmpty", PrinterState.STOPPED),
+        ("cartridgeMissing", PrinterState.STOPPED),
+        ("outputBinFull", PrinterState.STOPPED),
+        # Not blocking: the printer keeps printing.
+        ("cartridgeVeryLow", PrinterState.IDLE),
+        ("genuineHPsupply", PrinterState.IDLE),
+        ("somethingNew", PrinterState.IDLE),
+    ],
+)
+def test_blocking_alert_stops_an_idle_printer(code: str, state: PrinterState) -> None:
+    ready = status_from_codes(["ready"])
+    assert merge_status(ready, (_alert(code),)).state is state
+    # The same through LEDM's AlertTable next to a "ready" StatusCategory.
+    ledm = status_from_codes(["ready"], alerts=[_alert(code, Protocol.LEDM)])
+    assert ledm.state is state
+
+
+def test_blocking_alert_keeps_a_sleeping_or_busy_state() -> None:
+    tray = (_alert("trayEmpty"),)
+    for codes, state in (
+        (["inPowerSave"], PrinterState.POWER_SAVE),
+        (["processing"], PrinterState.PRINTING),
+        (["jamInPrinter"], PrinterState.STOPPED),
+    ):
+        merged = merge_status(status_from_codes(codes), tray)
+        assert (merged.state, merged.out_of_paper) == (state, True)
+
+
+def test_flags_the_state_source_reported_do_not_escalate() -> None:
+    # The status word itself says ready next to an empty tray (its own call).
+    own = status_from_codes(["ready", "trayEmpty"])
+    assert (own.state, own.out_of_paper) == (PrinterState.IDLE, True)
+    assert merge_status(own, (_alert("trayEmpty"),)).state is PrinterState.IDLE
+    # A stateless primary takes the state (and flags) of the first known one.
+    ipp_idle = PrinterStatus(state=PrinterState.IDLE, out_of_paper=True)
+    unknown = PrinterStatus(state=PrinterState.UNKNOWN)
+    assert merge_status(unknown, ipp_idle).state is PrinterState.IDLE
+    jammed = PrinterStatus(state=PrinterState.UNKNOWN, paper_jam=True)
+    assert merge_status(jammed, ipp_idle).state is PrinterState.STOPPED
+    # Another full status adding a blocking flag to an idle primary.
+    door = PrinterStatus(state=PrinterState.IDLE, door_open=True)
+    assert merge_status(status_from_codes(["ready"]), door).state is (
+        PrinterState.STOPPED
+    )

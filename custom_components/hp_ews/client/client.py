@@ -11,8 +11,9 @@ Requests per refresh (``request_count`` in the tests asserts these):
 Refresh                     LEDM                   CDM                    IPP only
 ==========================  =====================  =====================  ========
 full ``snapshot()``         4, +1 IPP              5, +1 IPP              1
-cheap, nothing changed      1                      2                      1
-cheap, printer signals      3                      4                      1
+cheap, nothing changed      1                      1                      1
+cheap, the status changed   1                      2                      1
+cheap, the printer signals  3                      4                      1
 a change
 status names no state       +1 IPP                 +1 print/v2, +1 IPP    --
 ``probe()``                 2 web + 1-2 IPP        1 web + 1-2 IPP        2-4
@@ -22,18 +23,20 @@ status names no state       +1 IPP                 +1 print/v2, +1 IPP    --
   and ProductUsageDyn (a document DiscoveryTree does not list is skipped);
   CDM reads identity, system status, alerts, suppliesPublic and
   lifetimeCounters. "+1 IPP" is one Get-Printer-Attributes when the printer
-  speaks IPP: it completes the identity (UUID, MAC) and gives the
-  capabilities printing and Identify need.
+  speaks IPP: it completes the identity (the UUID the printer announces,
+  the MAC) and gives the capabilities printing and Identify need.
 * cheap (``full=False`` with ``previous``): identity, IPP capabilities and,
   unless the printer signals a change, supplies and counters are reused from
   ``previous``. LEDM reads ProductStatusDyn: the state, every condition and
   the AlertTable, whose ModificationNumber is the change marker; a new one
-  re-reads ConsumableConfigDyn and ProductUsageDyn. CDM keeps the state
-  (system status) and the conditions (alerts: jams, doors, trays, supplies)
-  in two documents, and a jam can leave the system status at ``ready``, so
-  its cheap refresh reads both; a digest of the alerts is the change marker,
-  and a new one re-reads suppliesPublic and lifetimeCounters. IPP-only
-  printers answer everything in one Get-Printer-Attributes.
+  re-reads ConsumableConfigDyn and ProductUsageDyn. CDM reads the system
+  status, whose value is an LEDM status category (``ready``,
+  ``jamInPrinter``, ``closeDoorOrCover``...): when it differs from
+  ``previous``, the alerts are read again in the same refresh, and when
+  their digest changed too, suppliesPublic and lifetimeCounters. Alerts
+  that come and go while the status value stays put (a supply running low)
+  show at the next full refresh. IPP-only printers answer everything in one
+  Get-Printer-Attributes.
 * a status that names no state (unknown codes, or the document is missing)
   is completed from CDM print/v2/status and then IPP, on every refresh, so
   full and cheap refreshes agree.
@@ -423,13 +426,41 @@ def _complete_info(info: PrinterInfo, other: PrinterInfo) -> PrinterInfo:
     return replace(info, **changes) if changes else info
 
 
+def _digest(lines: Iterable[str]) -> str:
+    text = "\n".join(lines)
+    return hashlib.sha256(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
 def _alerts_digest(alerts: Iterable[Alert]) -> str:
-    text = "\n".join(
+    return _digest(
         sorted(
             f"{a.code}|{a.severity}|{a.color or ''}|{a.message or ''}" for a in alerts
         )
     )
-    return hashlib.sha256(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _codes_digest(codes: Iterable[str]) -> str:
+    return _digest(codes)
+
+
+def _cdm_status(own: PrinterStatus, alerts: tuple[Alert, ...]) -> PrinterStatus:
+    """The CDM status: the printer's own state with the alerts merged in.
+
+    The change marker is ``<status digest>:<alerts digest>``: a cheap refresh
+    compares the first half to decide whether to read the alerts, the second
+    to decide whether to read supplies and counters.
+    """
+    merged = merge_status(own, alerts) if alerts else own
+    marker = f"{_codes_digest(own.raw_codes)}:{_alerts_digest(alerts)}"
+    return replace(merged, change_marker=marker)
+
+
+def _cdm_marker_parts(marker: str | None) -> tuple[str | None, str | None]:
+    """(status digest, alerts digest) of a CDM change marker; Nones if not one."""
+    own, separator, alerts = (marker or "").partition(":")
+    if not separator:
+        return None, None
+    return own, alerts
 
 
 @asynccontextmanager
@@ -653,17 +684,11 @@ class _Reader:
 
     # --- CDM ------------------------------------------------------------------
 
-    async def cdm_status(self) -> PrinterStatus | None:
-        """System status (the state) with the alerts (the conditions) merged in.
-
-        print/v2/status is read only when the system status names no state.
-        The change marker is a digest of the alerts.
-        """
-        async with _tasks() as group:
-            system_doc = group.create_task(self.doc(cdm.SYSTEM_STATUS))
-            alerts_doc = group.create_task(self.doc(cdm.ALERTS))
-        primary = _parse_status(cdm.parse_system_status, system_doc.result())
-        alerts = _opt(cdm.parse_alerts, alerts_doc.result()) or ()
+    async def cdm_own_status(self) -> PrinterStatus | None:
+        """System status, completed by print/v2/status when it names no state."""
+        primary = _parse_status(
+            cdm.parse_system_status, await self.doc(cdm.SYSTEM_STATUS)
+        )
         resources = self._profile.cdm_resources
         if _incomplete(primary) and (
             not resources or _is_listed(resources, cdm.PRINT_STATUS)
@@ -675,34 +700,59 @@ class _Reader:
                 primary = print_status
             elif print_status is not None:
                 primary = merge_status(primary, print_status)
-        if primary is None:
-            return None
-        merged = merge_status(primary, alerts) if alerts else primary
-        return replace(merged, change_marker=_alerts_digest(alerts))
+        return primary
+
+    async def cdm_alerts(self) -> tuple[Alert, ...]:
+        return _opt(cdm.parse_alerts, await self.doc(cdm.ALERTS)) or ()
 
     async def cdm_full(self) -> Snapshot:
         async with _tasks() as group:
             identity = group.create_task(self.doc(cdm.IDENTITY))
-            status = group.create_task(self.cdm_status())
+            own = group.create_task(self.cdm_own_status())
+            alerts = group.create_task(self.cdm_alerts())
             supplies = group.create_task(self.doc(cdm.SUPPLIES))
             counters = group.create_task(self.doc(cdm.LIFETIME_COUNTERS))
             ipp_printer = group.create_task(self.ipp_attributes())
+        own_status = own.result()
         return self.compose(
             Protocol.CDM,
             info=_opt(cdm.parse_identity, identity.result()),
-            status=status.result(),
+            status=None
+            if own_status is None
+            else _cdm_status(own_status, alerts.result()),
             supplies=_opt(cdm.parse_supplies, supplies.result()),
             counters=_opt(cdm.parse_lifetime_counters, counters.result()),
             ipp_printer=ipp_printer.result(),
         )
 
     async def cdm_cheap(self, previous: Snapshot) -> Snapshot:
-        status = await self.cdm_status()
+        """System status only, unless it changed since ``previous``.
+
+        CDM's system status carries the same categories as LEDM's
+        StatusCategory (``jamInPrinter``, ``closeDoorOrCover``...), so a new
+        condition changes it: then the alerts are read again, and when they
+        changed too, supplies and counters.
+        """
+        own = await self.cdm_own_status()
+        status: PrinterStatus | None = None
+        alerts_changed = False
+        if own is not None:
+            own_key, alerts_key = _cdm_marker_parts(previous.status.change_marker)
+            if alerts_key is not None and _codes_digest(own.raw_codes) == own_key:
+                alerts = tuple(
+                    alert
+                    for alert in previous.status.alerts
+                    if alert.source is Protocol.CDM
+                )
+            else:
+                alerts = await self.cdm_alerts()
+            status = _cdm_status(own, alerts)
+            alerts_changed = _cdm_marker_parts(status.change_marker)[1] != alerts_key
         ipp_printer = await self.ipp_attributes() if _incomplete(status) else None
         completed, status_source = self.complete_status(
             Protocol.CDM, status, ipp_printer
         )
-        if completed.change_marker != previous.status.change_marker:
+        if alerts_changed:
             async with _tasks() as group:
                 supplies = group.create_task(self.doc(cdm.SUPPLIES))
                 counters = group.create_task(self.doc(cdm.LIFETIME_COUNTERS))

@@ -283,7 +283,9 @@ def status_from_codes(
     The state comes from the most significant code naming one. Without one,
     a blocking flag means the printer waits for the user (STOPPED), any
     other known code means it is awake and idle, and otherwise UNKNOWN.
-    Alerts add their flags but never set the state; routine ones add nothing.
+    Alerts add their flags (routine ones add nothing) and name no state of
+    their own, but a blocking one on a printer that says it is idle means it
+    waits for the user: STOPPED (see :func:`waiting_for_user`).
     """
     state: PrinterState | None = None
     flags: set[str] = set()
@@ -298,6 +300,7 @@ def status_from_codes(
             state is None or _STATE_RANK[condition.state] > _STATE_RANK[state]
         ):
             state = condition.state
+    code_flags = frozenset(flags)
     for alert in alerts:
         flags |= alert_flags(alert)
     if state is None:
@@ -307,6 +310,7 @@ def status_from_codes(
             state = PrinterState.IDLE
         else:
             state = PrinterState.UNKNOWN
+    state = waiting_for_user(state, flags - code_flags)
     return PrinterStatus(
         state=state,
         message=message,
@@ -315,6 +319,19 @@ def status_from_codes(
         change_marker=change_marker,
         **_flag_kwargs(flags),
     )
+
+
+def waiting_for_user(state: PrinterState, added_flags: Iterable[str]) -> PrinterState:
+    """STOPPED for an idle printer that another source says is blocked.
+
+    A jam, an open door or an empty tray can show only in the alerts (CDM,
+    LEDM AlertTable) while the status word still says ``ready``; the printer
+    then cannot print, as when its status names the condition. A sleeping or
+    busy printer keeps its state (an empty photo tray does not wake it).
+    """
+    if state is PrinterState.IDLE and _BLOCKING.intersection(added_flags):
+        return PrinterState.STOPPED
+    return state
 
 
 def alert_flags(alert: Alert) -> frozenset[str]:
@@ -334,19 +351,24 @@ def merge_status(
     first known one; alerts and raw codes are concatenated without repeats;
     message and change marker come from the first source that has one.
     Alert tuples (CDM alerts, IPP alerts) contribute their flags, except
-    routine informational alerts, which never raise one.
+    routine informational alerts, which never raise one. An IDLE state
+    becomes STOPPED when the other sources add a blocking condition its own
+    source did not report (:func:`waiting_for_user`).
     """
     state = primary.state
     flags = {name for name in FLAGS if getattr(primary, name)}
+    state_flags = frozenset(flags)
     alerts: dict[Alert, None] = dict.fromkeys(primary.alerts)
     raw_codes: dict[str, None] = dict.fromkeys(primary.raw_codes)
     message = primary.message
     change_marker = primary.change_marker
     for other in others:
         if isinstance(other, PrinterStatus):
+            other_flags = {name for name in FLAGS if getattr(other, name)}
             if state is PrinterState.UNKNOWN:
                 state = other.state
-            flags.update(name for name in FLAGS if getattr(other, name))
+                state_flags = frozenset(other_flags)
+            flags |= other_flags
             alerts.update(dict.fromkeys(other.alerts))
             raw_codes.update(dict.fromkeys(other.raw_codes))
             message = message or other.message
@@ -357,7 +379,7 @@ def merge_status(
                 alerts[alert] = None
     return replace(
         primary,
-        state=state,
+        state=waiting_for_user(state, flags - state_flags),
         message=message,
         alerts=tuple(alerts),
         raw_codes=tuple(raw_codes),
