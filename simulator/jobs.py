@@ -10,7 +10,6 @@ increments the page counters.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -19,6 +18,7 @@ import tempfile
 import time
 from typing import IO, TYPE_CHECKING, Any, Final
 
+from ._aio import cancel_and_wait
 from .documents import count_pages, detect_format
 
 if TYPE_CHECKING:
@@ -139,6 +139,7 @@ class JobManager:
         self._queue: list[Job] = []
         self._directory: Path | None = None
         self._worker: asyncio.Task[None] | None = None
+        self._closed = False
         self._changed = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -207,7 +208,10 @@ class JobManager:
     # --- printing -------------------------------------------------------------
 
     def enqueue(self, job: Job) -> None:
-        """Queue a received job for printing."""
+        """Queue a received job for printing (aborted once the printer is off)."""
+        if self._closed:
+            self.abort(job, "aborted-by-system")
+            return
         job.state = JobState.PENDING
         job.state_reasons = ["none"]
         self._queue.append(job)
@@ -317,13 +321,18 @@ class JobManager:
             self._directory = None
 
     async def close(self) -> None:
-        """Stop printing and delete stored documents."""
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
-        self.clear()
+        """Stop printing for good and delete stored documents."""
+        self._closed = True
+        worker, self._worker = self._worker, None
+        try:
+            if worker is not None:
+                await cancel_and_wait(worker)
+        finally:
+            self.clear()
+
+    def reopen(self) -> None:
+        """Accept jobs again after :meth:`close` (printer restarted)."""
+        self._closed = False
 
 
 async def _achain(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
+
+from ._aio import cancel_and_wait
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -133,6 +135,7 @@ class RawServer:
         self.jobs = jobs
         self.server: asyncio.Server | None = None
         self.port = 0
+        self._handlers: set[asyncio.Task[Any]] = set()
 
     async def start(self, host: str, port: int) -> int:
         """Listen on ``port`` (0: any free port); returns the port."""
@@ -143,16 +146,25 @@ class RawServer:
         return self.port
 
     async def stop(self) -> None:
-        """Stop listening and close open connections."""
+        """Stop listening, reset open connections and end their handlers.
+
+        A job still arriving is aborted, as when a printer drops off the
+        network; none is queued after this returns.
+        """
         if self.server is not None:
-            self.server.close()
-            self.server.close_clients()
-            await self.server.wait_closed()
-            self.server = None
+            server, self.server = self.server, None
+            server.close()
+            server.abort_clients()
+            await cancel_and_wait(*self._handlers)
+            await server.wait_closed()
 
     async def _handle(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
         parser = PjlParser(self.state, self.state.profile.pjl_status)
         prefix = bytearray()
         try:
@@ -165,9 +177,13 @@ class RawServer:
                 await self._flush(parser, writer)
             if parser.saw_data or len(prefix) >= _PREFIX_LIMIT:
                 job = self.jobs.new_job("raw", name=parser.job_name or "Raw job")
-                await self.jobs.receive(
-                    job, bytes(prefix), self._rest(reader, parser, writer)
-                )
+                try:
+                    await self.jobs.receive(
+                        job, bytes(prefix), self._rest(reader, parser, writer)
+                    )
+                except BaseException:
+                    self.jobs.abort(job, "aborted-by-system")
+                    raise
                 job.document_format = job.detected_format or job.document_format
                 if parser.job_name:
                     job.name = parser.job_name

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, Self
 from aiohttp import web
 
 from . import cdm, ledm
+from ._aio import cancel_and_wait, reset_socket, reset_transport
 from ._codec import codec, errors
 from .faults import Fault, FaultSet, parse_fault
 from .ipp import IppService
@@ -153,6 +154,8 @@ class SimulatedPrinter:
         self._socket: socket.socket | None = None
         self._accept_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._connecting: set[asyncio.Task[Any]] = set()
+        """HTTPS connections not yet handed to aiohttp (sniffing, handshake)."""
         self._reopen: asyncio.TimerHandle | None = None
         self._in_flight = 0
         self._wake_pending = False
@@ -253,6 +256,7 @@ class SimulatedPrinter:
 
     async def start(self) -> None:
         """Listen on the HTTP and raw ports."""
+        self.job_manager.reopen()
         app = web.Application(middlewares=[self._middleware])
         control = [
             web.get("/_sim/state", self._get_state),
@@ -272,7 +276,15 @@ class SimulatedPrinter:
                 web.get("/{path:.+}", self._get_document_path),
             ]
         )
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # A dropped connection abandons its request, as on a real printer;
+        # close() never waits long for a handler.
+        self._runner = web.AppRunner(
+            app,
+            access_log=None,
+            handle_signals=False,
+            handler_cancellation=True,
+            shutdown_timeout=2.0,
+        )
         await self._runner.setup()
         try:
             await self._listen(self._requested_port)
@@ -288,24 +300,27 @@ class SimulatedPrinter:
             raise
 
     async def close(self) -> None:
-        """Stop listening, drop connections, delete stored documents."""
+        """Stop listening, drop connections, stop printing, delete documents.
+
+        Every step runs even if an earlier one fails, so no task of the
+        printer outlives it.
+        """
         if self._reopen is not None:
             self._reopen.cancel()
             self._reopen = None
-        await self._stop_listening()
-        await self._raw.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-        for server in self._closed_servers:
-            await server.wait_closed()
-        self._closed_servers.clear()
-        await self.job_manager.close()
+        try:
+            await self._stop_listening()
+            await self._raw.stop()
+            self._abort_connections()
+            await cancel_and_wait(*self._tasks)
+            if self._runner is not None:
+                runner, self._runner = self._runner, None
+                await runner.cleanup()
+            for server in self._closed_servers:
+                await server.wait_closed()
+            self._closed_servers.clear()
+        finally:
+            await self.job_manager.close()
 
     async def _listen(self, port: int) -> None:
         assert self._runner is not None
@@ -352,7 +367,9 @@ class SimulatedPrinter:
         loop = asyncio.get_running_loop()
         while True:
             conn, _address = await loop.sock_accept(sock)
-            self._spawn(self._serve_connection(conn, context))
+            task = self._spawn(self._serve_connection(conn, context))
+            self._connecting.add(task)
+            task.add_done_callback(self._connecting.discard)
 
     async def _serve_connection(
         self, conn: socket.socket, context: ssl.SSLContext
@@ -378,15 +395,37 @@ class SimulatedPrinter:
             await loop.connect_accepted_socket(factory, conn, ssl=tls)
         except (OSError, TimeoutError, ssl.SSLError):
             conn.close()
+        except asyncio.CancelledError:
+            reset_socket(conn)
+            conn.close()
+            raise
 
-    def _spawn(self, coro: Awaitable[Any]) -> None:
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _abort_connections(self, keep: object = None) -> None:
+        """Reset every open HTTP(S) connection at once, except ``keep``'s.
+
+        Pooled keep-alive connections must fail now, as when a printer drops
+        off the network, not hang until the client's timeout.
+        """
+        for task in list(self._connecting):
+            task.cancel()
+        if self._runner is None or self._runner.server is None:
+            return
+        for handler in self._runner.server.connections:
+            transport = handler.transport
+            if handler is not keep and transport is not None:
+                reset_transport(transport)
 
     # --- faults ----------------------------------------------------------------------
 
-    async def _apply_fault(self, fault: Fault | None, name: str | None = None) -> None:
+    async def _apply_fault(
+        self, fault: Fault | None, name: str | None = None, keep: object = None
+    ) -> None:
         if fault is None:
             cleared = [name] if name is not None else list(self.faults.faults)
             for cleared_name in cleared:
@@ -402,13 +441,17 @@ class SimulatedPrinter:
         elif fault.name == "slow_wake":
             self._wake_pending = self.state.power_save
         elif fault.name == "refuse_connections":
-            await self._refuse(fault.params["seconds"])
+            await self._refuse(fault.params["seconds"], keep)
 
-    async def _refuse(self, seconds: float | None) -> None:
-        """Stop listening (connections get refused) and drop open ones."""
+    async def _refuse(self, seconds: float | None, keep: object = None) -> None:
+        """Stop listening (connections get refused) and reset open ones.
+
+        ``keep`` is the connection of a control request that asked for this;
+        it is closed once answered.
+        """
         await self._stop_listening()
         await self._raw.stop()
-        self._spawn(self._drop_connections())
+        self._abort_connections(keep)
         if self._reopen is not None:
             self._reopen.cancel()
         if seconds is not None:
@@ -417,12 +460,6 @@ class SimulatedPrinter:
                 seconds,
                 lambda: self._spawn(self._apply_fault(None, "refuse_connections")),
             )
-
-    async def _drop_connections(self) -> None:
-        # Give a control request that asked for this the time to be answered.
-        await asyncio.sleep(0.05)
-        if self._runner is not None and self._runner.server is not None:
-            await self._runner.server.shutdown(0)
 
     async def _resume_listening(self) -> None:
         if self._reopen is not None:
@@ -651,8 +688,12 @@ class SimulatedPrinter:
         name = body.get("name") if fault is None else None
         if name is not None and not isinstance(name, str):
             raise _bad_request("name must be a fault name")
-        await self._apply_fault(fault, name)
-        return web.json_response(self.faults.to_json())
+        await self._apply_fault(fault, name, keep=request.protocol)
+        response = web.json_response(self.faults.to_json())
+        if fault is not None and fault.name == "refuse_connections":
+            # Answer, then hang up like every other connection.
+            response.force_close()
+        return response
 
     async def _get_jobs(self, request: web.Request) -> web.Response:
         return web.json_response([job.to_json() for job in self.jobs])
@@ -718,9 +759,10 @@ class PrinterGroup:
             raise
 
     async def close(self) -> None:
-        """Stop every printer."""
-        for printer in self.printers:
-            await printer.close()
+        """Stop every printer (all of them, even if one fails to stop)."""
+        async with contextlib.AsyncExitStack() as stack:
+            for printer in reversed(self.printers):
+                stack.push_async_callback(printer.close)
 
     async def __aenter__(self) -> Self:
         """Start all."""

@@ -11,6 +11,7 @@ pytest-homeassistant-custom-component)::
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
@@ -41,6 +42,13 @@ async def simulated_printer() -> AsyncIterator[PrinterFactory]:
         started.append(printer)
         return printer
 
-    yield start
-    for printer in reversed(started):
-        await printer.close()
+    async with contextlib.AsyncExitStack() as stack:
+        # Every printer is closed even if closing another one fails.
+        stack.push_async_callback(_close_all, started)
+        yield start
+
+
+async def _close_all(printers: list[SimulatedPrinter]) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        for printer in printers:
+            stack.push_async_callback(printer.close)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 import xml.etree.ElementTree as ET
+
+import aiohttp
 
 from simulator._codec import codec
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    import aiohttp
+    from collections.abc import Callable, Sequence
 
     from simulator.server import SimulatedPrinter
 
@@ -168,3 +169,24 @@ async def print_document(
         job_attrs=job_attrs,
         data=data,
     )
+
+
+async def wait_until_served(
+    http: aiohttp.ClientSession, url: str, within: float = 20.0
+) -> None:
+    """Poll until ``url`` answers 200 (generous: the machine may be loaded)."""
+    async with asyncio.timeout(within):
+        while True:
+            try:
+                if (await get_text(http, url))[0] == 200:
+                    return
+            except aiohttp.ClientConnectorError:
+                pass
+            await asyncio.sleep(0.05)
+
+
+async def wait_for(predicate: Callable[[], object], seconds: float = 20.0) -> None:
+    """Poll until ``predicate()`` is true (generous: the machine may be loaded)."""
+    async with asyncio.timeout(seconds):
+        while not predicate():  # noqa: ASYNC110
+            await asyncio.sleep(0.005)

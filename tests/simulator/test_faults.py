@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import time
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ import pytest
 from simulator._codec import codec
 from simulator.state import StateError
 
-from .helpers import get_text, ipp_request, post_ipp
+from .helpers import get_text, ipp_request, post_ipp, wait_for, wait_until_served
 
 if TYPE_CHECKING:
     from simulator.testing import PrinterFactory
@@ -183,27 +184,82 @@ async def test_refuse_connections(
         await asyncio.open_connection("127.0.0.1", sim.raw_port)
     await sim.clear_faults()
     assert (await get_text(http, sim.url + STATUS))[0] == 200
-    # With a duration it comes back by itself.
-    await sim.set_fault("refuse_connections", seconds=0.2)
+    # Raw printing is back too.
+    _reader, writer = await asyncio.open_connection("127.0.0.1", sim.raw_port)
+    writer.close()
+    await writer.wait_closed()
+    # With a duration it comes back by itself (refused right away; the
+    # duration leaves a loaded machine ample time for that first attempt).
+    await sim.set_fault("refuse_connections", seconds=1.0)
     with pytest.raises(aiohttp.ClientConnectorError):
         await get_text(http, sim.url + STATUS)
-    await asyncio.sleep(0.4)
-    assert (await get_text(http, sim.url + STATUS))[0] == 200
+    await wait_until_served(http, sim.url + STATUS)
     assert sim.faults.to_json() == []
 
 
 async def test_refuse_via_control_api_answers_first(
-    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+    simulated_printer: PrinterFactory,
 ) -> None:
     sim = await simulated_printer("officejet-pro-9022e")
-    async with http.post(
-        sim.url + "/_sim/fault", json={"fault": "refuse_connections", "seconds": 0.3}
-    ) as resp:
-        assert resp.status == 200
-    with pytest.raises(aiohttp.ClientConnectorError):
-        await get_text(http, sim.url + STATUS)
-    await asyncio.sleep(0.5)
-    assert (await get_text(http, sim.url + STATUS))[0] == 200
+    # A keep-alive pool: the control request's connection is answered, then
+    # closed like the others, so the next request fails at once.
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as pool:
+        async with pool.post(
+            sim.url + "/_sim/fault",
+            json={"fault": "refuse_connections", "seconds": 1.0},
+        ) as resp:
+            assert resp.status == 200
+            assert (await resp.json())[0]["fault"] == "refuse_connections"
+        start = time.monotonic()
+        with pytest.raises(aiohttp.ClientError):
+            await get_text(pool, sim.url + STATUS)
+        assert time.monotonic() - start < 1
+        await wait_until_served(pool, sim.url + STATUS)
+
+
+@pytest.mark.parametrize("profile", ["officejet-pro-9022e", "smart-tank-580"])
+async def test_refuse_resets_keep_alive_connections(
+    simulated_printer: PrinterFactory, profile: str
+) -> None:
+    sim = await simulated_printer(profile)
+    connector = aiohttp.TCPConnector(ssl=False, limit=0)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as pool:
+        # Two pooled connections: one idle, one waiting for a slow answer.
+        assert (await get_text(pool, sim.url + "/"))[0] == 200
+        await sim.set_fault("delay", seconds=60, count=1)
+        slow = asyncio.ensure_future(get_text(pool, sim.url + "/"))
+        # The fault is taken once the request has arrived.
+        await wait_for(lambda: not sim.faults.to_json())
+        await sim.set_fault("refuse_connections")
+        start = time.monotonic()
+        with pytest.raises(aiohttp.ClientError):
+            await get_text(pool, sim.url + "/")
+        with pytest.raises(aiohttp.ClientError):
+            await slow
+        # Not the client's 30 s timeout: reset at once.
+        assert time.monotonic() - start < 1
+
+
+async def test_refuse_resets_raw_connections(
+    simulated_printer: PrinterFactory,
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.raw_port)
+    writer.write(b"%!PS-Adobe-3.0\n" + b"% page data\n" * 100)
+    await writer.drain()
+    await wait_for(lambda: sim.jobs)
+    await sim.set_fault("refuse_connections")
+    start = time.monotonic()
+    with contextlib.suppress(ConnectionError):
+        assert await reader.read() == b""
+    assert time.monotonic() - start < 1
+    writer.close()
+    with contextlib.suppress(ConnectionError):
+        await writer.wait_closed()
+    # The half-received job was lost with the connection.
+    assert sim.jobs[0].state.keyword == "aborted"
+    assert sim.job_manager.active == []
 
 
 async def test_more_than_two_in_flight_dropped(

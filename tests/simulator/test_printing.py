@@ -16,6 +16,7 @@ from .helpers import (
     print_document,
     printer_attributes,
     status_categories,
+    wait_for,
 )
 from .test_state_across_protocols import pjl_status
 
@@ -24,12 +25,6 @@ if TYPE_CHECKING:
     import pytest
 
     from simulator.testing import PrinterFactory
-
-
-async def wait_for(predicate: object, seconds: float = 5.0) -> None:
-    async with asyncio.timeout(seconds):
-        while not predicate():  # type: ignore[operator]  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
 
 
 async def test_printing_shows_everywhere(
