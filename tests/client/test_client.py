@@ -528,6 +528,53 @@ async def test_ipp_completes_ledm_identity_and_capabilities() -> None:
     assert cheap.ipp is snapshot.ipp
 
 
+def cdm_with_ipp() -> Capture:
+    """The Smart Tank 588 CDM documents plus an IPP answer (M476dn's)."""
+    cdm = read_capture(CAPTURES / "smart-tank-588")
+    ipp = read_capture(CAPTURES / "color-laserjet-mfp-m476dn")
+    return Capture(
+        meta={"format": 1, "protocols": ["cdm", "ipp"]}, http=cdm.http, ipp=ipp.ipp
+    )
+
+
+# identity deviceUuid of the Smart Tank 588 capture; printer-uuid of the M476dn's.
+CDM_DEVICE_UUID = "5f0c3e2a-1b7d-4c1e-9a55-000000000588"
+IPP_UUID = "01234567-89ab-cdef-0123-456789abcdef"
+
+
+async def test_cdm_printer_is_known_by_its_announced_uuid() -> None:
+    capture = cdm_with_ipp()
+    printer = printer_for(capture)
+    profile = profile_from_capture(capture)
+    assert profile.ipp_url is not None
+    snapshot = await printer.snapshot(profile)
+    # The IPP/mDNS UUID, not CDM's deviceUuid; the rest of the identity is CDM's.
+    assert snapshot.info.uuid == IPP_UUID
+    assert snapshot.info.serial_number == "CN00000588"
+    assert snapshot.sources.info is Protocol.CDM
+    cheap = await printer.snapshot(profile, previous=snapshot, full=False)
+    assert cheap.info.uuid == IPP_UUID
+
+    # Without IPP, deviceUuid is all there is.
+    alone, _, _ = await snapshot_of("smart-tank-588")
+    assert alone.info.uuid == CDM_DEVICE_UUID
+
+
+async def test_uuid_survives_a_refresh_without_ipp() -> None:
+    capture = cdm_with_ipp()
+    profile = profile_from_capture(capture)
+    snapshot = await printer_for(capture).snapshot(profile)
+    no_ipp = printer_for(replace(capture, ipp={}))
+    # IPP did not answer this time: same serial, so the same printer.
+    again = await no_ipp.snapshot(profile, previous=snapshot)
+    assert again.info.uuid == IPP_UUID
+    assert again.ipp is None
+    # Another serial behind the address: its own (CDM) identity.
+    other = replace(snapshot, info=replace(snapshot.info, serial_number="X"))
+    swapped = await no_ipp.snapshot(profile, previous=other)
+    assert swapped.info.uuid == CDM_DEVICE_UUID
+
+
 async def test_ipp_completes_a_status_without_state() -> None:
     original = (
         CAPTURES / "officejet-pro-9022e/http/DevMgmt/ProductStatusDyn.xml"
@@ -837,7 +884,9 @@ async def test_simulated_printer_end_to_end(
         snapshot = await printer.snapshot(profile)
         assert spent(mark) == full
         assert snapshot.ipp is not None
-        assert snapshot.info.uuid is not None
+        # The UUID the printer announces over mDNS and IPP (for CDM printers
+        # too, whose deviceUuid differs).
+        assert snapshot.info.uuid == sim.state.identity.uuid
         quiet = await printer.snapshot(profile, previous=snapshot, full=False)
         assert spent(mark) == cheap
         assert not quiet.status.paper_jam

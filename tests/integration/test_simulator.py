@@ -217,11 +217,6 @@ async def test_cdm_printer_over_https(
     assert hass.states.get("binary_sensor.hp_smart_tank_588_door").state == STATE_ON
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="client: CDM printers report the CDM deviceUuid as PrinterInfo.uuid, "
-    "not the IPP/mDNS printer UUID discovery sees",
-)
 @pytest.mark.parametrize("simulated_entry", ["smart-tank-580"], indirect=True)
 async def test_cdm_unique_id_is_the_announced_uuid(
     simulated_entry: tuple[SimulatedPrinter, MockConfigEntry],

@@ -229,7 +229,7 @@ class HPPrinter:
         if profile is None:
             profile = self._profile or await self.probe()
         self._profile = profile
-        reader = _Reader(self._transport, profile)
+        reader = _Reader(self._transport, profile, previous)
         primary = profile.protocols[0] if profile.protocols else Protocol.IPP
         if primary is Protocol.LEDM:
             if not full and previous is not None:
@@ -431,6 +431,18 @@ def _digest(lines: Iterable[str]) -> str:
     return hashlib.sha256(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
+def _announced_uuid(info: PrinterInfo, uuid: str | None) -> PrinterInfo:
+    """``info`` with the UUID the printer announces (IPP ``printer-uuid``).
+
+    It is the one mDNS discovery sees (TXT ``UUID``); CDM's ``deviceUuid``
+    differs from it on real printers (PROTOCOLS.md §3), so it is only a
+    fallback for printers without IPP.
+    """
+    if uuid is None or uuid == info.uuid:
+        return info
+    return replace(info, uuid=uuid)
+
+
 def _alerts_digest(alerts: Iterable[Alert]) -> str:
     return _digest(
         sorted(
@@ -486,9 +498,15 @@ def _first_leaf(error: BaseException) -> BaseException:
 class _Reader:
     """One snapshot's worth of requests and composition."""
 
-    def __init__(self, transport: PrinterTransport, profile: Profile) -> None:
+    def __init__(
+        self,
+        transport: PrinterTransport,
+        profile: Profile,
+        previous: Snapshot | None = None,
+    ) -> None:
         self._transport = transport
         self._profile = profile
+        self._previous = previous
 
     async def doc(self, path: str) -> bytes | None:
         response = await self._transport.get(self._profile.base_url + path)
@@ -531,7 +549,17 @@ class _Reader:
                 else (PrinterInfo(), None)
             )
         elif ipp_printer is not None:
-            info = _complete_info(info, ipp_printer.info)
+            info = _announced_uuid(
+                _complete_info(info, ipp_printer.info), ipp_printer.info.uuid
+            )
+        elif self._profile.ipp_url is not None and self._previous is not None:
+            # IPP missed this refresh: keep the UUID it announced before rather
+            # than flip to CDM's deviceUuid, as long as it is the same printer.
+            before = self._previous.info
+            if before.serial_number is not None and (
+                before.serial_number == info.serial_number
+            ):
+                info = _announced_uuid(info, before.uuid)
         if info.ews_url is None:
             info = replace(info, ews_url=self._profile.base_url)
 
