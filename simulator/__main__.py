@@ -1,4 +1,7 @@
-"""Command line: ``python -m simulator --port PORT (--profile NAME | --replay DIR)``.
+"""Command line: ``python -m simulator --port PORT (--profile NAME | --replay PATH)``.
+
+``--replay`` takes a capture directory or a diagnostics JSON file downloaded
+from Home Assistant (its capture is found inside).
 
 Prints ``ready <url> raw=<raw port> profile=<name>`` for each printer once it
 accepts connections, then runs until SIGTERM or SIGINT.
@@ -22,7 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--profile", choices=sorted(PROFILES), help="printer model")
-    source.add_argument("--replay", metavar="DIR", help="serve a capture directory")
+    source.add_argument(
+        "--replay",
+        metavar="PATH",
+        help="serve a capture directory or a downloaded diagnostics JSON file",
+    )
     source.add_argument(
         "--all-profiles",
         action="store_true",
@@ -101,9 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.count < 1:
         parser.error("--count must be at least 1")
+    from .store import CaptureError
+
     try:
         asyncio.run(_run(args))
-    except OSError as err:
+    except (OSError, CaptureError) as err:
         print(f"error: {err}", file=sys.stderr)  # noqa: T201
         return 1
     with contextlib.suppress(BrokenPipeError):

@@ -45,11 +45,11 @@ _LEDM_PREFIXES: Final = ("/DevMgmt/", "/IoMgmt/", "/ePrint/", "/EventMgmt/")
 
 
 def _replay_profile(store: CaptureStore) -> PrinterProfile:
-    """A stateless profile for a replayed capture directory."""
+    """A stateless profile for a replayed capture."""
     model = str(store.meta.get("model") or "HP printer (replay)")
     return PrinterProfile(
         name="replay",
-        description=f"replay of {store.directory}",
+        description=f"replay of {store.source}",
         family=Family.LEDM,
         identity=Identity(model, model, "", "", "RP", UuidStyle.RANDOM),
         supplies=(),
@@ -106,7 +106,8 @@ class SimulatedPrinter:
 
         Args:
             profile: a name from :data:`simulator.profiles.PROFILES`.
-            replay: a capture directory to serve instead of a profile.
+            replay: a capture directory, or a diagnostics JSON file holding
+                a capture, to serve instead of a profile.
             port: HTTP(S)/IPP port; 0 picks a free one.
             raw_port: raw printing port; 0 picks a free one.
             host: address to listen on (keep it loopback).
@@ -664,7 +665,7 @@ class SimulatedPrinter:
 
     def _state_json(self) -> dict[str, Any]:
         if self.replay:
-            return {"replay": str(self.store.directory)}
+            return {"replay": str(self.store.source)}
         return self.state.to_json()
 
     async def _post_state(self, request: web.Request) -> web.Response:
@@ -717,7 +718,7 @@ class SimulatedPrinter:
                 "ipp_url": self.ipp_url,
                 "printer_uri": self.printer_uri,
                 "raw_port": self.raw_port,
-                "replay": str(self.store.directory) if self.replay else None,
+                "replay": str(self.store.source) if self.replay else None,
             }
         )
 
