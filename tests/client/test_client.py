@@ -904,6 +904,42 @@ async def test_simulated_printer_end_to_end(
         assert asleep.status.in_power_save is (protocol is not Protocol.IPP)
 
 
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize(
+    ("name", "full"),
+    [("officejet-pro-9022e", 5), ("smart-tank-580", 6)],
+)
+async def test_cheap_refresh_notices_a_swapped_printer(
+    session: aiohttp.ClientSession, name: str, full: int
+) -> None:
+    """The Server header of the status document names the serial number; when
+    another one answers, the cheap refresh reads everything instead."""
+    from simulator import SimulatedPrinter
+
+    async with SimulatedPrinter(name) as sim:
+        printer = HPPrinter.from_url(sim.url, session, timeout=5)
+        profile = await printer.probe()
+        first = await printer.snapshot(profile)
+        original = sim.state.identity
+        assert first.info.serial_number == original.serial
+        quiet = await printer.snapshot(profile, previous=first, full=False)
+        assert quiet.info is first.info
+
+        sim.state.swap(True)
+        other = sim.state.identity
+        assert other.serial != original.serial
+        before = printer.request_count
+        swapped = await printer.snapshot(profile, previous=quiet, full=False)
+        assert printer.request_count - before == 1 + full
+        assert swapped.info.serial_number == other.serial
+        assert swapped.info.uuid == other.uuid != original.uuid
+
+        before = printer.request_count
+        again = await printer.snapshot(profile, previous=swapped, full=False)
+        assert printer.request_count - before == 1
+        assert again.info is swapped.info
+
+
 # --- identify ------------------------------------------------------------------------------
 
 

@@ -663,3 +663,25 @@ def test_exact_model(
 )
 def test_normalize_uuid(raw: str | None, expected: str | None) -> None:
     assert ledm.normalize_uuid(raw) == expected
+
+
+def test_server_header_serial() -> None:
+    response = (
+        FIXTURES / "ledm" / "HP-Officejet-6500-E710n-z__DiscoveryTree_http-response.txt"
+    ).read_text()
+    header = next(
+        line.removeprefix("Server: ")
+        for line in response.splitlines()
+        if line.startswith("Server: ")
+    )
+    assert ledm.server_serial(header) == "CN00K000MP00AA"
+    # PageWide Pro 477dw (PROTOCOLS.md §1.1), serial as the simulator fills it.
+    assert (
+        ledm.server_serial(
+            "HP HTTP Server; HP PageWide Pro 477dw MFP - D3Q20B; "
+            "Serial Number: CN12ABC34D; Built: Thu Oct 14, 2021 {MAVEDWPP1N001}"
+        )
+        == "CN12ABC34D"
+    )
+    for other in (None, "", "nginx", "HP HTTP Server; Serial Number: ; x"):
+        assert ledm.server_serial(other) is None

@@ -111,12 +111,14 @@ async def test_get_returns_body_and_counts(session: aiohttp.ClientSession) -> No
             f"{BASE}/DevMgmt/ProductStatusDyn.xml",
             body=b"<x/>",
             content_type="text/xml",
+            headers={"Server": "HP HTTP Server; HP X - Y; Serial Number: SN1"},
         )
         response = await transport.get(f"{BASE}/DevMgmt/ProductStatusDyn.xml")
     assert response is not None
     assert response.body == b"<x/>"
     assert response.status == 200
     assert response.content_type == "text/xml"
+    assert response.server == "HP HTTP Server; HP X - Y; Serial Number: SN1"
     assert response.url == f"{BASE}/DevMgmt/ProductStatusDyn.xml"
     assert transport.request_count == 1
     assert transport.host == HOST

@@ -40,6 +40,11 @@ status names no state       +1 IPP                 +1 print/v2, +1 IPP    --
 * a status that names no state (unknown codes, or the document is missing)
   is completed from CDM print/v2/status and then IPP, on every refresh, so
   full and cheap refreshes agree.
+* another printer at the address: HP web servers name the serial number in
+  the ``Server`` header of every answer (LEDM; CDM when present). When the
+  status document's names another serial than the last refresh's, the cheap
+  refresh reads everything (+ a full refresh), so the snapshot carries the
+  new printer's identity and the caller can tell.
 * a probe with unreachable ports costs more, within its time budget.
 """
 
@@ -160,6 +165,7 @@ class HPPrinter:
         self._transport: PrinterTransport = transport
         self._profile: Profile | None = None
         self._ipp_capabilities: IppCapabilities | None = None
+        self._server_serial: str | None = None
 
     @classmethod
     def from_url(
@@ -231,18 +237,32 @@ class HPPrinter:
         self._profile = profile
         reader = _Reader(self._transport, profile, previous)
         primary = profile.protocols[0] if profile.protocols else Protocol.IPP
+        cheap = not full and previous is not None
         if primary is Protocol.LEDM:
-            if not full and previous is not None:
-                snap = await reader.ledm_cheap(previous)
-            else:
-                snap = await reader.ledm_full()
+            snap = await (
+                reader.ledm_cheap(previous)
+                if not full and previous is not None
+                else reader.ledm_full()
+            )
         elif primary is Protocol.CDM:
-            if not full and previous is not None:
-                snap = await reader.cdm_cheap(previous)
-            else:
-                snap = await reader.cdm_full()
+            snap = await (
+                reader.cdm_cheap(previous)
+                if not full and previous is not None
+                else reader.cdm_full()
+            )
         else:
             snap = await reader.ipp_only()
+        seen = reader.server_serial
+        if cheap and seen is not None and self._server_serial not in (None, seen):
+            # The Server header names another serial: another printer answers
+            # at this address. Read everything, so the snapshot's identity
+            # (serial, UUID) is the new printer's and the caller can tell.
+            _LOGGER.debug("%s: another printer answers; full refresh", self._host)
+            snap = await (
+                reader.ledm_full() if primary is Protocol.LEDM else reader.cdm_full()
+            )
+        if seen is not None:
+            self._server_serial = seen
         if snap.ipp is not None:
             self._ipp_capabilities = snap.ipp
         return snap
@@ -507,10 +527,20 @@ class _Reader:
         self._transport = transport
         self._profile = profile
         self._previous = previous
+        self.server_serial: str | None = None
+        """Serial number named by the status document's ``Server`` header."""
 
     async def doc(self, path: str) -> bytes | None:
         response = await self._transport.get(self._profile.base_url + path)
         return None if response is None else response.body
+
+    async def status_doc(self, path: str) -> bytes | None:
+        """The status document, noting which printer its Server header names."""
+        response = await self._transport.get(self._profile.base_url + path)
+        if response is None:
+            return None
+        self.server_serial = ledm.server_serial(response.server)
+        return response.body
 
     async def maybe_doc(self, path: str, listed: bool) -> bytes | None:
         return await self.doc(path) if listed else None
@@ -637,7 +667,7 @@ class _Reader:
                     ledm.PRODUCT_CONFIG, self.ledm_listed(ledm.PRODUCT_CONFIG)
                 )
             )
-            status = group.create_task(self.doc(ledm.PRODUCT_STATUS))
+            status = group.create_task(self.status_doc(ledm.PRODUCT_STATUS))
             consumables = group.create_task(
                 self.maybe_doc(ledm.CONSUMABLES, self.ledm_listed(ledm.CONSUMABLES))
             )
@@ -659,7 +689,7 @@ class _Reader:
 
     async def ledm_cheap(self, previous: Snapshot) -> Snapshot:
         status = _parse_status(
-            ledm.parse_product_status, await self.doc(ledm.PRODUCT_STATUS)
+            ledm.parse_product_status, await self.status_doc(ledm.PRODUCT_STATUS)
         )
         ipp_printer = await self.ipp_attributes() if _incomplete(status) else None
         status, status_source = self.complete_status(Protocol.LEDM, status, ipp_printer)
@@ -715,7 +745,7 @@ class _Reader:
     async def cdm_own_status(self) -> PrinterStatus | None:
         """System status, completed by print/v2/status when it names no state."""
         primary = _parse_status(
-            cdm.parse_system_status, await self.doc(cdm.SYSTEM_STATUS)
+            cdm.parse_system_status, await self.status_doc(cdm.SYSTEM_STATUS)
         )
         resources = self._profile.cdm_resources
         if _incomplete(primary) and (

@@ -130,6 +130,24 @@ def _root(data: bytes, name: str) -> Element:
     return root
 
 
+_SERVER_SERIAL: Final = re.compile(r"Serial Number:\s*([^;]{1,64})", re.IGNORECASE)
+
+
+def server_serial(header: str | None) -> str | None:
+    """The serial number in an HP web server's ``Server`` header, if it names one.
+
+    ``HP HTTP Server; HP Officejet 6500 E710n-z - CN557A; Serial Number:
+    CN00K000MP00AA; ...`` (PROTOCOLS.md §1.1): every answer names the printer
+    that sent it, which tells a swapped printer apart at no extra request.
+    """
+    if not header:
+        return None
+    match = _SERVER_SERIAL.search(header[:1024])
+    if match is None:
+        return None
+    return match.group(1).strip() or None
+
+
 def parse_discovery_tree(data: bytes) -> tuple[str, ...]:
     """Resource and manifest paths a printer lists in ``DiscoveryTree.xml``."""
     root = _root(data, "DiscoveryTree")

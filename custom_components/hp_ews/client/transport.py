@@ -93,6 +93,9 @@ class HttpResponse:
     status: int
     body: bytes
     content_type: str
+    server: str | None = None
+    """The ``Server`` header; HP's web servers name the model and the serial
+    number in it (``HP HTTP Server; <model> - <SKU>; Serial Number: ...``)."""
 
 
 class PrinterTransport(Protocol):
@@ -525,6 +528,7 @@ class HttpTransport:
                                 status=resp.status,
                                 body=data,
                                 content_type=resp.content_type,
+                                server=resp.headers.get("Server"),
                             ),
                         )
             except HPEWSError:
