@@ -57,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds to print a page (default: the model's real speed)",
     )
     parser.add_argument(
+        "--sleep-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="fall into power save after SECONDS idle (default: never)",
+    )
+    parser.add_argument(
         "--percent-per-page",
         type=float,
         default=0.5,
@@ -82,6 +89,7 @@ async def _run(args: argparse.Namespace) -> None:
                 raw_port=args.raw_port + index if args.raw_port else 0,
                 page_seconds=args.page_seconds,
                 percent_per_page=args.percent_per_page,
+                sleep_after=args.sleep_after,
             )
             for index, name in enumerate(
                 name for name in names for _ in range(args.count)
@@ -108,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.count < 1:
         parser.error("--count must be at least 1")
+    if args.sleep_after is not None and args.sleep_after < 0:
+        parser.error("--sleep-after must be at least 0")
     from .store import CaptureError
 
     try:

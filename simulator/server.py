@@ -98,6 +98,7 @@ class SimulatedPrinter:
         host: str = DEFAULT_HOST,
         page_seconds: float | None = 0.02,
         percent_per_page: float = 0.5,
+        sleep_after: float | None = None,
         identity_seed: str | None = None,
         keep_documents: bool = True,
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
@@ -113,6 +114,8 @@ class SimulatedPrinter:
             host: address to listen on (keep it loopback).
             page_seconds: time to print a page; None = the model's real speed.
             percent_per_page: supply level used per printed page.
+            sleep_after: idle seconds before the printer falls into power
+                save by itself (None: never, the default).
             identity_seed: same seed, same serial/UUID/MAC (default: profile
                 and port).
             keep_documents: store received documents on disk.
@@ -140,7 +143,8 @@ class SimulatedPrinter:
             60 / self.profile.pages_per_minute if page_seconds is None else page_seconds
         )
         self.state.percent_per_page = percent_per_page
-        self._defaults = (self.state.page_seconds, percent_per_page)
+        self.state.sleep_after = sleep_after
+        self._defaults = (self.state.page_seconds, percent_per_page, sleep_after)
         self.faults = FaultSet()
         self.job_manager = JobManager(
             self.state,
@@ -161,6 +165,8 @@ class SimulatedPrinter:
         self._in_flight = 0
         self._wake_pending = False
         self._was_asleep = False
+        self._sleep_timer: asyncio.TimerHandle | None = None
+        self._started = False
         self.state.add_listener(self._on_state_change)
 
     # --- public API -----------------------------------------------------------------
@@ -233,7 +239,12 @@ class SimulatedPrinter:
         await self._apply_fault(None)
         self.job_manager.clear()
         self.state.reset()
-        self.state.page_seconds, self.state.percent_per_page = self._defaults
+        (
+            self.state.page_seconds,
+            self.state.percent_per_page,
+            self.state.sleep_after,
+        ) = self._defaults
+        self._arm_sleep_timer()
 
     async def wait_for_jobs(self, within: float = 10.0) -> None:
         """Wait until every received job has finished printing.
@@ -299,6 +310,8 @@ class SimulatedPrinter:
         except BaseException:
             await self.close()
             raise
+        self._started = True
+        self._arm_sleep_timer()
 
     async def close(self) -> None:
         """Stop listening, drop connections, stop printing, delete documents.
@@ -309,6 +322,8 @@ class SimulatedPrinter:
         if self._reopen is not None:
             self._reopen.cancel()
             self._reopen = None
+        self._started = False
+        self._arm_sleep_timer()
         try:
             await self._stop_listening()
             await self._raw.stop()
@@ -476,6 +491,34 @@ class SimulatedPrinter:
         if asleep and not self._was_asleep:
             self._wake_pending = True
         self._was_asleep = asleep
+        self._arm_sleep_timer()
+
+    def _arm_sleep_timer(self) -> None:
+        """(Re)start the idle countdown to power save; any change restarts it."""
+        if self._sleep_timer is not None:
+            self._sleep_timer.cancel()
+            self._sleep_timer = None
+        state = self.state
+        if (
+            not self._started
+            or self.replay
+            or state.sleep_after is None
+            or state.power_save
+            or state.printing
+        ):
+            return
+        loop = asyncio.get_running_loop()
+        self._sleep_timer = loop.call_later(state.sleep_after, self._fall_asleep)
+
+    def _fall_asleep(self) -> None:
+        if self._sleep_timer is not None:
+            self._sleep_timer.cancel()
+            self._sleep_timer = None
+        if self.job_manager.active:
+            # A job is arriving or waits for the user: not idle yet.
+            self._arm_sleep_timer()
+            return
+        self.state.apply({"power_save": True})
 
     # --- middleware ----------------------------------------------------------------------
 

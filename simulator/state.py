@@ -143,6 +143,8 @@ class PrinterState:
     percent_per_page: float = 0.5
     """Level drop of each used supply per printed page."""
     page_seconds: float = 1.0
+    sleep_after: float | None = None
+    """Idle seconds before the printer falls into power save; None = never."""
     printing: int = 0
     """Jobs being printed right now (0 or 1)."""
     identify_count: int = 0
@@ -234,7 +236,10 @@ class PrinterState:
                 missing = self._parse_missing(value)
             elif name == "counters":
                 counters = self._parse_counters(value)
-            elif name in ("percent_per_page", "page_seconds"):
+            elif name in ("percent_per_page", "page_seconds", "sleep_after"):
+                if name == "sleep_after" and value is None:
+                    updates[name] = None
+                    continue
                 if (
                     isinstance(value, bool)
                     or not isinstance(value, int | float)
@@ -464,6 +469,7 @@ class PrinterState:
             "counters": dict(self.counters),
             "percent_per_page": self.percent_per_page,
             "page_seconds": self.page_seconds,
+            "sleep_after": self.sleep_after,
             "printing": self.printing > 0,
             "identify_count": self.identify_count,
             "conditions": [

@@ -145,7 +145,13 @@ def test_list_profiles(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "argv", [[], ["--profile", "envy-4520", "--count", "0"], ["--profile", "nope"]]
+    "argv",
+    [
+        [],
+        ["--profile", "envy-4520", "--count", "0"],
+        ["--profile", "nope"],
+        ["--profile", "envy-4520", "--sleep-after", "-1"],
+    ],
 )
 def test_usage_errors(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
@@ -166,5 +172,17 @@ def test_in_process_run_until_signal(monkeypatch: pytest.MonkeyPatch) -> None:
 
     out = Stdout()
     monkeypatch.setattr(sys, "stdout", out)
-    assert main(["--profile", "pagewide-mfp-p57750", "--page-seconds", "0.01"]) == 0
+    assert (
+        main(
+            [
+                "--profile",
+                "pagewide-mfp-p57750",
+                "--page-seconds",
+                "0.01",
+                "--sleep-after",
+                "600",
+            ]
+        )
+        == 0
+    )
     assert out.getvalue().startswith("ready http://127.0.0.1:")
