@@ -4,6 +4,8 @@ A connection may carry PJL commands, a print job, or both. ``@PJL INFO``
 commands are answered as they arrive (PROTOCOLS.md §4, HP PJL Technical
 Reference); everything else is a job whose bytes are stored exactly as sent.
 Profiles whose real printers ignore PJL status (many inkjets) stay silent.
+``@PJL USTATUS`` settings are kept per connection and listed by ``@PJL INFO
+USTATUS``, but no unsolicited status is sent.
 """
 
 from __future__ import annotations
@@ -22,6 +24,14 @@ if TYPE_CHECKING:
     from .state import PrinterState
 
 UEL: Final = b"\x1b%-12345X"
+# Unsolicited status variables: (default, allowed values) as INFO USTATUS
+# lists them (HP PJL Technical Reference, "Status Readback Commands").
+_USTATUS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "DEVICE": ("OFF", ("OFF", "ON", "VERBOSE")),
+    "JOB": ("OFF", ("OFF", "ON")),
+    "PAGE": ("OFF", ("OFF", "ON")),
+}
+_TIMED_RANGE: Final = (5, 300)
 _PREFIX_LIMIT: Final = 64 * 1024
 _READ: Final = 64 * 1024
 
@@ -52,6 +62,14 @@ class PjlParser:
         self.saw_data = False
         self._pjl = True
         self._pending = b""
+        self.ustatus: dict[str, str] = self._ustatus_defaults()
+        """USTATUS settings of this connection (accepted, never sent)."""
+
+    @staticmethod
+    def _ustatus_defaults() -> dict[str, str]:
+        return {name: default for name, (default, _) in _USTATUS.items()} | {
+            "TIMED": "0"
+        }
 
     def feed(self, data: bytes) -> None:
         """Consume bytes; replies accumulate in :attr:`replies`."""
@@ -119,11 +137,36 @@ class PjlParser:
         elif re.match(r"@PJL\s+INFO\s+ID", upper):
             model = self.state.profile.identity.model
             self.replies.append(f'@PJL INFO ID\r\n"{model}"\r\n\f'.encode())
+        elif re.match(r"@PJL\s+INFO\s+USTATUS", upper):
+            self.replies.append(self._info_ustatus())
+        elif match := re.match(r"@PJL\s+USTATUS\s+(\w+)\s*=\s*(\w+)", upper):
+            self._set_ustatus(match.group(1), match.group(2))
+        elif re.match(r"@PJL\s+USTATUSOFF", upper):
+            self.ustatus = self._ustatus_defaults()
         elif re.match(r"@PJL\s+INFO\s+PAGECOUNT", upper):
             pages = self.state.counters.get("total_pages") or 0
             self.replies.append(
                 f"@PJL INFO PAGECOUNT\r\nPAGECOUNT={pages}\r\n\f".encode()
             )
+
+    def _set_ustatus(self, name: str, value: str) -> None:
+        """Keep a valid setting; a printer ignores invalid ones."""
+        if name == "TIMED":
+            seconds = int(value) if value.isdigit() else -1
+            low, high = _TIMED_RANGE
+            if seconds == 0 or low <= seconds <= high:
+                self.ustatus[name] = str(seconds)
+        elif name in _USTATUS and value in _USTATUS[name][1]:
+            self.ustatus[name] = value
+
+    def _info_ustatus(self) -> bytes:
+        lines = ["@PJL INFO USTATUS"]
+        for name, (_, allowed) in _USTATUS.items():
+            lines.append(f"{name}={self.ustatus[name]} [{len(allowed)} ENUMERATED]")
+            lines.extend(allowed)
+        low, high = _TIMED_RANGE
+        lines += [f"TIMED={self.ustatus['TIMED']} [2 RANGE]", str(low), str(high)]
+        return ("\r\n".join(lines) + "\r\n\f").encode()
 
 
 class RawServer:

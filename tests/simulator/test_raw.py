@@ -159,3 +159,50 @@ async def test_reset_connection_is_harmless(simulated_printer: PrinterFactory) -
     # Still serving.
     answer = await exchange(sim.raw_port, UEL + b"@PJL INFO STATUS\r\n" + UEL)
     assert answer.startswith(b"@PJL INFO STATUS")
+
+
+def documented_ustatus_answer() -> bytes:
+    """The manual's INFO USTATUS sample (defaults), notation turned into bytes."""
+    sample = (
+        FIXTURES
+        / "pjl/HP-LaserJet-4__PJL_INFO-STATUS_INFO-USTATUS_documented-sample.txt"
+    ).read_text()
+    section = sample.split("--- response to @PJL INFO USTATUS")[1]
+    text = section[section.index("@PJL INFO USTATUS") :]
+    text = text[: text.index("<FF>") + len("<FF>")]
+    return text.replace("<CR><LF>\n", "\r\n").replace("<FF>", "\f").encode("ascii")
+
+
+async def test_info_ustatus(simulated_printer: PrinterFactory) -> None:
+    sim = await simulated_printer("color-laserjet-pro-m255dw")
+    default = documented_ustatus_answer()
+    answer = await exchange(sim.raw_port, UEL + b"@PJL INFO USTATUS\r\n" + UEL)
+    assert answer == default
+    # Settings of the connection show; invalid ones are ignored.
+    answer = await exchange(
+        sim.raw_port,
+        UEL
+        + b"@PJL USTATUS DEVICE = VERBOSE\r\n@PJL USTATUS TIMED=30\r\n"
+        + b"@PJL USTATUS PAGE=LOUD\r\n@PJL USTATUS TIMED=3\r\n"
+        + b"@PJL USTATUS COLOR=ON\r\n@PJL INFO USTATUS\r\n"
+        + b"@PJL USTATUSOFF\r\n@PJL INFO USTATUS\r\n"
+        + UEL,
+        until=2,
+    )
+    first, second, _ = answer.split(b"\f")
+    assert first + b"\f" == default.replace(b"DEVICE=OFF", b"DEVICE=VERBOSE").replace(
+        b"TIMED=0", b"TIMED=30"
+    )
+    assert second + b"\f" == default
+    # A new connection starts from the defaults.
+    answer = await exchange(sim.raw_port, UEL + b"@PJL INFO USTATUS\r\n" + UEL)
+    assert answer == default
+
+
+def test_ustatus_silent_profile() -> None:
+    from simulator.profiles import get_profile
+    from simulator.state import PrinterState
+
+    parser = PjlParser(PrinterState(get_profile("smart-tank-580"), "seed"), False)
+    parser.feed(UEL + b"@PJL INFO USTATUS\r\n" + UEL)
+    assert parser.replies == []
