@@ -62,8 +62,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> No
     from .hold import DATA_HELD_JOBS
 
     ir.async_delete_issue(hass, DOMAIN, wrong_printer_issue_id(entry))
-    if (held := hass.data.get(DATA_HELD_JOBS)) is not None:
-        await held.async_remove(*(job.job_id for job in held.jobs(entry.entry_id)))
+    held = hass.data[DATA_HELD_JOBS]
+    await held.async_remove(*(job.job_id for job in held.jobs(entry.entry_id)))
 
 
 async def async_remove_config_entry_device(

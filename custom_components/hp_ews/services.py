@@ -360,11 +360,10 @@ async def _async_release(hass: HomeAssistant, job: HeldJob) -> JsonObjectType:
         await held.async_remove(job.job_id)
         raise _printer_error(entry, err) from err
     except HPEWSError as err:
-        held.unclaim(job.job_id)
         raise _printer_error(entry, err) from err
-    except BaseException:
+    finally:
+        # Removed below once printed; otherwise back to waiting for release.
         held.unclaim(job.job_id)
-        raise
     await held.async_remove(job.job_id)
     return {"held_job_id": job.job_id, **_print_response(result)}
 

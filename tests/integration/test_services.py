@@ -1,0 +1,534 @@
+"""The print and cancel_job actions against simulated printers on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+import aiohttp
+from aiohttp import web
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+from PIL import Image
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.hp_ews.client import printing
+from custom_components.hp_ews.const import DOMAIN
+
+from .print_helpers import (
+    PAGES,
+    Folders,
+    WebServer,
+    device_id,
+    entity_id,
+    folders_fixture,  # noqa: F401
+    web_server_fixture,  # noqa: F401
+    write_pdf,
+)
+from .printers import OFFICEJET_PROFILE
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+    from unittest.mock import MagicMock
+
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+    from simulator import SimulatedPrinter
+
+pytestmark = pytest.mark.usefixtures("socket_enabled", "folders")
+
+LASERJET = "color-laserjet-pro-m255dw"
+ENVY = "envy-4520"
+
+type Printer = tuple[SimulatedPrinter, MockConfigEntry]
+
+
+@pytest.fixture(autouse=True)
+def quick_busy_retry() -> Generator[None]:
+    """Retry a busy printer after 10 ms instead of a second."""
+    with patch.object(printing, "BUSY_FIRST_DELAY", 0.01):
+        yield
+
+
+async def _print(
+    hass: HomeAssistant, entry: MockConfigEntry, **data: Any
+) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "print",
+        {"device_id": device_id(hass, entry), **data},
+        blocking=True,
+        return_response=True,
+    )
+    assert isinstance(response, dict)
+    return response
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_pdf_is_sent_as_is(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """A printer that takes PDF gets the file byte for byte, and the event fires."""
+    sim, entry = simulated_entry
+    document = write_pdf(folders.allowed / "bars.pdf")
+
+    response = await _print(
+        hass, entry, file=str(folders.allowed / "bars.pdf"), wait=True, copies=2
+    )
+
+    (job,) = sim.jobs
+    assert response == {
+        "job_id": job.id,
+        "job_name": "bars.pdf",
+        "document_format": "application/pdf",
+        "converted": False,
+        "state": "completed",
+        "pages": PAGES * 2,
+    }
+    assert job.document() == document
+    assert job.document_format == "application/pdf"
+    assert job.attributes["copies"] == 2
+    assert job.attributes["job-name"] == "bars.pdf"
+    state = hass.states.get(entity_id(hass, entry, "event", "print_job"))
+    assert state is not None
+    assert state.attributes["event_type"] == "completed"
+    assert state.attributes["job_id"] == job.id
+    assert state.attributes["name"] == "bars.pdf"
+    assert state.attributes["pages"] == PAGES * 2
+
+
+@pytest.mark.parametrize("simulated_entry", [ENVY], indirect=True)
+async def test_pdf_is_rasterised_for_an_inkjet(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """The ENVY 4520 takes no PDF: it gets PWG raster, one page per PDF page."""
+    sim, entry = simulated_entry
+    write_pdf(folders.allowed / "bars.pdf")
+
+    response = await _print(
+        hass,
+        entry,
+        file=str(folders.allowed / "bars.pdf"),
+        media="A4",
+        job_name="Agenda",
+        wait=True,
+    )
+
+    (job,) = sim.jobs
+    assert response["document_format"] == "image/pwg-raster"
+    assert response["converted"] is True
+    assert response["pages"] == PAGES
+    assert response["state"] == "completed"
+    assert job.detected_format == "image/pwg-raster"
+    assert job.pages == PAGES
+    assert job.attributes["media"] == "iso_a4_210x297mm"
+    assert job.attributes["job-name"] == "Agenda"
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_print_from_url(
+    hass: HomeAssistant,
+    simulated_entry: Printer,
+    folders: Folders,
+    web_server: WebServer,
+    chunked: bool,
+) -> None:
+    """A download is streamed to the printer, with or without a length."""
+    sim, entry = simulated_entry
+    document = write_pdf(folders.outside / "label.pdf")
+    url = web_server.serve("/files/label.pdf", document, chunked=chunked)
+
+    response = await _print(hass, entry, url=url + "?token=secret", wait=True)
+
+    (job,) = sim.jobs
+    assert response["job_id"] == job.id
+    assert response["job_name"] == "label.pdf"
+    assert job.document() == document
+    assert web_server.requests == ["/files/label.pdf?token=secret"]
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_url_errors(
+    hass: HomeAssistant,
+    simulated_entry: Printer,
+    folders: Folders,
+    web_server: WebServer,
+) -> None:
+    """A missing document, and one larger than the limit, print nothing."""
+    sim, entry = simulated_entry
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(hass, entry, url=web_server.url + "/missing.pdf?token=secret")
+    assert caught.value.translation_key == "url_status"
+    assert caught.value.translation_placeholders == {
+        "url": web_server.url + "/missing.pdf",
+        "status": "404",
+    }
+
+    document = write_pdf(folders.outside / "big.pdf")
+    declared = web_server.serve("/declared.pdf", document)
+    streamed = web_server.serve("/streamed.pdf", document, chunked=True)
+    with patch(
+        "custom_components.hp_ews.sources.MAX_DOCUMENT_BYTES", len(document) - 1
+    ):
+        for url in (declared, streamed):
+            with pytest.raises(ServiceValidationError) as caught:
+                await _print(hass, entry, url=url)
+            assert caught.value.translation_key == "document_too_large"
+    assert all(job.document() != document for job in sim.jobs)
+
+    # Nothing listens on the port of a stopped server.
+    with pytest.raises(HomeAssistantError) as caught:
+        await _print(hass, entry, url="http://127.0.0.1:1/document.pdf")
+    assert caught.value.translation_key == "url_failed"
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_url_time_limit(
+    hass: HomeAssistant, simulated_entry: Printer, web_server: WebServer
+) -> None:
+    """A download that does not finish in time is given up."""
+    _, entry = simulated_entry
+    resume = asyncio.Event()
+
+    async def slow(request: Any) -> Any:
+        await resume.wait()
+        raise web.HTTPNotFound
+
+    web_server.routes["/slow.pdf"] = slow
+    with (
+        patch("custom_components.hp_ews.sources.URL_TIMEOUT", 0.2),
+        pytest.raises(ServiceValidationError) as caught,
+    ):
+        await _print(hass, entry, url=web_server.url + "/slow.pdf")
+    resume.set()
+    assert caught.value.translation_key == "url_timeout"
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_file_errors(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """Paths outside the allowlist, missing files, formats nobody can print."""
+    sim, entry = simulated_entry
+    write_pdf(folders.outside / "secret.pdf")
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(hass, entry, file=str(folders.outside / "secret.pdf"))
+    assert caught.value.translation_key == "path_not_allowed"
+
+    # A link inside the allowed folder does not get out of it.
+    os.symlink(folders.outside / "secret.pdf", folders.allowed / "link.pdf")
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(hass, entry, file=str(folders.allowed / "link.pdf"))
+    assert caught.value.translation_key == "path_not_allowed"
+
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(hass, entry, file=str(folders.allowed / "missing.pdf"))
+    assert caught.value.translation_key == "file_not_found"
+
+    archive = folders.allowed / "archive.zip"
+    archive.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(hass, entry, file=str(archive))
+    assert caught.value.translation_key == "unsupported_format"
+
+    with (
+        patch("custom_components.hp_ews.sources.MAX_DOCUMENT_BYTES", 100),
+        pytest.raises(ServiceValidationError) as caught,
+    ):
+        await _print(hass, entry, file=str(archive))
+    assert caught.value.translation_key == "document_too_large"
+    assert sim.jobs == []
+
+
+@pytest.mark.parametrize("simulated_entry", [ENVY], indirect=True)
+async def test_corrupt_pdf_for_conversion(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """A PDF that cannot be rendered is the user's error, before any job."""
+    sim, entry = simulated_entry
+    corrupt = folders.allowed / "corrupt.pdf"
+    corrupt.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 100)
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(hass, entry, file=str(corrupt))
+    assert caught.value.translation_key == "document_error"
+    assert sim.jobs == []
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({}, "one_source"),
+        ({"file": "/a.pdf", "url": "http://127.0.0.1/a.pdf"}, "one_source"),
+        ({"file": "a.pdf", "page_ranges": "1-x"}, "invalid_option"),
+        ({"file": "a.pdf", "media": "napkin"}, "invalid_option"),
+        ({"file": "a.pdf", "page_ranges": "3-1"}, "invalid_option"),
+    ],
+)
+async def test_invalid_requests(
+    hass: HomeAssistant,
+    simulated_entry: Printer,
+    data: dict[str, Any],
+    key: str,
+) -> None:
+    """Sources and options are checked before anything is read."""
+    sim, entry = simulated_entry
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(hass, entry, **data)
+    assert caught.value.translation_key == key
+    assert sim.jobs == []
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_target_must_be_a_loaded_printer(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """Another integration's device, an unknown one, or an unloaded printer."""
+    _, entry = simulated_entry
+    write_pdf(folders.allowed / "a.pdf")
+    other = MockConfigEntry(domain="other")
+    other.add_to_hass(hass)
+    stranger = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={("other", "1")}
+    )
+    for device in (stranger.id, "no-such-device"):
+        with pytest.raises(ServiceValidationError) as caught:
+            await hass.services.async_call(
+                DOMAIN,
+                "print",
+                {"device_id": device, "file": str(folders.allowed / "a.pdf")},
+                blocking=True,
+            )
+        assert caught.value.translation_key == "device_not_found"
+
+    printer = device_id(hass, entry)
+    await hass.config_entries.async_unload(entry.entry_id)
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            DOMAIN,
+            "print",
+            {"device_id": printer, "file": str(folders.allowed / "a.pdf")},
+            blocking=True,
+        )
+    assert caught.value.translation_key == "not_loaded"
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_busy_printer_is_retried(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """``server-error-busy`` once: the job goes through on the next attempt."""
+    sim, entry = simulated_entry
+    document = write_pdf(folders.allowed / "a.pdf")
+    await sim.set_fault("ipp_busy", count=1)
+    response = await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
+    (job,) = sim.jobs
+    assert response["job_id"] == job.id
+    assert job.document() == document
+
+    await sim.set_fault("ipp_busy")
+    with (
+        patch.object(printing, "BUSY_RETRIES", 1),
+        pytest.raises(HomeAssistantError) as caught,
+    ):
+        await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
+    assert caught.value.translation_key == "printer_busy"
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_offline_printer(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """A printer that refuses connections is a translated error."""
+    sim, entry = simulated_entry
+    write_pdf(folders.allowed / "a.pdf")
+    await sim.set_fault("refuse_connections")
+    with pytest.raises(HomeAssistantError) as caught:
+        await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
+    assert not isinstance(caught.value, ServiceValidationError)
+    assert caught.value.translation_key == "print_cannot_connect"
+    assert caught.value.translation_placeholders["printer"] == entry.title
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_credentials_required(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """A printer that starts asking for credentials starts reauthentication."""
+    sim, entry = simulated_entry
+    write_pdf(folders.allowed / "a.pdf")
+    await sim.set_fault("auth")
+    with pytest.raises(HomeAssistantError) as caught:
+        await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
+    assert caught.value.translation_key == "print_auth_failed"
+    flows = [
+        flow
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
+    assert len(flows) == 1
+    assert flows[0]["context"]["entry_id"] == entry.entry_id
+    assert sim.jobs == []
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_cancel_job(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """A job followed in the background is cancelled; the event says so."""
+    sim, entry = simulated_entry
+    write_pdf(folders.allowed / "a.pdf")
+    sim.state.page_seconds = 60
+    response = await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
+    assert response["state"] in ("pending", "processing")
+    job_id = response["job_id"]
+
+    await hass.services.async_call(
+        DOMAIN,
+        "cancel_job",
+        {"device_id": device_id(hass, entry), "job_id": str(job_id)},
+        blocking=True,
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    (job,) = sim.jobs
+    assert job.state.keyword == "canceled"
+    state = hass.states.get(entity_id(hass, entry, "event", "print_job"))
+    assert state is not None
+    assert state.attributes["event_type"] == "canceled"
+    assert state.attributes["job_id"] == job_id
+
+    # It has ended: the printer refuses to cancel it again.
+    for unknown in (str(job_id), "999", "not-a-job"):
+        with pytest.raises(ServiceValidationError) as caught:
+            await hass.services.async_call(
+                DOMAIN,
+                "cancel_job",
+                {"device_id": device_id(hass, entry), "job_id": unknown},
+                blocking=True,
+            )
+        assert caught.value.translation_key in ("cannot_cancel", "held_job_not_found")
+
+    await sim.set_fault("refuse_connections")
+    with pytest.raises(HomeAssistantError) as caught:
+        await hass.services.async_call(
+            DOMAIN,
+            "cancel_job",
+            {"device_id": device_id(hass, entry), "job_id": "1"},
+            blocking=True,
+        )
+    assert caught.value.translation_key == "print_cannot_connect"
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_print_media_source(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """A media item from My media is read from its folder, not over HTTP."""
+    sim, entry = simulated_entry
+    media = folders.config / "media"
+    media.mkdir()
+    hass.config.media_dirs = {"local": str(media)}
+    assert await async_setup_component(hass, "media_source", {})
+    document = write_pdf(media / "scan.pdf")
+
+    response = await _print(
+        hass, entry, media_content_id="media-source://media_source/local/scan.pdf"
+    )
+    # As the media selector of the action form gives it.
+    await _print(
+        hass,
+        entry,
+        media_content_id={
+            "media_content_id": "media-source://media_source/local/scan.pdf",
+            "media_content_type": "application/pdf",
+        },
+    )
+
+    first, second = sim.jobs
+    assert response["job_id"] == first.id
+    assert first.document() == second.document() == document
+    for bad in (
+        "media-source://media_source/local/../secret.pdf",
+        "media-source://media_source/nowhere/scan.pdf",
+        "not a media id",
+    ):
+        with pytest.raises(ServiceValidationError) as caught:
+            await _print(hass, entry, media_content_id=bad)
+        assert caught.value.translation_key == "media_not_resolved"
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(
+            hass, entry, media_content_id="media-source://media_source/local/gone.pdf"
+        )
+    assert caught.value.translation_key == "file_not_found"
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_print_uploaded_image(
+    hass: HomeAssistant,
+    simulated_entry: Printer,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """An image uploaded through the media picker is fetched with a signed URL."""
+    sim, entry = simulated_entry
+    assert await async_setup_component(hass, "image_upload", {})
+    assert await async_setup_component(hass, "media_source", {})
+    client = await hass_client()
+    photo = io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 100, 50)).save(photo, "JPEG")
+    form = aiohttp.FormData()
+    form.add_field(
+        "file", photo.getvalue(), filename="photo.jpg", content_type="image/jpeg"
+    )
+    answer = await client.post("/api/image/upload", data=form)
+    assert answer.status == 200
+    image_id = (await answer.json())["id"]
+    await hass.config.async_update(internal_url=str(client.make_url("/")).rstrip("/"))
+
+    await _print(
+        hass, entry, media_content_id=f"media-source://image_upload/{image_id}"
+    )
+
+    (job,) = sim.jobs
+    assert job.detected_format == "image/jpeg"
+    assert job.document() == photo.getvalue()
+
+
+async def test_printer_without_ipp(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_printer: MagicMock,
+    folders: Folders,
+) -> None:
+    """A printer without an IPP service cannot print, but jobs can still be held."""
+    mock_printer.profile = OFFICEJET_PROFILE
+    write_pdf(folders.allowed / "a.pdf")
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(hass, init_integration, file=str(folders.allowed / "a.pdf"))
+    assert caught.value.translation_key == "printing_not_supported"
+
+    # What the printer takes is unknown: the job is held, to be tried at release.
+    held = await _print(
+        hass, init_integration, file=str(folders.allowed / "a.pdf"), hold=True
+    )
+    assert held["document_format"] == "application/pdf"
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            DOMAIN,
+            "release_job",
+            {"job_id": held["held_job_id"]},
+            blocking=True,
+        )
+    assert caught.value.translation_key == "printing_not_supported"
+    listed = await hass.services.async_call(
+        DOMAIN, "list_jobs", {}, blocking=True, return_response=True
+    )
+    assert listed == {"jobs": [held]}
