@@ -313,3 +313,20 @@ def test_fault_validation() -> None:
         "count": None,
         "paths": [],
     }
+
+
+async def test_refuse_resets_https_connection_before_its_first_byte(
+    simulated_printer: PrinterFactory,
+) -> None:
+    sim = await simulated_printer("smart-tank-580")
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
+    # Connected, nothing sent yet: the printer waits to see TLS or HTTP.
+    await wait_for(lambda: sim._connecting)
+    await sim.set_fault("refuse_connections")
+    start = time.monotonic()
+    with contextlib.suppress(ConnectionError):
+        assert await reader.read() == b""
+    assert time.monotonic() - start < 1
+    writer.close()
+    with contextlib.suppress(ConnectionError):
+        await writer.wait_closed()
