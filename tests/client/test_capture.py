@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import struct
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -26,6 +27,9 @@ from custom_components.hp_ews.client.ipp import (
 from custom_components.hp_ews.client.ippcodec import GroupTag, ValueTag
 from custom_components.hp_ews.client.models import Protocol
 from custom_components.hp_ews.client.transport import MAX_DOCUMENT_BYTES
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CAPTURES = FIXTURES / "captures"
@@ -236,6 +240,19 @@ async def test_capture_transport_ipp() -> None:
     with pytest.raises(HPEWSParseError, match="larger"):
         await transport.post_ipp(url, request, limit=100)
     assert await CaptureTransport(Capture()).post_ipp(url, request) is None
+
+    # A streamed request (header in pieces, then a document) is answered alike.
+    consumed: list[bytes] = []
+
+    async def streamed() -> AsyncIterator[bytes]:
+        for piece in (request[:3], request[3:], b"%PDF-1.7 ...", b"more"):
+            consumed.append(piece)
+            yield piece
+
+    answer = await transport.post_ipp(url, streamed())
+    assert answer is not None
+    assert struct.unpack(">I", answer[4:8]) == (77,)
+    assert len(consumed) == 4  # read to the end, like a printer
 
 
 async def test_capture_transport_short_captured_answer() -> None:

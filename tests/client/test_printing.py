@@ -16,11 +16,13 @@ from PIL import Image, ImageDraw
 import pytest
 
 from custom_components.hp_ews.client import ippcodec, printing
+from custom_components.hp_ews.client.client import HPPrinter
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
     HPEWSIPPError,
     HPEWSParseError,
+    HPEWSUnsupportedError,
 )
 from custom_components.hp_ews.client.printing import (
     HPEWSDocumentError,
@@ -35,7 +37,7 @@ from custom_components.hp_ews.client.printing import (
     print_document,
     print_raw,
 )
-from custom_components.hp_ews.client.transport import HttpResponse, HttpTransport
+from custom_components.hp_ews.client.transport import HttpTransport
 from simulator.testing import simulated_printer  # noqa: F401
 
 from .test_raster import decode_pwg, decode_urf
@@ -394,28 +396,16 @@ class ScriptedTransport:
     def __init__(self, *answers: bytes | None) -> None:
         self.answers = list(answers)
         self.operations: list[int] = []
+        self.streamed: list[int] = []
 
-    async def post_ipp(self, url: str, body: bytes, *, limit: int = 0) -> bytes | None:
+    async def post_ipp(
+        self, url: str, body: bytes | AsyncIterable[bytes], *, limit: int = 0
+    ) -> bytes | None:
+        if not isinstance(body, bytes):
+            body = b"".join([chunk async for chunk in body])
+            self.streamed.append(ippcodec.decode(body).code)
         self.operations.append(ippcodec.decode(body).code)
         return self.answers.pop(0)
-
-    async def write(
-        self,
-        method: str,
-        url: str,
-        body: bytes | AsyncIterable[bytes],
-        *,
-        content_type: str,
-        allow_write: bool = False,
-        limit: int = 0,
-    ) -> HttpResponse | None:
-        assert not isinstance(body, bytes)
-        data = b"".join([chunk async for chunk in body])
-        self.operations.append(ippcodec.decode(data).code)
-        answer = self.answers.pop(0)
-        if answer is None:
-            return None
-        return HttpResponse(url, 200, answer, "application/ipp")
 
 
 def ipp_answer(status: int = 0, **job: int) -> bytes:
@@ -463,6 +453,7 @@ async def test_answer_without_job_id(documents: dict[str, Path]) -> None:
             capabilities=PrintCapabilities(document_formats=("image/jpeg",)),
         )
     assert transport.operations == [0x0004, 0x0002]  # Validate-Job, Print-Job
+    assert transport.streamed == [0x0002]  # the document follows Print-Job's header
 
 
 async def test_failed_send_document_cancels_the_job(
@@ -489,6 +480,7 @@ async def test_failed_send_document_cancels_the_job(
     assert caught.value.status_code == 0x0500
     assert "scripted" in str(caught.value)
     assert transport.operations == [0x0005, 0x0006, 0x0008]
+    assert transport.streamed == [0x0006]  # Send-Document
 
 
 async def test_streamed_body_cannot_be_sent_twice() -> None:
@@ -500,3 +492,96 @@ async def test_streamed_body_cannot_be_sent_twice() -> None:
     assert body.sent == 1
     with pytest.raises(HPEWSConnectionError, match="resend"):
         aiter(body)
+
+
+# --- HPPrinter: the same flow through the printer's own transport and profile ---------
+
+
+async def test_printer_prints_and_follows_the_job(
+    envy: SimulatedPrinter, session: aiohttp.ClientSession, documents: dict[str, Path]
+) -> None:
+    printer = HPPrinter.from_url(envy.url, session, timeout=5)
+    capabilities = await printer.print_capabilities()
+    # ENVY 4520's document-format-supported has no PDF: the PDF is rasterised.
+    assert "application/pdf" not in capabilities.document_formats
+    assert "image/pwg-raster" in capabilities.document_formats
+    result = await printer.print_document(
+        documents["pdf"], PrintOptions(media="A4", job_name="bars"), wait=True
+    )
+    assert (result.state, result.document_format) == (
+        JobState.COMPLETED,
+        "image/pwg-raster",
+    )
+    assert result.pages == 3
+    (job,) = envy.jobs
+    assert job.id == result.job_id
+    assert len(decode_pwg(job.document())) == 3
+    status = await printer.get_job(result.job_id)
+    assert status.state is JobState.COMPLETED
+    assert (await printer.wait_for_job(result.job_id)).state is JobState.COMPLETED
+
+
+@pytest.mark.usefixtures("quick_backoff")
+async def test_printer_cancels_a_job(
+    envy: SimulatedPrinter, session: aiohttp.ClientSession, documents: dict[str, Path]
+) -> None:
+    envy.state.page_seconds = 30
+    printer = HPPrinter.from_url(envy.url, session, timeout=5)
+    result = await printer.print_document(documents["jpeg"])
+    assert not result.state.terminal
+    await printer.cancel_job(result.job_id)
+    final = await printer.wait_for_job(result.job_id, wait_timeout=5)
+    assert final.state is JobState.CANCELED
+    with pytest.raises(HPEWSIPPError):
+        await printer.cancel_job(result.job_id)
+
+
+async def test_printer_with_credentials(
+    envy: SimulatedPrinter, session: aiohttp.ClientSession, documents: dict[str, Path]
+) -> None:
+    printer = HPPrinter.from_url(envy.url, session, timeout=5)
+    await printer.probe()
+    await envy.set_fault("auth", username="admin", password="secret")
+    with pytest.raises(HPEWSAuthenticationError):
+        await printer.print_document(documents["jpeg"])
+    allowed = HPPrinter.from_url(
+        envy.url, session, timeout=5, username="admin", password="secret"
+    )
+    allowed._profile = printer.profile
+    result = await allowed.print_document(documents["jpeg"], wait=True)
+    assert result.state is JobState.COMPLETED
+
+
+async def test_printer_without_ipp(
+    envy: SimulatedPrinter, session: aiohttp.ClientSession, documents: dict[str, Path]
+) -> None:
+    printer = HPPrinter.from_url(envy.url, session, timeout=5)
+    profile = await printer.probe()
+    printer._profile = replace(profile, ipp_url=None, protocols=profile.protocols[:1])
+    before = printer.request_count
+    for call in (
+        printer.print_capabilities(),
+        printer.get_job(1),
+        printer.wait_for_job(1),
+        printer.cancel_job(1),
+        printer.print_document(documents["jpeg"]),
+    ):
+        with pytest.raises(HPEWSUnsupportedError, match="IPP"):
+            await call
+    assert printer.request_count == before
+    assert envy.jobs == []
+
+    # Raw port 9100, for the formats the printer's PDL list names.
+    result = await printer.print_document(
+        documents["pdf"],
+        PrintOptions(media="A4"),
+        raw_formats=("image/pwg-raster",),
+        raw_port=envy.raw_port,
+    )
+    assert (result.job_id, result.document_format) == (0, "image/pwg-raster")
+    await _raw_job_done(envy)
+    assert len(decode_pwg(envy.jobs[0].document())) == 3
+    with pytest.raises(HPEWSUnsupportedFormatError):
+        await printer.print_document(
+            documents["ps"], raw_formats=("image/jpeg",), raw_port=envy.raw_port
+        )

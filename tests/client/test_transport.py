@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import suppress
 import datetime as dt
 import hashlib
 import inspect
@@ -293,7 +294,9 @@ async def test_basic_auth_after_challenge_then_preemptive(
 ) -> None:
     transport = make(session, username="admin", password="s3cret")
     url = f"{BASE}/DevMgmt/ProductConfigDyn.xml"
-    with aioresponses() as mocked:
+    with aioresponses() as mocked, warnings.catch_warnings():
+        # aiohttp 3.14 deprecates BasicAuth; the header is built without it.
+        warnings.simplefilter("error", DeprecationWarning)
         mocked.get(url, status=401, headers={"WWW-Authenticate": 'Basic realm="HP"'})
         mocked.get(url, body=b"ok")
         mocked.get(url, body=b"again")
@@ -744,6 +747,177 @@ async def test_digest_against_a_real_server(session: aiohttp.ClientSession) -> N
     assert second is not None
     assert good.request_count == 3  # challenge, answer, then preemptive Digest
     assert seen[:3] == ["", "Digest", "Digest"]
+
+
+# --- streamed request bodies (printing) ------------------------------------------------
+
+IPP_PATH = "/ipp/print"
+
+
+def ipp_url(server: TestServer) -> str:
+    return f"http://127.0.0.1:{server.port}{IPP_PATH}"
+
+
+async def chunks(count: int, size: int, pause: float = 0.0) -> AsyncIterator[bytes]:
+    for number in range(count):
+        if pause:
+            await asyncio.sleep(pause)
+        yield bytes([number % 251]) * size
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_streamed_upload_longer_than_the_timeout(
+    session: aiohttp.ClientSession,
+) -> None:
+    """The timeout bounds each step, not the whole upload: a source that
+    takes its time (rendering pages, say) and a printer that reads slowly but
+    steadily together outlast the timeout several times without tripping it."""
+    received = hashlib.sha256()
+    size = 0
+
+    async def slow_reader(request: web.Request) -> web.Response:
+        nonlocal size
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            received.update(chunk)
+            size += len(chunk)
+            await asyncio.sleep(0.02)
+        return web.Response(body=b"ipp answer", content_type="application/ipp")
+
+    expected = hashlib.sha256()
+    async for chunk in chunks(20, 64 * 1024):
+        expected.update(chunk)
+
+    server = await serve({IPP_PATH: slow_reader})
+    try:
+        transport = make(session, "127.0.0.1", timeout=0.25)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        answer = await transport.post_ipp(
+            ipp_url(server), chunks(20, 64 * 1024, pause=0.03)
+        )
+        elapsed = loop.time() - started
+    finally:
+        await server.close()
+    assert answer == b"ipp answer"
+    assert elapsed > 2 * 0.25
+    assert size == 20 * 64 * 1024
+    assert received.digest() == expected.digest()
+    assert transport.request_count == 1
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize("stage", ["upload", "answer"])
+async def test_stalled_streamed_upload_times_out(
+    session: aiohttp.ClientSession, stage: str
+) -> None:
+    """A printer that stops reading, or never answers, is given up on after
+    one timeout, however much was sent before."""
+    release = asyncio.Event()
+
+    async def stall(request: web.Request) -> web.Response:
+        if stage == "answer":
+            await request.read()
+        await release.wait()
+        return web.Response(body=b"late")
+
+    server = await serve({IPP_PATH: stall})
+    try:
+        transport = make(session, "127.0.0.1", timeout=0.3)
+        # 64 MiB: far more than socket buffers hold, so the writes block.
+        count = 1024 if stage == "upload" else 4
+        with pytest.raises(HPEWSTimeoutError, match=r"stalled for 0\.3 s"):
+            await transport.post_ipp(ipp_url(server), chunks(count, 64 * 1024))
+    finally:
+        release.set()
+        await server.close()
+
+
+class DocumentGoneError(HPEWSParseError):
+    """Stands for a document source failing half way (unreadable, corrupt)."""
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_source_error_surfaces_as_itself(session: aiohttp.ClientSession) -> None:
+    async def drain(request: web.Request) -> web.Response:
+        with suppress(aiohttp.ClientError, ConnectionError):
+            await request.read()
+        return web.Response(body=b"ok")
+
+    async def failing() -> AsyncIterator[bytes]:
+        yield b"header"
+        raise DocumentGoneError("page 2 cannot be rendered")
+
+    server = await serve({IPP_PATH: drain})
+    try:
+        with pytest.raises(DocumentGoneError, match="page 2"):
+            await make(session, "127.0.0.1").post_ipp(ipp_url(server), failing())
+    finally:
+        await server.close()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_challenge_to_a_streamed_body_is_not_answered_with_a_resend(
+    session: aiohttp.ClientSession,
+) -> None:
+    """The spent stream is not sent again; the credentials are learnt, so the
+    next request (Validate-Job, a retry with a fresh stream) carries them."""
+    seen: list[tuple[str, int]] = []
+    token = "Basic " + base64.b64encode(b"admin:pw").decode()
+
+    async def protected(request: web.Request) -> web.Response:
+        body = await request.read()
+        seen.append((request.headers.get("Authorization", ""), len(body)))
+        if request.headers.get("Authorization") != token:
+            return web.Response(
+                status=401, headers={"WWW-Authenticate": 'Basic realm="HP"'}
+            )
+        return web.Response(body=b"printed")
+
+    server = await serve({IPP_PATH: protected})
+    try:
+        transport = make(session, "127.0.0.1", username="admin", password="pw")
+        with pytest.raises(HPEWSAuthenticationError, match="cannot be sent twice"):
+            await transport.post_ipp(ipp_url(server), chunks(4, 1000))
+        assert await transport.post_ipp(ipp_url(server), b"small") == b"printed"
+        assert await transport.post_ipp(ipp_url(server), chunks(4, 1000)) == (
+            b"printed"
+        )
+        # Without credentials a challenge is the same error, as for any request.
+        with pytest.raises(HPEWSAuthenticationError):
+            await make(session, "127.0.0.1").post_ipp(ipp_url(server), chunks(1, 10))
+    finally:
+        await server.close()
+    assert seen == [("", 4000), (token, 5), (token, 4000), ("", 10)]
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_streamed_uploads_share_the_in_flight_limit(
+    session: aiohttp.ClientSession,
+) -> None:
+    in_flight = 0
+    peak = 0
+
+    async def counted(request: web.Request) -> web.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await request.read()
+        await asyncio.sleep(0.05)
+        in_flight -= 1
+        return web.Response(body=b"ok")
+
+    server = await serve({IPP_PATH: counted, "/doc": counted})
+    try:
+        transport = make(session, "127.0.0.1")
+        url = ipp_url(server)
+        results = await asyncio.gather(
+            *(transport.post_ipp(url, chunks(3, 1000)) for _ in range(3)),
+            *(transport.get(f"http://127.0.0.1:{server.port}/doc") for _ in range(3)),
+        )
+    finally:
+        await server.close()
+    assert all(result is not None for result in results)
+    assert peak == 2
 
 
 # --- PJL over raw TCP -----------------------------------------------------------------------

@@ -35,7 +35,7 @@ from .models import Profile, Protocol
 from .transport import MAX_DOCUMENT_BYTES, HttpResponse
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import AsyncIterable, Callable, Mapping
     from pathlib import Path
 
 _LOGGER = logging.getLogger(__name__)
@@ -221,10 +221,16 @@ class CaptureTransport:
         return HttpResponse(url=url, status=200, body=body, content_type=_guess(body))
 
     async def post_ipp(
-        self, url: str, body: bytes, *, limit: int = MAX_DOCUMENT_BYTES
+        self,
+        url: str,
+        body: bytes | AsyncIterable[bytes],
+        *,
+        limit: int = MAX_DOCUMENT_BYTES,
     ) -> bytes | None:
         """The captured answer to the request's operation, or None (no IPP)."""
         self._count += 1
+        if not isinstance(body, bytes):
+            body = await _head(body, 8)
         if URL(url).path != self._ipp_path or not self._capture.ipp:
             return None
         if len(body) < 8:
@@ -241,6 +247,15 @@ class CaptureTransport:
             raise HPEWSParseError(f"Captured IPP answer larger than {limit} bytes")
         # Answer with the request's id, as a printer would.
         return answer[:4] + struct.pack(">I", request_id) + answer[8:]
+
+
+async def _head(body: AsyncIterable[bytes], size: int) -> bytes:
+    """The first ``size`` bytes of a streamed body, which is read to its end."""
+    head = bytearray()
+    async for chunk in body:
+        if len(head) < size:
+            head += chunk[: size - len(head)]
+    return bytes(head)
 
 
 def _guess(body: bytes) -> str:

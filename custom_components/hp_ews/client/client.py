@@ -1,4 +1,4 @@
-"""``HPPrinter``: probe a printer, read snapshots, identify it, capture it.
+"""``HPPrinter``: probe a printer, read snapshots, identify it, print, capture it.
 
 The snapshot composes the protocol parsers: the printer's own protocol (CDM or
 LEDM) first, IPP to complete what it lacks (UUID, state when the printer's own
@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from yarl import URL
 
-from . import cdm, ipp, ledm
+from . import cdm, ipp, ledm, printing
 from .capture import Capture, redact_capture, write_capture
 from .errors import (
     HPEWSAuthenticationError,
@@ -289,6 +289,108 @@ class HPPrinter:
         if answer is None:
             raise HPEWSUnsupportedError("The printer's IPP service is gone")
         ipp.check_response(answer)
+
+    # --- printing --------------------------------------------------------------
+
+    async def _ipp_url(self) -> str:
+        profile = self._profile or await self.probe()
+        if profile.ipp_url is None:
+            raise HPEWSUnsupportedError("The printer does not speak IPP")
+        return profile.ipp_url
+
+    async def print_capabilities(self) -> printing.PrintCapabilities:
+        """What the printer takes: formats, resolutions, colour, sides, media.
+
+        Raises ``HPEWSUnsupportedError`` when the printer has no IPP service.
+        """
+        return await printing.get_print_capabilities(
+            self._transport, await self._ipp_url()
+        )
+
+    async def print_document(
+        self,
+        source: printing.DocumentSource,
+        options: printing.PrintOptions | None = None,
+        *,
+        document_format: str | None = None,
+        capabilities: printing.PrintCapabilities | None = None,
+        wait: bool = False,
+        wait_timeout: float = printing.DEFAULT_WAIT_TIMEOUT,
+        spool_dir: Path | None = None,
+        max_bytes: int | None = None,
+        raw_formats: Iterable[str] | None = None,
+        raw_port: int = printing.RAW_PORT,
+    ) -> printing.PrintResult:
+        """Print a file path or an async iterable of bytes over IPP.
+
+        The format is negotiated with the printer and converted when needed
+        (see :func:`.printing.print_document`); the document streams with the
+        transport's timeout applied per step, under its in-flight limit and
+        credentials. With ``wait`` the job is followed until it ends or
+        ``wait_timeout`` seconds pass.
+
+        A printer without IPP gets the document on its raw port (9100) only
+        when ``raw_formats`` (MIME types, e.g. from the mDNS ``pdl`` key or
+        :func:`.printing.pdl_formats`) says what it takes; the result then has
+        ``job_id`` 0 and nothing can be followed or cancelled.
+
+        Raises:
+            HPEWSUnsupportedError: no IPP, and no raw formats to fall back on.
+            HPEWSDocumentError: the document is missing, unreadable, corrupt
+                or too large (``HPEWSUnsupportedFormatError``: nothing the
+                printer takes can be made of it).
+            HPEWSAuthenticationError: the printer wants (other) credentials.
+            HPEWSIPPError: the printer refused the job (``status_code``).
+            HPEWSConnectionError: the printer is offline or went away.
+        """
+        profile = self._profile or await self.probe()
+        if profile.ipp_url is None:
+            if not raw_formats:
+                raise HPEWSUnsupportedError(
+                    "The printer does not speak IPP and its page description "
+                    "languages are not known"
+                )
+            return await printing.print_raw(
+                self._host,
+                source,
+                raw_formats,
+                options,
+                port=raw_port,
+                document_format=document_format,
+                spool_dir=spool_dir,
+                max_bytes=max_bytes,
+            )
+        return await printing.print_document(
+            self._transport,
+            profile.ipp_url,
+            source,
+            options,
+            document_format=document_format,
+            capabilities=capabilities,
+            wait=wait,
+            wait_timeout=wait_timeout,
+            spool_dir=spool_dir,
+            max_bytes=max_bytes,
+        )
+
+    async def get_job(self, job_id: int) -> printing.JobStatus:
+        """A job's state now (IPP Get-Job-Attributes)."""
+        return await printing.get_job(self._transport, await self._ipp_url(), job_id)
+
+    async def wait_for_job(
+        self, job_id: int, *, wait_timeout: float = printing.DEFAULT_WAIT_TIMEOUT
+    ) -> printing.JobStatus:
+        """Follow a job until it ends; after ``wait_timeout`` s its state then."""
+        return await printing.wait_for_job(
+            self._transport, await self._ipp_url(), job_id, wait_timeout=wait_timeout
+        )
+
+    async def cancel_job(self, job_id: int) -> None:
+        """Cancel a job (IPP Cancel-Job).
+
+        Raises ``HPEWSIPPError`` when there is no such job or it has ended.
+        """
+        await printing.cancel_job(self._transport, await self._ipp_url(), job_id)
 
     async def capture(self, directory: Path) -> None:
         """Write a redacted capture directory of every relevant document.

@@ -1,9 +1,11 @@
 """Printing over IPP: negotiate, convert, stream, follow the job.
 
-The one print flow the command line and Home Assistant share::
+The one print flow the command line and Home Assistant share, usually
+through :meth:`.client.HPPrinter.print_document` (the printer's transport,
+credentials and IPP URL)::
 
-    result = await print_document(transport, ipp_url, "/media/label.pdf",
-                                  PrintOptions(copies=2), wait=True)
+    result = await printer.print_document("/media/label.pdf",
+                                          PrintOptions(copies=2), wait=True)
 
 1. Get-Printer-Attributes for what the printer takes (unless given);
 2. :func:`~.convert.prepare_document` picks the format and sets up the
@@ -55,9 +57,9 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
     from pathlib import Path
 
-    from .transport import HttpResponse
 
 __all__ = [
+    "DocumentSource",
     "HPEWSDocumentError",
     "HPEWSUnsupportedFormatError",
     "JobState",
@@ -78,7 +80,6 @@ __all__ = [
 
 _LOGGER = logging.getLogger(__name__)
 
-IPP_CONTENT_TYPE: Final = "application/ipp"
 RAW_PORT: Final = 9100
 BUSY_RETRIES: Final = 6
 """Attempts after the first when the printer answers ``server-error-busy``."""
@@ -106,21 +107,9 @@ class PrintTransport(Protocol):
     """What printing needs from :class:`~.transport.HttpTransport`."""
 
     async def post_ipp(
-        self, url: str, body: bytes, *, limit: int = ...
+        self, url: str, body: bytes | AsyncIterable[bytes], *, limit: int = ...
     ) -> bytes | None:
-        """POST an IPP request held in memory."""
-
-    async def write(
-        self,
-        method: str,
-        url: str,
-        body: bytes | AsyncIterable[bytes],
-        *,
-        content_type: str,
-        allow_write: bool = False,
-        limit: int = ...,
-    ) -> HttpResponse | None:
-        """Send a request whose body may be streamed."""
+        """POST an IPP request, held in memory or streamed (header + document)."""
 
 
 class JobState(StrEnum):
@@ -348,14 +337,15 @@ class _Requests:
     async def post_streamed(
         self, header: bytes, document: AsyncIterable[bytes], what: str
     ) -> ippcodec.IppMessage:
-        """POST an IPP header followed by a streamed document (chunked body)."""
-        response = await self.transport.write(
-            "POST",
-            self.ipp_url,
-            _OneShotBody(header, document),
-            content_type=IPP_CONTENT_TYPE,
+        """POST an IPP header followed by a streamed document (chunked body).
+
+        The transport applies its timeout per step of the upload, and answers
+        an authentication challenge to it with an error, never a resend.
+        """
+        answer = await self.transport.post_ipp(
+            self.ipp_url, _OneShotBody(header, document)
         )
-        return _decode(None if response is None else response.body, what)
+        return _decode(answer, what)
 
 
 class _OneShotBody:

@@ -5,7 +5,10 @@ TCP exchange (PJL on port 9100) goes through ``HttpTransport``, so the policy
 lives here and nowhere else:
 
 * an injected ``aiohttp.ClientSession`` (the caller owns it);
-* a timeout per request, covering connect, headers and body;
+* a timeout per request, covering connect, headers and body; a streamed
+  request body (a document to print) gets it per step instead: connecting,
+  writing each chunk, waiting for the answer and reading each part of it,
+  so a 200 MB upload is bounded by a stalled peer, not by its size;
 * at most ``MAX_IN_FLIGHT`` (2) requests in flight per printer, because HP
   firmware drops connections or fails TLS handshakes under more;
 * a size cap enforced while the body streams in, so a broken or hostile peer
@@ -14,7 +17,10 @@ lives here and nowhere else:
   with 301 to https), never to another machine;
 * TLS to the printer with its self-signed certificate and the legacy ciphers
   old HP firmware needs, verification off only when the caller says so;
-* optional Basic or Digest credentials, sent only after the printer asks;
+* optional Basic or Digest credentials, sent only after the printer asks; a
+  streamed body is never sent twice, so a challenge to one is an
+  ``HPEWSAuthenticationError`` (ask something small first, e.g. Validate-Job,
+  and the credentials go with the upload from the start);
 * GET-only for CDM and LEDM: ``post_ipp`` is the one routine write (IPP is a
   POST by protocol); anything else needs ``write(..., allow_write=True)``;
 * every aiohttp, ssl, OS and timeout failure becomes a library error, and a
@@ -47,7 +53,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, Mapping
+    from collections.abc import AsyncIterable, AsyncIterator, Mapping
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -115,9 +121,17 @@ class PrinterTransport(Protocol):
         """GET a document; None when the printer does not have it."""
 
     async def post_ipp(
-        self, url: str, body: bytes, *, limit: int = MAX_DOCUMENT_BYTES
+        self,
+        url: str,
+        body: bytes | AsyncIterable[bytes],
+        *,
+        limit: int = MAX_DOCUMENT_BYTES,
     ) -> bytes | None:
-        """POST an IPP request; None when there is no IPP service at ``url``."""
+        """POST an IPP request; None when there is no IPP service at ``url``.
+
+        ``body`` may be streamed: the IPP header then the document, chunk by
+        chunk (Print-Job, Send-Document).
+        """
 
 
 _SSL_CONTEXTS: dict[bool, ssl.SSLContext] = {}
@@ -287,12 +301,20 @@ class HttpTransport:
         )
 
     async def post_ipp(
-        self, url: str, body: bytes, *, limit: int = MAX_DOCUMENT_BYTES
+        self,
+        url: str,
+        body: bytes | AsyncIterable[bytes],
+        *,
+        limit: int = MAX_DOCUMENT_BYTES,
     ) -> bytes | None:
         """POST an IPP request (``application/ipp``) and return the raw answer.
 
         None means there is no IPP service at ``url``. IPP-level error status
         codes are for the IPP layer to interpret; this only moves the bytes.
+        A streamed ``body`` (an async iterable of chunks: the IPP header, then
+        the document) is sent chunked with the timeout applied per step; it
+        is read once, so a redirect or an authentication challenge to it is
+        an error rather than a resend.
         """
         if is_protected_path(URL(url).path):
             raise WriteRefusedError(f"Not an IPP path: {redact_url(url)}")
@@ -395,11 +417,18 @@ class HttpTransport:
     ) -> HttpResponse | None:
         target = self._check_url(URL(url))
         auth_retried = False
+        replayable = body is None or isinstance(body, bytes)
         for _ in range(MAX_REDIRECTS + 1):
             status, headers, response = await self._exchange(
                 method, target, body, content_type, limit
             )
             if status == 401 and not auth_retried and self._learn_auth(headers):
+                if not replayable:
+                    # Learnt for the next request; this body is spent.
+                    raise HPEWSAuthenticationError(
+                        f"{redact_url(target)} asked for credentials after a "
+                        "streamed body, which cannot be sent twice"
+                    )
                 auth_retried = True
                 continue
             if status in (401, 403):
@@ -412,7 +441,7 @@ class HttpTransport:
                     status in (301, 302) and method == "POST" and body is None
                 ):
                     method = "GET"
-                if body is not None and not isinstance(body, bytes):
+                if not replayable:
                     raise HPEWSConnectionError(
                         f"Cannot resend a streamed body after HTTP {status}"
                     )
@@ -501,32 +530,44 @@ class HttpTransport:
         tls: ssl.SSLContext | None = None
         if url.scheme == "https":
             tls = await ssl_context(self._verify_ssl)
+        streamed = body is not None and not isinstance(body, bytes)
         async with self._semaphore:
             self._count += 1
+            upload: _Upload | None = None
             try:
-                async with asyncio.timeout(self._timeout):
+                async with asyncio.timeout(self._timeout) as deadline:
+                    step: _Steps | None = None
+                    data: bytes | AsyncIterable[bytes] | None = body
+                    if body is not None and not isinstance(body, bytes):
+                        step = _Steps(deadline, self._timeout)
+                        data = upload = _Upload(body, step)
                     async with self._session.request(
                         method,
                         url,
-                        data=body,
+                        data=data,
                         headers=headers,
                         allow_redirects=False,
                         ssl=tls if tls is not None else True,
-                        timeout=aiohttp.ClientTimeout(total=self._timeout),
+                        timeout=aiohttp.ClientTimeout(
+                            total=None if streamed else self._timeout,
+                            sock_connect=self._timeout,
+                        ),
                     ) as resp:
+                        if step is not None:
+                            step.progress()
                         _LOGGER.debug(
                             "%s %s -> %s", method, redact_url(url), resp.status
                         )
                         if not 200 <= resp.status < 300:
                             return resp.status, _copy_headers(resp), None
-                        data = await _read_capped(resp, limit, url)
+                        content = await _read_capped(resp, limit, url, step)
                         return (
                             resp.status,
                             _copy_headers(resp),
                             HttpResponse(
                                 url=str(url),
                                 status=resp.status,
-                                body=data,
+                                body=content,
                                 content_type=resp.content_type,
                                 server=resp.headers.get("Server"),
                             ),
@@ -534,17 +575,94 @@ class HttpTransport:
             except HPEWSError:
                 raise
             except TimeoutError as err:
+                what = "stalled for" if streamed else "timed out after"
                 raise HPEWSTimeoutError(
-                    f"{method} {redact_url(url)} timed out after {self._timeout} s"
+                    f"{method} {redact_url(url)} {what} {self._timeout} s"
                 ) from err
             except aiohttp.ClientPayloadError as err:
                 raise HPEWSParseError(
                     f"Malformed response body from {redact_url(url)}: {err}"
                 ) from err
             except (aiohttp.ClientError, OSError, ValueError) as err:
+                if upload is not None and upload.error is not None:
+                    # The document source failed (unreadable file, conversion):
+                    # that is the error, not the connection aiohttp reports.
+                    raise upload.error from err
                 raise HPEWSConnectionError(
                     f"{method} {redact_url(url)} failed: {type(err).__name__}: {err}"
                 ) from err
+            finally:
+                if upload is not None:
+                    upload.close()
+
+
+class _Steps:
+    """The per-step deadline of a streamed request.
+
+    Every sign of progress (a chunk handed to the socket, the answer's
+    headers, a part of its body) gives the next step the full timeout again;
+    while the caller's own source produces the next chunk (reading a file,
+    rendering a page) the printer is not to blame, so no deadline runs.
+    """
+
+    __slots__ = ("_deadline", "_loop", "_open", "_seconds")
+
+    def __init__(self, deadline: asyncio.Timeout, seconds: float) -> None:
+        self._deadline = deadline
+        self._seconds = seconds
+        self._loop = asyncio.get_running_loop()
+        self._open = True
+
+    def progress(self) -> None:
+        if self._open:
+            self._deadline.reschedule(self._loop.time() + self._seconds)
+
+    def pause(self) -> None:
+        if self._open:
+            self._deadline.reschedule(None)
+
+    def close(self) -> None:
+        # aiohttp's writer task may outlive the request by a moment.
+        self._open = False
+
+
+class _Upload:
+    """A streamed request body that keeps the per-step deadline moving.
+
+    aiohttp pulls the next chunk when the previous one was written, so the
+    time between handing out a chunk and the next pull is the time the
+    printer took to take it. An error of the source is kept, because aiohttp
+    reports it only as a broken connection.
+    """
+
+    def __init__(self, body: AsyncIterable[bytes], steps: _Steps) -> None:
+        self._body = body
+        self._steps = steps
+        self.error: HPEWSError | None = None
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        steps = self._steps
+        try:
+            chunks = aiter(self._body)
+            while True:
+                steps.pause()
+                try:
+                    chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    break
+                steps.progress()
+                yield chunk
+        except HPEWSError as err:
+            self.error = err
+            raise
+        # Sent in full: the answer is the next step.
+        steps.progress()
+
+    def close(self) -> None:
+        self._steps.close()
 
 
 def _copy_headers(resp: aiohttp.ClientResponse) -> dict[str, str]:
@@ -563,7 +681,9 @@ def _header_values(headers: Mapping[str, str], name: str) -> list[str]:
     return []
 
 
-async def _read_capped(resp: aiohttp.ClientResponse, limit: int, url: URL) -> bytes:
+async def _read_capped(
+    resp: aiohttp.ClientResponse, limit: int, url: URL, steps: _Steps | None = None
+) -> bytes:
     """Read the body in chunks, giving up as soon as it exceeds ``limit``."""
     if resp.content_length is not None and resp.content_length > limit:
         raise HPEWSParseError(
@@ -571,6 +691,8 @@ async def _read_capped(resp: aiohttp.ClientResponse, limit: int, url: URL) -> by
         )
     data = bytearray()
     async for chunk in resp.content.iter_chunked(_CHUNK):
+        if steps is not None:
+            steps.progress()
         data += chunk
         if len(data) > limit:
             raise HPEWSParseError(f"{redact_url(url)} sent more than {limit} bytes")
