@@ -147,10 +147,11 @@ async def test_hold_a_download(
     printer = device_id(hass, entry)
     document = write_pdf(folders.outside / "ticket.pdf")
     url = web_server.serve("/ticket.pdf", document, chunked=True)
-    first = await _call(hass, "print", {"device_id": printer, "url": url, "hold": True})
-    second = await _call(
-        hass, "print", {"device_id": printer, "url": url, "hold": True}
-    )
+    data = {"device_id": printer, "url": url, "hold": True}
+    # Written in batches of 512 bytes here, of 1 MiB for real.
+    with patch("custom_components.hp_ews.hold.WRITE_BATCH", 512):
+        first = await _call(hass, "print", data)
+        second = await _call(hass, "print", data)
     assert _held_count(hass, entry) == "2"
 
     released = await _call(hass, "release_job", {"device_id": printer})

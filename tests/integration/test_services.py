@@ -469,6 +469,15 @@ async def test_print_media_source(
             hass, entry, media_content_id="media-source://media_source/local/gone.pdf"
         )
     assert caught.value.translation_key == "file_not_found"
+    with (
+        patch("custom_components.hp_ews.sources.MAX_DOCUMENT_BYTES", 100),
+        pytest.raises(ServiceValidationError) as caught,
+    ):
+        await _print(
+            hass, entry, media_content_id="media-source://media_source/local/scan.pdf"
+        )
+    assert caught.value.translation_key == "document_too_large"
+    assert len(sim.jobs) == 2
 
 
 @pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
