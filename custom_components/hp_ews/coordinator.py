@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 import uuid
 
 from homeassistant.config_entries import ConfigEntry
@@ -24,7 +24,6 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client import printing
 from .client.client import HPPrinter
 from .client.errors import (
     HPEWSAuthenticationError,
@@ -51,7 +50,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from .client.convert import DocumentSource
-    from .client.printing import JobState, PrintOptions, PrintResult, PrintTransport
+    from .client.printing import JobState, PrintOptions, PrintResult
 
 type HPEWSConfigEntry = ConfigEntry[HPEWSCoordinator]
 
@@ -274,29 +273,16 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
         # Listeners still hear of the change; only the duplicate log goes.
         self.last_update_success = True
 
-    # --- printing -----------------------------------------------------------------
-    # The only place that knows how the client prints: switching to the
-    # client's HPPrinter printing methods changes nothing else.
-
-    async def _async_print_target(self) -> tuple[PrintTransport, str]:
-        """Return the transport and IPP URL jobs go to."""
-        profile = self.printer.profile or await self.printer.probe()
-        if profile.ipp_url is None:
-            raise HPEWSUnsupportedError("The printer does not speak IPP")
-        transport = self.printer._transport  # noqa: SLF001
-        return cast("PrintTransport", transport), profile.ipp_url
+    # --- printing -------------------------------------------------------------------
 
     async def async_print(
         self, source: DocumentSource, options: PrintOptions, *, wait: bool
     ) -> PrintResult:
         """Print a document; the job is then followed for the event entity.
 
-        Raises the client's errors (see ``printing.print_document``).
+        Raises the client's errors (see ``HPPrinter.print_document``).
         """
-        transport, ipp_url = await self._async_print_target()
-        result = await printing.print_document(
-            transport,
-            ipp_url,
+        result = await self.printer.print_document(
             source,
             options,
             wait=wait,
@@ -316,8 +302,7 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
 
     async def async_cancel_job(self, job_id: int) -> None:
         """Cancel a job on the printer (``HPEWSIPPError`` if it cannot be)."""
-        transport, ipp_url = await self._async_print_target()
-        await printing.cancel_job(transport, ipp_url, job_id)
+        await self.printer.cancel_job(job_id)
 
     async def _async_follow(self, job: JobEvent) -> None:
         """Poll a job until it ends, riding out a printer that stops answering."""
@@ -325,9 +310,8 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
         deadline = loop.time() + FOLLOW_TIMEOUT
         while (remaining := deadline - loop.time()) > 0:
             try:
-                transport, ipp_url = await self._async_print_target()
-                status = await printing.wait_for_job(
-                    transport, ipp_url, job.job_id, wait_timeout=remaining
+                status = await self.printer.wait_for_job(
+                    job.job_id, wait_timeout=remaining
                 )
             except HPEWSConnectionError as err:
                 LOGGER.debug("Cannot read job %s yet: %s", job.job_id, err)

@@ -255,8 +255,6 @@ class HeldJobs:
             await run(partial.rename, target)
         except BaseException:
             await run(self._delete_files, [partial.name, target.name])
-            if document.failure is not None:
-                raise document.failure from None
             raise
         return size, head
 

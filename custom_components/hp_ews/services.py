@@ -163,10 +163,10 @@ def _device_id(hass: HomeAssistant, entry_id: str) -> str | None:
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.unique_id is None:
         return None
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, entry.unique_id)}
-    )
-    return None if device is None else device.id
+    # By config entry: looking up by identifier changed API across releases.
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
+    identifier = (DOMAIN, entry.unique_id)
+    return next((d.id for d in devices if identifier in d.identifiers), None)
 
 
 # --- options and errors ---------------------------------------------------------------
@@ -193,12 +193,8 @@ def print_options(data: dict[str, Any]) -> PrintOptions:
         raise _validation_error("invalid_option", error=str(err)) from err
 
 
-def _printer_error(
-    entry: HPEWSConfigEntry, err: HPEWSError, document: Document | None = None
-) -> HomeAssistantError:
+def _printer_error(entry: HPEWSConfigEntry, err: HPEWSError) -> HomeAssistantError:
     """Turn a client error into the translated error the user sees."""
-    if document is not None and document.failure is not None:
-        return document.failure
     printer = entry.title
     if isinstance(err, HPEWSUnsupportedFormatError):
         return _validation_error(
@@ -280,7 +276,7 @@ async def _async_print(call: ServiceCall) -> ServiceResponse:
                 document.source, options, wait=call.data[ATTR_WAIT]
             )
         except HPEWSError as err:
-            raise _printer_error(entry, err, document) from err
+            raise _printer_error(entry, err) from err
     return _print_response(result)
 
 

@@ -47,27 +47,17 @@ LOCAL_MEDIA_SOURCE: Final = "media_source"
 """Domain of the media source serving the media directories."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """A document ready to be read: a local file, or a download in progress."""
 
     source: DocumentSource
     name: str
-    download: _Download | None = None
 
     @property
     def path(self) -> Path | None:
         """The local file, when the document is one."""
         return self.source if isinstance(self.source, Path) else None
-
-    @property
-    def failure(self) -> HomeAssistantError | None:
-        """Why the download broke, if it did.
-
-        When it breaks while the bytes go to the printer, the transport only
-        reports a broken connection; this is the error to show instead.
-        """
-        return None if self.download is None else self.download.failure
 
 
 def _error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -103,41 +93,33 @@ def _download_name(url: URL) -> str:
     return PurePosixPath(url.path).name or url.host or "document"
 
 
-class _Download:
-    """The body of an HTTP response, chunk by chunk, within the limits."""
+async def _chunks(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    """The body of an HTTP response, chunk by chunk, within the limits.
 
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
-        self._response = response
-        self.failure: HomeAssistantError | None = None
+    The client lets these errors through as they are, also while the bytes
+    go straight on to the printer.
+    """
+    received = 0
+    try:
+        async for chunk in response.content.iter_chunked(DOWNLOAD_CHUNK):
+            received += len(chunk)
+            if received > MAX_DOCUMENT_BYTES:
+                raise _error("document_too_large", limit=_mib(MAX_DOCUMENT_BYTES))
+            yield chunk
+    except TimeoutError as err:
+        raise _error("url_timeout", seconds=str(int(URL_TIMEOUT))) from err
+    except aiohttp.ClientError as err:
+        raise _url_failed(err) from err
+    finally:
+        response.release()
 
-    async def chunks(self) -> AsyncIterator[bytes]:
-        received = 0
-        try:
-            async for chunk in self._response.content.iter_chunked(DOWNLOAD_CHUNK):
-                received += len(chunk)
-                if received > MAX_DOCUMENT_BYTES:
-                    raise self._fail(
-                        _error("document_too_large", limit=_mib(MAX_DOCUMENT_BYTES))
-                    )
-                yield chunk
-        except TimeoutError as err:
-            raise self._fail(
-                _error("url_timeout", seconds=str(int(URL_TIMEOUT)))
-            ) from err
-        except aiohttp.ClientError as err:
-            raise self._fail(
-                HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="url_failed",
-                    translation_placeholders={"error": str(err) or type(err).__name__},
-                )
-            ) from err
-        finally:
-            self._response.release()
 
-    def _fail(self, error: HomeAssistantError) -> HomeAssistantError:
-        self.failure = error
-        return error
+def _url_failed(err: Exception) -> HomeAssistantError:
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="url_failed",
+        translation_placeholders={"error": str(err) or type(err).__name__},
+    )
 
 
 @contextlib.asynccontextmanager
@@ -153,18 +135,13 @@ async def _async_download(hass: HomeAssistant, url: str) -> AsyncIterator[Docume
     except TimeoutError as err:
         raise _error("url_timeout", seconds=str(int(URL_TIMEOUT))) from err
     except (aiohttp.ClientError, ValueError) as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="url_failed",
-            translation_placeholders={"error": str(err) or type(err).__name__},
-        ) from err
+        raise _url_failed(err) from err
     try:
         if response.status != 200:
             raise _error("url_status", url=shown, status=str(response.status))
         if (response.content_length or 0) > MAX_DOCUMENT_BYTES:
             raise _error("document_too_large", limit=_mib(MAX_DOCUMENT_BYTES))
-        download = _Download(response)
-        yield Document(download.chunks(), _download_name(URL(url)), download)
+        yield Document(_chunks(response), _download_name(URL(url)))
     finally:
         # Idempotent: a finished download already gave its connection back.
         response.release()

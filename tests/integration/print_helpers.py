@@ -62,10 +62,8 @@ def write_pdf(path: Path, pages: int = PAGES) -> bytes:
 
 def device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     """The device id of a configured printer."""
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, entry.unique_id)}
-    )
-    assert device is not None
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    (device,) = [d for d in devices if (DOMAIN, entry.unique_id) in d.identifiers]
     return device.id
 
 

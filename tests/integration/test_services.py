@@ -19,6 +19,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hp_ews.client import printing
+from custom_components.hp_ews.client.errors import HPEWSUnsupportedError
 from custom_components.hp_ews.const import DOMAIN
 
 from .print_helpers import (
@@ -31,7 +32,6 @@ from .print_helpers import (
     web_server_fixture,  # noqa: F401
     write_pdf,
 )
-from .printers import OFFICEJET_PROFILE
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -518,7 +518,10 @@ async def test_printer_without_ipp(
     folders: Folders,
 ) -> None:
     """A printer without an IPP service cannot print, but jobs can still be held."""
-    mock_printer.profile = OFFICEJET_PROFILE
+    # As HPPrinter answers for a profile without an IPP URL (and no raw PDLs).
+    mock_printer.print_document.side_effect = HPEWSUnsupportedError(
+        "The printer does not speak IPP"
+    )
     write_pdf(folders.allowed / "a.pdf")
     with pytest.raises(ServiceValidationError) as caught:
         await _print(hass, init_integration, file=str(folders.allowed / "a.pdf"))
