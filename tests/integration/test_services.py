@@ -222,6 +222,11 @@ async def test_file_errors(
     with pytest.raises(ServiceValidationError) as caught:
         await _print(hass, entry, file=str(folders.outside / "secret.pdf"))
     assert caught.value.translation_key == "path_not_allowed"
+    # The message comes from the translations, placeholders filled in.
+    assert str(caught.value) == (
+        f"Home Assistant may not read {folders.outside / 'secret.pdf'}. "
+        "Add its folder to allowlist_external_dirs"
+    )
 
     # A link inside the allowed folder does not get out of it.
     os.symlink(folders.outside / "secret.pdf", folders.allowed / "link.pdf")
