@@ -1099,10 +1099,10 @@ def test_parse_job_attributes_on_the_hp_capture() -> None:
         state=ipp.JobState.CANCELED,
         state_reasons=("none",),
         name="A4-blank.pdf",
-        pages=0,
+        impressions_completed=0,
         uri="ipp://ColorJet.local/ipp/printer/0993",
     )
-    assert job.state.is_terminal
+    assert job.state.terminal
 
 
 def _job_response(*groups: list[Attribute], status: int = 0) -> bytes:
@@ -1115,9 +1115,9 @@ def _job_response(*groups: list[Attribute], status: int = 0) -> bytes:
     ("value", "state", "terminal"),
     [
         (3, ipp.JobState.PENDING, False),
-        (4, ipp.JobState.HELD, False),
+        (4, ipp.JobState.PENDING_HELD, False),
         (5, ipp.JobState.PROCESSING, False),
-        (6, ipp.JobState.STOPPED, False),
+        (6, ipp.JobState.PROCESSING_STOPPED, False),
         (7, ipp.JobState.CANCELED, True),
         (8, ipp.JobState.ABORTED, True),
         (9, ipp.JobState.COMPLETED, True),
@@ -1141,11 +1141,75 @@ def test_job_states(value: int, state: ipp.JobState, terminal: bool) -> None:
     )
     job = ipp.parse_job_attributes(data)
     assert job.state is state
-    assert job.state.is_terminal is terminal
+    assert job.state.terminal is terminal
     assert job.state_reasons == ("job-printing", "job-completed-successfully")
     assert job.message == "Printing page 2"
-    assert job.pages == 2
+    assert job.impressions_completed == 2
     assert job.name is None
+
+
+def test_job_states_are_the_rfc_keywords() -> None:
+    # RFC 8011 §5.3.7 job-state keywords, as Home Assistant events report them.
+    assert [state.value for state in ipp.JobState] == [
+        "pending",
+        "pending-held",
+        "processing",
+        "processing-stopped",
+        "canceled",
+        "aborted",
+        "completed",
+        "unknown",
+    ]
+    assert ipp.JobState.from_enum(4) is ipp.JobState.PENDING_HELD
+    assert ipp.JobState.from_enum(True) is ipp.JobState.UNKNOWN
+    assert ipp.JobState.from_enum(None) is ipp.JobState.UNKNOWN
+
+
+def test_job_of_falls_back_to_the_job_asked_about() -> None:
+    # A Send-Document answer with job attributes but no job-id.
+    message = c.decode(
+        _job_response(
+            [
+                Attribute("job-state", ValueTag.ENUM, 5),
+                Attribute("job-state-reasons", ValueTag.KEYWORD, "job-printing"),
+            ]
+        )
+    )
+    job = ipp.job_of(message, 12)
+    assert (job.job_id, job.state, job.state_reasons) == (
+        12,
+        ipp.JobState.PROCESSING,
+        ("job-printing",),
+    )
+    # No job group at all: the id alone, state unknown.
+    bare = ipp.job_of(c.decode(_job_response()), 12)
+    assert (bare.job_id, bare.state) == (12, ipp.JobState.UNKNOWN)
+    with pytest.raises(HPEWSParseError, match="job-id"):
+        ipp.job_of(message)
+
+
+def test_job_requests_ask_for_attribute_fidelity_only_when_told() -> None:
+    relaxed = c.decode(
+        ipp.print_job_request_header(
+            PRINTER_URI,
+            document_format="image/urf",
+            job_name="j",
+            requesting_user_name="u",
+            attribute_fidelity=False,
+        )
+    )
+    assert relaxed.operation.value("ipp-attribute-fidelity") is False
+    for request in (
+        ipp.validate_job_request(
+            PRINTER_URI, document_format="x/y", job_name="j", requesting_user_name="u"
+        ),
+        ipp.create_job_request(PRINTER_URI, job_name="j", requesting_user_name="u"),
+    ):
+        assert "ipp-attribute-fidelity" not in c.decode(request).operation
+    strict = ipp.create_job_request(
+        PRINTER_URI, job_name="j", requesting_user_name="u", attribute_fidelity=True
+    )
+    assert c.decode(strict).operation.value("ipp-attribute-fidelity") is True
 
 
 def test_parse_jobs_and_errors() -> None:

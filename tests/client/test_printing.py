@@ -15,7 +15,7 @@ import aiohttp
 from PIL import Image, ImageDraw
 import pytest
 
-from custom_components.hp_ews.client import ippcodec, printing
+from custom_components.hp_ews.client import ipp, ippcodec, printing
 from custom_components.hp_ews.client.client import HPPrinter
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
@@ -397,6 +397,7 @@ class ScriptedTransport:
         self.answers = list(answers)
         self.operations: list[int] = []
         self.streamed: list[int] = []
+        self.requests: list[ippcodec.IppMessage] = []
 
     async def post_ipp(
         self, url: str, body: bytes | AsyncIterable[bytes], *, limit: int = 0
@@ -404,7 +405,8 @@ class ScriptedTransport:
         if not isinstance(body, bytes):
             body = b"".join([chunk async for chunk in body])
             self.streamed.append(ippcodec.decode(body).code)
-        self.operations.append(ippcodec.decode(body).code)
+        self.requests.append(ippcodec.decode(body))
+        self.operations.append(self.requests[-1].code)
         return self.answers.pop(0)
 
 
@@ -428,6 +430,9 @@ JPEG_ONLY = PrintCapabilities(
 
 
 def test_job_state_values() -> None:
+    # One enum and one job model, shared with the ipp module.
+    assert JobState is ipp.JobState
+    assert printing.IppJob is ipp.IppJob
     assert JobState.from_enum(9) is JobState.COMPLETED
     assert JobState.from_enum(True) is JobState.UNKNOWN
     assert JobState.from_enum(42) is JobState.UNKNOWN
@@ -454,6 +459,16 @@ async def test_answer_without_job_id(documents: dict[str, Path]) -> None:
         )
     assert transport.operations == [0x0004, 0x0002]  # Validate-Job, Print-Job
     assert transport.streamed == [0x0002]  # the document follows Print-Job's header
+    for request in transport.requests:
+        operation = request.operation
+        assert operation.value("printer-uri") == "ipp://printer:80/ipp/print"
+        assert operation.value("requesting-user-name") == "hp_ews"
+        assert operation.value("job-name") == "Home Assistant"
+        assert operation.value("document-format") == "image/jpeg"
+        # Print with what the printer can rather than refuse the job.
+        assert operation.value("ipp-attribute-fidelity") is False
+        assert [group.tag for group in request.groups] == [ippcodec.GroupTag.OPERATION]
+    assert transport.requests[1].data == documents["jpeg"].read_bytes()
 
 
 async def test_failed_send_document_cancels_the_job(
@@ -481,6 +496,11 @@ async def test_failed_send_document_cancels_the_job(
     assert "scripted" in str(caught.value)
     assert transport.operations == [0x0005, 0x0006, 0x0008]
     assert transport.streamed == [0x0006]  # Send-Document
+    create, send, cancel = (request.operation for request in transport.requests)
+    assert "document-format" not in create
+    assert (send.value("job-id"), send.value("document-format")) == (7, "image/jpeg")
+    assert send.value("last-document") is True
+    assert cancel.value("job-id") == 7
 
 
 async def test_streamed_body_cannot_be_sent_twice() -> None:

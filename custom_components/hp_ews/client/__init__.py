@@ -23,11 +23,15 @@ from .client import HPPrinter
 from .errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
+    HPEWSDocumentError,
     HPEWSError,
     HPEWSIPPError,
     HPEWSParseError,
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
+    HPEWSUnsupportedFormatError,
+    PrintOptionError,
+    WriteRefusedError,
 )
 from .models import (
     Alert,
@@ -45,7 +49,7 @@ from .models import (
     SupplyKind,
     SupplyState,
 )
-from .transport import HttpTransport, PrinterTransport, WriteRefusedError
+from .transport import HttpTransport, PrinterTransport
 
 __all__ = [
     "Alert",
@@ -55,14 +59,17 @@ __all__ = [
     "Counters",
     "HPEWSAuthenticationError",
     "HPEWSConnectionError",
+    "HPEWSDocumentError",
     "HPEWSError",
     "HPEWSIPPError",
     "HPEWSParseError",
     "HPEWSTimeoutError",
     "HPEWSUnsupportedError",
+    "HPEWSUnsupportedFormatError",
     "HPPrinter",
     "HttpTransport",
     "IppCapabilities",
+    "PrintOptionError",
     "PrinterInfo",
     "PrinterState",
     "PrinterStatus",

@@ -373,13 +373,13 @@ class HPPrinter:
             max_bytes=max_bytes,
         )
 
-    async def get_job(self, job_id: int) -> printing.JobStatus:
+    async def get_job(self, job_id: int) -> ipp.IppJob:
         """A job's state now (IPP Get-Job-Attributes)."""
         return await printing.get_job(self._transport, await self._ipp_url(), job_id)
 
     async def wait_for_job(
         self, job_id: int, *, wait_timeout: float = printing.DEFAULT_WAIT_TIMEOUT
-    ) -> printing.JobStatus:
+    ) -> ipp.IppJob:
         """Follow a job until it ends; after ``wait_timeout`` s its state then."""
         return await printing.wait_for_job(
             self._transport, await self._ipp_url(), job_id, wait_timeout=wait_timeout

@@ -40,8 +40,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from . import ippcodec
-from .errors import HPEWSError
+from . import ipp, ippcodec
+
+# Defined with every library error in errors.py; re-exported where they began.
+from .errors import (
+    HPEWSDocumentError as HPEWSDocumentError,  # noqa: PLC0414
+    HPEWSUnsupportedFormatError as HPEWSUnsupportedFormatError,  # noqa: PLC0414
+    PrintOptionError as PrintOptionError,  # noqa: PLC0414
+)
 from .raster import RasterJob, SheetBack, encode_pwg, encode_urf
 
 if TYPE_CHECKING:
@@ -78,13 +84,10 @@ MONOCHROME_MODES: Final = frozenset(
     {"monochrome", "process-monochrome", "auto-monochrome", "bi-level"}
 )
 SIDES: Final = ("one-sided", "two-sided-long-edge", "two-sided-short-edge")
-QUALITIES: Final = {"draft": 3, "normal": 4, "high": 5}
-ORIENTATIONS: Final = {
-    "portrait": 3,
-    "landscape": 4,
-    "reverse-landscape": 5,
-    "reverse-portrait": 6,
-}
+QUALITIES: Final = ipp.PRINT_QUALITIES
+"""``print-quality`` keywords and their IPP enum values."""
+ORIENTATIONS: Final = ipp.ORIENTATIONS
+"""``orientation-requested`` keywords and their IPP enum values."""
 MEDIA_ALIASES: Final = {
     "a3": "iso_a3_297x420mm",
     "a4": "iso_a4_210x297mm",
@@ -103,23 +106,6 @@ MEDIA_ALIASES: Final = {
 
 # pdfium is not thread-safe: every call into it, from any job, holds this.
 _PDFIUM_LOCK: Final = threading.Lock()
-
-
-class HPEWSDocumentError(HPEWSError):
-    """The document could not be read or converted (missing, corrupt, too large)."""
-
-
-class HPEWSUnsupportedFormatError(HPEWSDocumentError):
-    """The printer does not take the document's format and we cannot convert it."""
-
-    def __init__(self, message: str, document_format: str | None) -> None:
-        """Remember which format was refused (None when it was not recognised)."""
-        super().__init__(message)
-        self.document_format = document_format
-
-
-class PrintOptionError(HPEWSError, ValueError):
-    """A print option has a value IPP does not define."""
 
 
 # --- options and capabilities ---------------------------------------------

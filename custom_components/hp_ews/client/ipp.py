@@ -862,6 +862,7 @@ def _job_request(
     orientation: str | int | None,
     page_ranges: PageRanges | None,
     print_quality: str | int | None,
+    attribute_fidelity: bool | None,
 ) -> bytes:
     message = new_request(
         operation,
@@ -871,6 +872,10 @@ def _job_request(
     )
     operation_group = message.operation
     operation_group.set("job-name", ValueTag.NAME, _name(job_name))
+    if attribute_fidelity is not None:
+        operation_group.set(
+            "ipp-attribute-fidelity", ValueTag.BOOLEAN, attribute_fidelity
+        )
     if document_format is not None:
         operation_group.set(
             "document-format", ValueTag.MIME_MEDIA_TYPE, document_format
@@ -912,12 +917,15 @@ def print_job_request_header(
     orientation: str | int | None = None,
     page_ranges: PageRanges | None = None,
     print_quality: str | int | None = None,
+    attribute_fidelity: bool | None = None,
     request_id: int = 1,
 ) -> bytes:
     """The IPP part of a Print-Job request; the document bytes follow it.
 
     ``orientation`` and ``print_quality`` take the keyword (``landscape``,
     ``high``) or the enum value. Invalid values raise ``ValueError``.
+    ``attribute_fidelity`` False asks the printer to print with what it can
+    rather than refuse a job whose attributes it does not all support.
     """
     return _job_request(
         Operation.PRINT_JOB,
@@ -933,6 +941,7 @@ def print_job_request_header(
         orientation=orientation,
         page_ranges=page_ranges,
         print_quality=print_quality,
+        attribute_fidelity=attribute_fidelity,
     )
 
 
@@ -949,6 +958,7 @@ def validate_job_request(
     orientation: str | int | None = None,
     page_ranges: PageRanges | None = None,
     print_quality: str | int | None = None,
+    attribute_fidelity: bool | None = None,
     request_id: int = 1,
 ) -> bytes:
     """A Validate-Job request: Print-Job's attributes, no document."""
@@ -966,6 +976,7 @@ def validate_job_request(
         orientation=orientation,
         page_ranges=page_ranges,
         print_quality=print_quality,
+        attribute_fidelity=attribute_fidelity,
     )
 
 
@@ -981,6 +992,7 @@ def create_job_request(
     orientation: str | int | None = None,
     page_ranges: PageRanges | None = None,
     print_quality: str | int | None = None,
+    attribute_fidelity: bool | None = None,
     request_id: int = 1,
 ) -> bytes:
     """A Create-Job request; the document then goes in Send-Document."""
@@ -998,6 +1010,7 @@ def create_job_request(
         orientation=orientation,
         page_ranges=page_ranges,
         print_quality=print_quality,
+        attribute_fidelity=attribute_fidelity,
     )
 
 
@@ -1092,29 +1105,36 @@ def get_jobs_request(
 
 
 class JobState(StrEnum):
-    """``job-state`` (RFC 8011 §5.3.7)."""
+    """``job-state`` (RFC 8011 §5.3.7), named by its keyword."""
 
     PENDING = "pending"
-    HELD = "held"
+    PENDING_HELD = "pending-held"
     PROCESSING = "processing"
-    STOPPED = "stopped"
+    PROCESSING_STOPPED = "processing-stopped"
     CANCELED = "canceled"
     ABORTED = "aborted"
     COMPLETED = "completed"
     UNKNOWN = "unknown"
 
+    @classmethod
+    def from_enum(cls, value: object) -> JobState:
+        """From the IPP enum value (3-9); UNKNOWN for anything else."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            return cls.UNKNOWN
+        return _JOB_STATES.get(value, cls.UNKNOWN)
+
     @property
-    def is_terminal(self) -> bool:
-        """Whether the job is finished one way or another."""
+    def terminal(self) -> bool:
+        """Whether the job is finished one way or another (it will not change)."""
         return self in (JobState.CANCELED, JobState.ABORTED, JobState.COMPLETED)
 
 
 _JOB_STATES: Final = MappingProxyType(
     {
         3: JobState.PENDING,
-        4: JobState.HELD,
+        4: JobState.PENDING_HELD,
         5: JobState.PROCESSING,
-        6: JobState.STOPPED,
+        6: JobState.PROCESSING_STOPPED,
         7: JobState.CANCELED,
         8: JobState.ABORTED,
         9: JobState.COMPLETED,
@@ -1130,26 +1150,47 @@ class IppJob:
     state: JobState
     state_reasons: tuple[str, ...] = ()
     name: str | None = None
-    pages: int | None = None
-    """``job-impressions-completed``."""
-    uri: str | None = None
     message: str | None = None
     """``job-state-message``."""
+    impressions_completed: int | None = None
+    """``job-impressions-completed``: pages printed so far, when counted."""
+    uri: str | None = None
 
 
-def _job(group: AttributeGroup) -> IppJob | None:
-    job_id = _int(group, "job-id")
-    if job_id is None:
+def _job(group: AttributeGroup, job_id: int | None = None) -> IppJob | None:
+    found = _int(group, "job-id")
+    if found is None:
+        found = job_id
+    if found is None:
         return None
     return IppJob(
-        job_id=job_id,
-        state=_JOB_STATES.get(_int(group, "job-state") or 0, JobState.UNKNOWN),
+        job_id=found,
+        state=JobState.from_enum(_int(group, "job-state")),
         state_reasons=tuple(filter(None, _texts(group, "job-state-reasons"))),
         name=_text(group, "job-name"),
-        pages=_int(group, "job-impressions-completed"),
-        uri=_text(group, "job-uri"),
         message=_text(group, "job-state-message"),
+        impressions_completed=_int(group, "job-impressions-completed"),
+        uri=_text(group, "job-uri"),
     )
+
+
+def job_of(message: IppMessage, job_id: int | None = None) -> IppJob:
+    """The job in a decoded answer whose status was already checked.
+
+    ``job_id`` is the job asked about, for answers that leave ``job-id`` out
+    (Send-Document on some printers).
+
+    Raises:
+        HPEWSParseError: no job group with a ``job-id``, and none was given.
+    """
+    groups = message.groups_of(GroupTag.JOB)
+    for group in groups:
+        if (job := _job(group)) is not None:
+            return job
+    fallback = groups[0] if groups else AttributeGroup(GroupTag.JOB)
+    if (job := _job(fallback, job_id)) is not None:
+        return job
+    raise HPEWSParseError("IPP response without a job-id")
 
 
 def parse_job_attributes(data: bytes) -> IppJob:
@@ -1159,11 +1200,7 @@ def parse_job_attributes(data: bytes) -> IppJob:
         HPEWSParseError: not IPP, or no job group with a ``job-id``.
         HPEWSIPPError: the printer answered with an error status.
     """
-    message = _checked(data)
-    for group in message.groups_of(GroupTag.JOB):
-        if (job := _job(group)) is not None:
-            return job
-    raise HPEWSParseError("IPP response without a job-id")
+    return job_of(_checked(data))
 
 
 def parse_jobs(data: bytes) -> tuple[IppJob, ...]:

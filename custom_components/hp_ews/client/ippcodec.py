@@ -20,7 +20,11 @@ from enum import IntEnum
 import struct
 from typing import TYPE_CHECKING, Final
 
-from .errors import HPEWSParseError
+from .errors import (
+    HPEWSParseError,
+    # Defined with every library error in errors.py, re-exported here.
+    IppTruncatedError as IppTruncatedError,  # noqa: PLC0414
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -246,13 +250,6 @@ def status_name(code: int) -> str:
 def is_successful(status_code: int) -> bool:
     """Whether a status code is in the ``successful-*`` range."""
     return 0 <= status_code <= 0x00FF
-
-
-class IppTruncatedError(HPEWSParseError):
-    """The input ended before the end-of-attributes tag.
-
-    A streaming server can catch this, read more bytes and try again.
-    """
 
 
 # --- value classes -----------------------------------------------------------

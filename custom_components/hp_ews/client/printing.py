@@ -30,28 +30,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from enum import StrEnum
 import logging
 import os
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol, TypedDict
 
-from . import ippcodec
+from . import ipp, ippcodec
 from .convert import (
-    ORIENTATIONS,
     PRINT_ATTRIBUTES,
-    QUALITIES,
     DocumentSource,
-    HPEWSDocumentError,
-    HPEWSUnsupportedFormatError,
     PreparedDocument,
     PrintCapabilities,
-    PrintOptionError,
     PrintOptions,
     prepare_document,
 )
-from .errors import HPEWSConnectionError, HPEWSError, HPEWSIPPError, HPEWSParseError
-from .ipp import DEFAULT_USER, printer_uri_for
-from .ippcodec import GroupTag, Operation, StatusCode, ValueTag
+from .errors import (
+    HPEWSConnectionError,
+    HPEWSDocumentError,
+    HPEWSError,
+    HPEWSIPPError,
+    HPEWSUnsupportedFormatError,
+    PrintOptionError,
+)
+from .ipp import DEFAULT_USER, IppJob, JobState, printer_uri_for
+from .ippcodec import StatusCode
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
@@ -62,8 +63,8 @@ __all__ = [
     "DocumentSource",
     "HPEWSDocumentError",
     "HPEWSUnsupportedFormatError",
+    "IppJob",
     "JobState",
-    "JobStatus",
     "PrintCapabilities",
     "PrintOptionError",
     "PrintOptions",
@@ -91,17 +92,6 @@ DEFAULT_WAIT_TIMEOUT: Final = 300.0
 MAX_POLLS: Final = 10_000
 _RAW_IDLE_TIMEOUT: Final = 60.0
 
-JOB_ATTRIBUTES: Final = (
-    "job-id",
-    "job-uri",
-    "job-name",
-    "job-state",
-    "job-state-reasons",
-    "job-state-message",
-    "job-impressions-completed",
-    "job-media-sheets-completed",
-)
-
 
 class PrintTransport(Protocol):
     """What printing needs from :class:`~.transport.HttpTransport`."""
@@ -110,52 +100,6 @@ class PrintTransport(Protocol):
         self, url: str, body: bytes | AsyncIterable[bytes], *, limit: int = ...
     ) -> bytes | None:
         """POST an IPP request, held in memory or streamed (header + document)."""
-
-
-class JobState(StrEnum):
-    """IPP ``job-state`` (RFC 8011 §5.3.7)."""
-
-    PENDING = "pending"
-    PENDING_HELD = "pending-held"
-    PROCESSING = "processing"
-    PROCESSING_STOPPED = "processing-stopped"
-    CANCELED = "canceled"
-    ABORTED = "aborted"
-    COMPLETED = "completed"
-    UNKNOWN = "unknown"
-
-    @classmethod
-    def from_enum(cls, value: object) -> JobState:
-        """From the IPP enum value (3-9)."""
-        names = {
-            3: cls.PENDING,
-            4: cls.PENDING_HELD,
-            5: cls.PROCESSING,
-            6: cls.PROCESSING_STOPPED,
-            7: cls.CANCELED,
-            8: cls.ABORTED,
-            9: cls.COMPLETED,
-        }
-        if isinstance(value, bool) or not isinstance(value, int):
-            return cls.UNKNOWN
-        return names.get(value, cls.UNKNOWN)
-
-    @property
-    def terminal(self) -> bool:
-        """The job will not change any more."""
-        return self in (JobState.CANCELED, JobState.ABORTED, JobState.COMPLETED)
-
-
-@dataclass(frozen=True, slots=True)
-class JobStatus:
-    """A job as Get-Job-Attributes reports it."""
-
-    job_id: int
-    state: JobState
-    state_reasons: tuple[str, ...] = ()
-    name: str | None = None
-    message: str | None = None
-    impressions_completed: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,87 +120,41 @@ class PrintResult:
 
 
 # --- IPP requests -----------------------------------------------------------------
-# Job operation builders and parsing; ipp.py may grow shared equivalents.
 
 
-def _request(
-    operation: Operation, ipp_url: str, request_id: int
-) -> ippcodec.IppMessage:
-    return ippcodec.new_request(
-        operation,
-        printer_uri_for(ipp_url),
-        request_id=request_id,
+class _JobTemplate(TypedDict):
+    """Keyword arguments the ``ipp`` job request builders share."""
+
+    job_name: str
+    requesting_user_name: str
+    copies: int | None
+    sides: str | None
+    print_color_mode: str | None
+    media: str | None
+    orientation: str | None
+    page_ranges: tuple[tuple[int, int], ...] | None
+    print_quality: str | None
+    attribute_fidelity: bool
+
+
+def _job_template(options: PrintOptions, document: PreparedDocument) -> _JobTemplate:
+    """Job attributes for the options the user set."""
+    passthrough = document.conversion.passthrough
+    return _JobTemplate(
+        job_name=options.job_name or "Home Assistant",
         requesting_user_name=DEFAULT_USER,
+        copies=options.copies if options.copies != 1 else None,
+        sides=options.sides,
+        print_color_mode=options.color_mode,
+        media=document.raster.media_name if document.raster else options.media_name,
+        print_quality=options.quality,
+        # A converted document already has them applied: the printer must not
+        # select pages of, or turn, the raster again.
+        orientation=options.orientation if passthrough else None,
+        page_ranges=(options.page_ranges or None) if passthrough else None,
+        # Print what the printer can rather than refuse the whole job.
+        attribute_fidelity=False,
     )
-
-
-def _job_template(
-    message: ippcodec.IppMessage, options: PrintOptions, document: PreparedDocument
-) -> None:
-    """Job template attributes for the options the user set."""
-    job = message.add_group(GroupTag.JOB)
-    if options.copies != 1:
-        job.set("copies", ValueTag.INTEGER, options.copies)
-    if options.sides is not None:
-        job.set("sides", ValueTag.KEYWORD, options.sides)
-    if options.color_mode is not None:
-        job.set("print-color-mode", ValueTag.KEYWORD, options.color_mode)
-    media = document.raster.media_name if document.raster else options.media_name
-    if media:
-        job.set("media", ValueTag.KEYWORD, media)
-    if options.quality is not None:
-        job.set("print-quality", ValueTag.ENUM, QUALITIES[options.quality])
-    # A converted document already has them applied: the printer must not
-    # select pages of, or turn, the raster again.
-    if document.conversion.passthrough:
-        if options.orientation is not None:
-            job.set(
-                "orientation-requested",
-                ValueTag.ENUM,
-                ORIENTATIONS[options.orientation],
-            )
-        if options.page_ranges:
-            ranges = [ippcodec.RangeOfInteger(a, b) for a, b in options.page_ranges]
-            job.set("page-ranges", ValueTag.RANGE_OF_INTEGER, *ranges)
-    if not len(job):
-        message.groups.remove(job)
-
-
-def _job_request(
-    operation: Operation,
-    ipp_url: str,
-    options: PrintOptions,
-    document: PreparedDocument,
-    request_id: int,
-) -> bytes:
-    message = _request(operation, ipp_url, request_id)
-    group = message.operation
-    group.set("job-name", ValueTag.NAME, options.job_name or "Home Assistant")
-    group.set("ipp-attribute-fidelity", ValueTag.BOOLEAN, False)
-    if operation is not Operation.CREATE_JOB:
-        group.set("document-format", ValueTag.MIME_MEDIA_TYPE, document.document_format)
-    _job_template(message, options, document)
-    return message.encode()
-
-
-def _send_document_request(
-    ipp_url: str, job_id: int, document_format: str, request_id: int
-) -> bytes:
-    message = _request(Operation.SEND_DOCUMENT, ipp_url, request_id)
-    message.operation.set("job-id", ValueTag.INTEGER, job_id)
-    message.operation.set("document-format", ValueTag.MIME_MEDIA_TYPE, document_format)
-    message.operation.set("last-document", ValueTag.BOOLEAN, True)
-    return message.encode()
-
-
-def _job_id_request(
-    operation: Operation, ipp_url: str, job_id: int, request_id: int
-) -> bytes:
-    message = _request(operation, ipp_url, request_id)
-    message.operation.set("job-id", ValueTag.INTEGER, job_id)
-    if operation is Operation.GET_JOB_ATTRIBUTES:
-        message.operation.set("requested-attributes", ValueTag.KEYWORD, *JOB_ATTRIBUTES)
-    return message.encode()
 
 
 def _decode(data: bytes | None, what: str) -> ippcodec.IppMessage:
@@ -275,33 +173,11 @@ def _raise_for_status(message: ippcodec.IppMessage, what: str) -> None:
     raise HPEWSIPPError(text, message.status_code)
 
 
-def _job_status(message: ippcodec.IppMessage, job_id: int | None = None) -> JobStatus:
-    job = message.job
-
-    def text(name: str) -> str | None:
-        value = job.value(name)
-        if isinstance(value, str | ippcodec.TextWithLanguage):
-            return str(value).encode("utf-8", "replace").decode("utf-8")
-        return None
-
-    found = job.value("job-id")
-    if isinstance(found, int) and not isinstance(found, bool):
-        job_id = found
-    if job_id is None:
-        raise HPEWSParseError("IPP job response without job-id")
-    impressions = job.value("job-impressions-completed")
-    return JobStatus(
-        job_id=job_id,
-        state=JobState.from_enum(job.value("job-state")),
-        state_reasons=tuple(
-            str(v) for v in job.values("job-state-reasons") if isinstance(v, str)
-        ),
-        name=text("job-name"),
-        message=text("job-state-message"),
-        impressions_completed=impressions
-        if isinstance(impressions, int) and not isinstance(impressions, bool)
-        else None,
-    )
+def _job(data: bytes | None, what: str, job_id: int | None = None) -> IppJob:
+    """The job in an answer, after its status was checked."""
+    message = _decode(data, what)
+    _raise_for_status(message, what)
+    return ipp.job_of(message, job_id)
 
 
 class _Requests:
@@ -383,14 +259,11 @@ async def get_print_capabilities(
     transport: PrintTransport, ipp_url: str
 ) -> PrintCapabilities:
     """Ask the printer what it takes (formats, resolutions, colour, media)."""
-    message = ippcodec.new_request(
-        Operation.GET_PRINTER_ATTRIBUTES,
-        printer_uri_for(ipp_url),
-        requesting_user_name=DEFAULT_USER,
+    request = ipp.get_printer_attributes_request(
+        printer_uri_for(ipp_url), requested=PRINT_ATTRIBUTES
     )
-    message.operation.set("requested-attributes", ValueTag.KEYWORD, *PRINT_ATTRIBUTES)
     response = _decode(
-        await transport.post_ipp(ipp_url, message.encode()), "Get-Printer-Attributes"
+        await transport.post_ipp(ipp_url, request), "Get-Printer-Attributes"
     )
     _raise_for_status(response, "Get-Printer-Attributes")
     return PrintCapabilities.from_attributes(response.printer)
@@ -429,6 +302,7 @@ async def print_document(
     if capabilities is None:
         capabilities = await get_print_capabilities(transport, ipp_url)
     requests = _Requests(transport, ipp_url, busy_retries)
+    printer_uri = printer_uri_for(ipp_url)
     replayable = isinstance(source, str | os.PathLike)
     use_create_job = not replayable and {"Create-Job", "Send-Document"} <= set(
         capabilities.operations
@@ -443,22 +317,25 @@ async def print_document(
             spool_dir=spool_dir,
             max_bytes=max_bytes,
         ) as document:
+            template = _job_template(options, document)
             if validate and attempt == 0 and _offers(capabilities, "Validate-Job"):
                 await requests.post(
-                    _job_request(
-                        Operation.VALIDATE_JOB,
-                        ipp_url,
-                        options,
-                        document,
-                        requests.next_id(),
+                    ipp.validate_job_request(
+                        printer_uri,
+                        document_format=document.document_format,
+                        request_id=requests.next_id(),
+                        **template,
                     ),
                     "Validate-Job",
                 )
             if use_create_job:
-                job = await _create_and_send(requests, options, document)
+                job = await _create_and_send(requests, template, document)
             else:
-                header = _job_request(
-                    Operation.PRINT_JOB, ipp_url, options, document, requests.next_id()
+                header = ipp.print_job_request_header(
+                    printer_uri,
+                    document_format=document.document_format,
+                    request_id=requests.next_id(),
+                    **template,
                 )
                 response = await requests.post_streamed(header, document, "Print-Job")
                 if (
@@ -472,7 +349,7 @@ async def print_document(
                     delay = min(delay * 2, BUSY_MAX_DELAY)
                     continue
                 _raise_for_status(response, "Print-Job")
-                job = _job_status(response)
+                job = ipp.job_of(response)
             sent_pages = document.pages
             result_format = document.document_format
             converted = not document.conversion.passthrough
@@ -500,21 +377,20 @@ def _offers(capabilities: PrintCapabilities, operation: str) -> bool:
 
 
 async def _create_and_send(
-    requests: _Requests, options: PrintOptions, document: PreparedDocument
-) -> JobStatus:
+    requests: _Requests, template: _JobTemplate, document: PreparedDocument
+) -> IppJob:
+    printer_uri = printer_uri_for(requests.ipp_url)
     created = await requests.post(
-        _job_request(
-            Operation.CREATE_JOB,
-            requests.ipp_url,
-            options,
-            document,
-            requests.next_id(),
-        ),
+        ipp.create_job_request(printer_uri, request_id=requests.next_id(), **template),
         "Create-Job",
     )
-    job = _job_status(created)
-    header = _send_document_request(
-        requests.ipp_url, job.job_id, document.document_format, requests.next_id()
+    job = ipp.job_of(created)
+    header = ipp.send_document_request_header(
+        printer_uri,
+        job.job_id,
+        document_format=document.document_format,
+        requesting_user_name=DEFAULT_USER,
+        request_id=requests.next_id(),
     )
     try:
         response = await requests.post_streamed(header, document, "Send-Document")
@@ -524,15 +400,14 @@ async def _create_and_send(
         with contextlib.suppress(HPEWSError):
             await cancel_job(requests.transport, requests.ipp_url, job.job_id)
         raise
-    return _job_status(response, job.job_id)
+    return ipp.job_of(response, job.job_id)
 
 
-async def get_job(transport: PrintTransport, ipp_url: str, job_id: int) -> JobStatus:
+async def get_job(transport: PrintTransport, ipp_url: str, job_id: int) -> IppJob:
     """The job's state now (Get-Job-Attributes)."""
-    body = _job_id_request(Operation.GET_JOB_ATTRIBUTES, ipp_url, job_id, 1)
-    message = _decode(await transport.post_ipp(ipp_url, body), "Get-Job-Attributes")
-    _raise_for_status(message, "Get-Job-Attributes")
-    return _job_status(message, job_id)
+    body = ipp.get_job_attributes_request(printer_uri_for(ipp_url), job_id)
+    answer = await transport.post_ipp(ipp_url, body)
+    return _job(answer, "Get-Job-Attributes", job_id)
 
 
 async def wait_for_job(
@@ -541,7 +416,7 @@ async def wait_for_job(
     job_id: int,
     *,
     wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-) -> JobStatus:
+) -> IppJob:
     """Poll the job until it is completed, aborted or canceled.
 
     Polls start every half second and slow down to every 5 s. After
@@ -568,7 +443,7 @@ async def cancel_job(transport: PrintTransport, ipp_url: str, job_id: int) -> No
         HPEWSIPPError: no such job, or it has already ended
             (``client-error-not-possible``/``client-error-not-found``).
     """
-    body = _job_id_request(Operation.CANCEL_JOB, ipp_url, job_id, 1)
+    body = ipp.cancel_job_request(printer_uri_for(ipp_url), job_id)
     message = _decode(await transport.post_ipp(ipp_url, body), "Cancel-Job")
     _raise_for_status(message, "Cancel-Job")
 

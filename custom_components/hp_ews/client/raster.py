@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Final
 
 from PIL import Image
 
-from .errors import HPEWSError
+# Defined with every library error in errors.py; re-exported where it began.
+from .errors import RasterError as RasterError  # noqa: PLC0414
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -61,10 +62,6 @@ _CHUNK: Final = 256 * 1024
 
 _U32 = struct.Struct(">I")
 _MAX_U32: Final = 0xFFFFFFFF
-
-
-class RasterError(HPEWSError):
-    """A page could not be encoded (wrong mode or size, bad settings)."""
 
 
 class ColorSpace(IntEnum):

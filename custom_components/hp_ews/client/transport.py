@@ -50,6 +50,8 @@ from .errors import (
     HPEWSError,
     HPEWSParseError,
     HPEWSTimeoutError,
+    # Defined with every library error in errors.py, re-exported here.
+    WriteRefusedError as WriteRefusedError,  # noqa: PLC0414
 )
 
 if TYPE_CHECKING:
@@ -84,10 +86,6 @@ PROTECTED_PREFIXES: Final = (
     "/Security/",
     "/Network/",
 )
-
-
-class WriteRefusedError(HPEWSError):
-    """A state-changing request to CDM or LEDM was refused by policy."""
 
 
 @dataclass(frozen=True, slots=True)
