@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import io
 import json
 from pathlib import Path
 import struct
@@ -11,13 +13,19 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
+from PIL import Image, ImageDraw
 import pytest
 
 from custom_components.hp_ews.client.__main__ import main
 from custom_components.hp_ews.client.capture import Capture, read_capture, write_capture
+from simulator.testing import simulated_printer  # noqa: F401
+
+from .test_raster import decode_pwg
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from simulator.testing import PrinterFactory
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CAPTURES = FIXTURES / "captures"
@@ -310,3 +318,163 @@ def test_python_dash_m(tmp_path: Path) -> None:
     assert data["info"]["model"] == "HP Smart Tank 588"
     assert data["counters"]["total_pages"] == 10531
     assert data["sources"]["status"] == "cdm"
+
+
+# --- print: the action's library path against the simulator -------------------------------
+
+
+@pytest.fixture(scope="module")
+def three_pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An A4 PDF of 3 pages, each with a black bar lower than the last."""
+    pages = []
+    for number in range(3):
+        page = Image.new("RGB", (595, 842), "white")
+        top = 100 + number * 150
+        ImageDraw.Draw(page).rectangle((50, top, 545, top + 60), fill="black")
+        pages.append(page)
+    pdf = tmp_path_factory.mktemp("print") / "bars.pdf"
+    pages[0].save(pdf, save_all=True, append_images=pages[1:], resolution=72)
+    return pdf
+
+
+async def run_async(
+    capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, str, str]:
+    """main() in a worker thread: it runs its own event loop, while the
+    simulator keeps answering on the test's."""
+    code = await asyncio.to_thread(main, list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_print_converts_for_an_inkjet_without_pdf(
+    capsys: pytest.CaptureFixture[str],
+    simulated_printer: PrinterFactory,  # noqa: F811
+    three_pages: Path,
+) -> None:
+    # ENVY 4520: document-format-supported has PWG raster and URF, no PDF.
+    sim = await simulated_printer("envy-4520")
+    code, out, err = await run_async(
+        capsys,
+        "--timeout",
+        "5",
+        "print",
+        sim.url,
+        str(three_pages),
+        "--media",
+        "A4",
+        "--pages",
+        "1,3",
+        "--wait",
+        "--json",
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert set(result) == {
+        "job_id",
+        "document_format",
+        "state",
+        "pages",
+        "job_name",
+        "state_reasons",
+        "converted",
+    }
+    assert result["state"] == "completed"
+    assert result["document_format"] == "image/pwg-raster"
+    assert result["converted"] is True
+    assert result["pages"] == 2
+    assert result["job_name"] == "bars.pdf"
+    (job,) = sim.jobs
+    assert job.id == result["job_id"]
+    assert job.attributes["job-name"] == "bars.pdf"
+    # Pages 1 and 3 were rendered (the printer must not select them again).
+    assert "page-ranges" not in job.attributes
+    pages = decode_pwg(job.document())
+    assert len(pages) == 2
+    assert all(
+        (page.header["PageSize0"], page.header["PageSize1"]) == (595, 841)
+        for page in pages
+    )
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_print_passes_a_pdf_through_with_the_options(
+    capsys: pytest.CaptureFixture[str],
+    simulated_printer: PrinterFactory,  # noqa: F811
+    three_pages: Path,
+) -> None:
+    # Color LaserJet Pro M255dw: takes application/pdf as it is.
+    sim = await simulated_printer("color-laserjet-pro-m255dw")
+    code, out, err = await run_async(
+        capsys,
+        "print",
+        sim.url,
+        str(three_pages),
+        "--copies",
+        "2",
+        "--sides",
+        "two-sided-long-edge",
+        "--color-mode",
+        "monochrome",
+        "--pages",
+        "1-2",
+        "--wait",
+    )
+    assert code == 0, err
+    (job,) = sim.jobs
+    # The pages are the job-impressions-completed the printer reports.
+    assert out.strip() == (
+        f"Job {job.id}: completed (application/pdf, {job.impressions_completed} pages)"
+    )
+    assert job.document() == await asyncio.to_thread(three_pages.read_bytes)
+    assert job.document_format == "application/pdf"
+    attributes = job.attributes
+    assert attributes["copies"] == 2
+    assert attributes["sides"] == "two-sided-long-edge"
+    assert attributes["print-color-mode"] == "monochrome"
+    # The simulator keeps the rangeOfInteger as its text.
+    assert str(attributes["page-ranges"]) == "RangeOfInteger(lower=1, upper=2)"
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_print_from_standard_input(
+    capsys: pytest.CaptureFixture[str],
+    simulated_printer: PrinterFactory,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim = await simulated_printer("envy-4520")
+    text = b"Daily agenda\n\n08:00 coffee\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
+    code, out, err = await run_async(capsys, "print", sim.url, "-", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["document_format"] == "image/pwg-raster"  # text, rendered
+    assert result["pages"] == 1
+    assert result["job_name"] is None
+    await sim.wait_for_jobs()
+    assert len(decode_pwg(sim.jobs[0].document())) == 1
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_print_errors_exit_non_zero(
+    capsys: pytest.CaptureFixture[str],
+    simulated_printer: PrinterFactory,  # noqa: F811
+    tmp_path: Path,
+    three_pages: Path,
+) -> None:
+    sim = await simulated_printer("envy-4520")
+    postscript = tmp_path / "old.ps"
+    postscript.write_bytes(b"%!PS-Adobe-3.0\nshowpage\n")
+    for argv, message in (
+        (["print", sim.url, str(tmp_path / "gone.pdf")], "not found"),
+        (["print", sim.url, str(postscript)], "application/postscript"),
+        (["print", sim.url, str(three_pages), "--pages", "x"], "page range"),
+        (["print", sim.url, str(three_pages), "--copies", "0"], "copies"),
+    ):
+        code, out, err = await run_async(capsys, *argv)
+        assert code == 1, argv
+        assert out == ""
+        assert err.startswith("error: ")
+        assert message in err, err
+    assert sim.jobs == []

@@ -1,14 +1,21 @@
-"""Command line: probe, snapshot and capture HP printers.
+"""Command line: probe, snapshot, capture and print to HP printers.
 
     python -m custom_components.hp_ews.client snapshot URL --json
     python -m custom_components.hp_ews.client snapshot --capture DIR --json
     python -m custom_components.hp_ews.client probe URL
     python -m custom_components.hp_ews.client capture URL DIR
+    python -m custom_components.hp_ews.client print URL FILE [--copies N]
+        [--sides one-sided|two-sided-long-edge|two-sided-short-edge]
+        [--media NAME] [--color-mode MODE] [--pages 1-3,5] [--wait] [--json]
 
 ``snapshot --json`` prints one JSON object: ``info``, ``status``,
 ``supplies``, ``counters``, ``ipp`` and ``sources``, with the field names of
-the models in ``models.py`` and enums as their string values. Library errors
-exit with status 1 and one line on stderr.
+the models in ``models.py`` and enums as their string values. ``print``
+takes the path the Home Assistant action takes (``HPPrinter.probe`` then
+``print_document``: format negotiation, conversion, streaming, job
+following); FILE ``-`` reads standard input. It prints the job id and state,
+or with ``--json`` the ``PrintResult`` fields. Library errors exit with
+status 1 and one line on stderr.
 """
 
 from __future__ import annotations
@@ -25,12 +32,22 @@ import aiohttp
 
 from .capture import CaptureTransport, profile_from_capture, read_capture
 from .client import HPPrinter
+from .convert import (
+    ORIENTATIONS,
+    QUALITIES,
+    READ_CHUNK,
+    SIDES,
+    PrintOptions,
+    parse_page_ranges,
+)
 from .errors import HPEWSError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import AsyncIterator, Sequence
 
+    from .convert import DocumentSource
     from .models import PrinterStatus, Profile, Snapshot
+    from .printing import PrintResult
 
 
 def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
@@ -56,6 +73,11 @@ def status_to_dict(status: PrinterStatus) -> dict[str, Any]:
 def profile_to_dict(profile: Profile) -> dict[str, Any]:
     """A profile as JSON."""
     return dataclasses.asdict(profile)
+
+
+def print_result_to_dict(result: PrintResult) -> dict[str, Any]:
+    """A print result as JSON (``state`` is the IPP job-state keyword)."""
+    return dataclasses.asdict(result)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,6 +112,34 @@ def _parser() -> argparse.ArgumentParser:
     capture = commands.add_parser("capture", help="write a redacted capture")
     capture.add_argument("url")
     capture.add_argument("directory", type=Path)
+
+    printing = commands.add_parser(
+        "print",
+        help="print a file (PDF, JPEG, PNG, text...), converted if the printer "
+        "needs it",
+    )
+    printing.add_argument("url")
+    printing.add_argument("file", help="the document; - reads standard input")
+    printing.add_argument("--copies", type=int, default=1)
+    printing.add_argument("--sides", choices=SIDES)
+    printing.add_argument("--media", help="PWG name or alias: A4, letter, 4x6...")
+    printing.add_argument(
+        "--color-mode", help="print-color-mode: color, monochrome, auto..."
+    )
+    printing.add_argument("--orientation", choices=tuple(ORIENTATIONS))
+    printing.add_argument("--quality", choices=tuple(QUALITIES))
+    printing.add_argument("--pages", help="page ranges, e.g. 1-3,5")
+    printing.add_argument("--job-name")
+    printing.add_argument(
+        "--format", dest="document_format", help="MIME type (default: sniffed)"
+    )
+    printing.add_argument(
+        "--wait", action="store_true", help="follow the job until it ends"
+    )
+    printing.add_argument(
+        "--wait-timeout", type=float, default=300.0, help="seconds to follow it"
+    )
+    printing.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -119,7 +169,44 @@ async def _run(args: argparse.Namespace) -> str:
         if args.command == "capture":
             await printer.capture(args.directory)
             return f"Wrote a redacted capture to {args.directory}"
+        if args.command == "print":
+            return await _print(printer, args)
         return _dump(snapshot_to_dict(await printer.snapshot()))
+
+
+async def _print(printer: HPPrinter, args: argparse.Namespace) -> str:
+    """The Home Assistant action's path: probe, then print_document."""
+    stdin = args.file == "-"
+    options = PrintOptions(
+        copies=args.copies,
+        sides=args.sides,
+        color_mode=args.color_mode,
+        media=args.media,
+        orientation=args.orientation,
+        page_ranges=parse_page_ranges(args.pages) if args.pages else (),
+        quality=args.quality,
+        job_name=args.job_name or (None if stdin else Path(args.file).name),
+    )
+    source: DocumentSource = _stdin() if stdin else Path(args.file)
+    await printer.probe()
+    result = await printer.print_document(
+        source,
+        options,
+        document_format=args.document_format,
+        wait=args.wait,
+        wait_timeout=args.wait_timeout,
+    )
+    if args.json:
+        return _dump(print_result_to_dict(result))
+    pages = f", {result.pages} pages" if result.pages is not None else ""
+    return f"Job {result.job_id}: {result.state} ({result.document_format}{pages})"
+
+
+async def _stdin() -> AsyncIterator[bytes]:
+    """Standard input in chunks, read off the event loop."""
+    loop = asyncio.get_running_loop()
+    while chunk := await loop.run_in_executor(None, sys.stdin.buffer.read, READ_CHUNK):
+        yield chunk
 
 
 def main(argv: Sequence[str] | None = None) -> int:
