@@ -661,12 +661,19 @@ async def test_cdm_without_alerts_or_any_status() -> None:
         for k, v in capture.http.items()
         if not k.endswith(("/v1/status", "/v2/status"))
     }
-    snapshot = await printer_for(replace(capture, http=no_status)).snapshot(
-        profile_from_capture(capture)
-    )
+    printer = printer_for(replace(capture, http=no_status))
+    snapshot = await printer.snapshot(profile_from_capture(capture))
     assert snapshot.status.state is PrinterState.UNKNOWN
     assert snapshot.sources.status is None
     assert len(snapshot.supplies) == 6
+    # Cheap: system status and print/v2/status, both missing; no alerts read.
+    before = printer.request_count
+    cheap = await printer.snapshot(
+        profile_from_capture(capture), previous=snapshot, full=False
+    )
+    assert printer.request_count == before + 2
+    assert cheap.status.state is PrinterState.UNKNOWN
+    assert cheap.supplies is snapshot.supplies
 
 
 async def test_capture_without_model_or_ipp_answer(tmp_path: Path) -> None:

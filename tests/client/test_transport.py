@@ -920,6 +920,21 @@ async def test_streamed_uploads_share_the_in_flight_limit(
     assert peak == 2
 
 
+async def test_step_deadline_ignores_a_writer_that_outlives_the_request() -> None:
+    """aiohttp's writer task may pull a chunk after the request is over."""
+    async with asyncio.timeout(10) as deadline:
+        steps = transport_module._Steps(deadline, 0.01)
+        steps.pause()
+        assert deadline.when() is None
+        steps.progress()
+        assert deadline.when() is not None
+        steps.close()
+        steps.pause()
+        assert deadline.when() is not None
+        await asyncio.sleep(0)
+    steps.progress()  # after the context: no error, nothing rescheduled
+
+
 # --- PJL over raw TCP -----------------------------------------------------------------------
 
 
