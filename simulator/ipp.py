@@ -238,6 +238,13 @@ def _json_value(value: Any) -> Any:
         return value.decode("utf-8", "replace")
     if isinstance(value, codec.Collection):
         return {a.name: _json_values(a) for a in value}
+    # The forms ipptool prints, so /_sim/jobs reads like the printer's own log.
+    if isinstance(value, codec.RangeOfInteger):
+        return f"{value.lower}-{value.upper}"
+    if isinstance(value, codec.Resolution):
+        return f"{value.cross_feed}x{value.feed}{'dpi' if value.units == 3 else 'dpcm'}"
+    if isinstance(value, codec.TextWithLanguage):
+        return value.text
     return str(value)
 
 

@@ -433,8 +433,8 @@ async def test_print_passes_a_pdf_through_with_the_options(
     assert attributes["copies"] == 2
     assert attributes["sides"] == "two-sided-long-edge"
     assert attributes["print-color-mode"] == "monochrome"
-    # The simulator keeps the rangeOfInteger as its text.
-    assert str(attributes["page-ranges"]) == "RangeOfInteger(lower=1, upper=2)"
+    # --pages 1-2 arrives as the rangeOfInteger 1..2 (RFC 8011 page-ranges).
+    assert attributes["page-ranges"] == "1-2"
 
 
 @pytest.mark.usefixtures("socket_enabled")

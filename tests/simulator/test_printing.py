@@ -144,7 +144,8 @@ async def test_json_friendly_attributes(
         "media-size": {"x-dimension": 21000, "y-dimension": 29700}
     }
     assert attributes["job-hold-until"] == "no-hold"
-    assert attributes["page-ranges"] == str(codec.RangeOfInteger(1, 2))
+    assert attributes["page-ranges"] == "1-2"
+    assert attributes["printer-resolution"] == "600x600dpi"
     json.dumps(attributes)
 
 
