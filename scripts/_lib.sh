@@ -51,11 +51,13 @@ run_newest() {
     unshare -m --propagation private sh -c '
       set -e
       root="$1"; repo="$2"; wd="$3"; cmd="$4"; shift 4
-      mkdir -p "$root$repo" "$root/proc" "$root/dev" "$root/tmp"
-      mount --bind "$repo" "$root$repo"
+      mkdir -p "$root/proc" "$root/dev" "$root/tmp"
       mount -t proc proc "$root/proc"
       mount --rbind /dev "$root/dev"
       mount -t tmpfs tmpfs "$root/tmp"
+      # After the tmpfs: a checkout under /tmp must not be hidden by it.
+      mkdir -p "$root$repo"
+      mount --bind "$repo" "$root$repo"
       cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
       exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PYTHONPATH="$repo" \
         SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
