@@ -6,9 +6,7 @@ IPP specifications, not from the code under test.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-import re
 
 import pytest
 
@@ -17,12 +15,8 @@ from custom_components.hp_ews.client.errors import HPEWSIPPError, HPEWSParseErro
 from custom_components.hp_ews.client.ippcodec import (
     Attribute,
     AttributeGroup,
-    Collection,
-    DateTime,
     GroupTag,
-    OutOfBand,
     RangeOfInteger,
-    Resolution,
     TextWithLanguage,
     ValueTag,
 )
@@ -36,6 +30,7 @@ from custom_components.hp_ews.client.models import (
     SupplyKind,
     SupplyState,
 )
+from simulator.ippdump import message_from_dump
 
 IPP = Path(__file__).parent.parent / "fixtures" / "ipp"
 M476DN = IPP / "HP-Color-LaserJet-MFP-M476dn__get-printer-attributes_raw.ipp"
@@ -48,134 +43,13 @@ URL = "http://printer.local:631/ipp/print"
 
 # --- text dumps → IPP responses ----------------------------------------------------------
 
-_DUMP_LINE = re.compile(
-    r"^(?:INFO:)?\s+([a-z0-9-]+) \((1setOf )?([A-Za-z-]+)\) =\s?(.*)$"
-)
-_STRING_SYNTAX = {
-    "keyword": ValueTag.KEYWORD,
-    "uri": ValueTag.URI,
-    "uriScheme": ValueTag.URI_SCHEME,
-    "charset": ValueTag.CHARSET,
-    "naturalLanguage": ValueTag.NATURAL_LANGUAGE,
-    "mimeMediaType": ValueTag.MIME_MEDIA_TYPE,
-    "nameWithoutLanguage": ValueTag.NAME,
-    "textWithoutLanguage": ValueTag.TEXT,
-}
-# Enum names the two dumps print (RFC 8011 §5.2.10, §5.2.13, §5.4.11; PWG 5100.1).
-_ENUMS = {
-    "idle": 3,
-    "processing": 4,
-    "stopped": 5,
-    "portrait": 3,
-    "landscape": 4,
-    "reverse-landscape": 5,
-    "reverse-portrait": 6,
-    "draft": 3,
-    "normal": 4,
-    "high": 5,
-}
-_OPERATIONS = {c.operation_name(op): int(op) for op in c.Operation}
-
-
-def _split_top(text: str, separator: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in text:
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        if char == separator and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return parts
-
-
-def _member_value(text: str) -> tuple[int, c.Value]:
-    if text.startswith("{"):
-        return ValueTag.BEG_COLLECTION, _collection(text)
-    if re.fullmatch(r"-?\d+", text):
-        return ValueTag.INTEGER, int(text)
-    return ValueTag.KEYWORD, text
-
-
-def _collection(text: str) -> Collection:
-    collection = Collection()
-    for member in _split_top(text[1:-1], " "):
-        name, _, values = member.partition("=")
-        attribute: Attribute | None = None
-        for value in _split_top(values, ","):
-            tag, parsed = _member_value(value)
-            if attribute is None:
-                attribute = collection.set(name, tag, parsed)
-            else:
-                attribute.append(parsed, tag)
-    return collection
-
-
-def _value(name: str, syntax: str, text: str) -> tuple[int, c.Value]:
-    if syntax in _STRING_SYNTAX:
-        return _STRING_SYNTAX[syntax], re.sub(r"\\(.)", r"\1", text)
-    if syntax == "integer":
-        return ValueTag.INTEGER, int(text.split(maxsplit=1)[0])
-    if syntax == "enum":
-        if name == "operations-supported":
-            number = int(text, 16) if text.startswith("0x") else _OPERATIONS[text]
-        elif name.startswith("finishings"):
-            number = {"none": 3}[text]
-        elif name.startswith("orientation") and text == "none":
-            number = 7  # PWG 5100.3
-        else:
-            number = int(text) if text.isdigit() else _ENUMS[text]
-        return ValueTag.ENUM, number
-    if syntax == "boolean":
-        return ValueTag.BOOLEAN, {"true": True, "false": False}[text]
-    if syntax == "octetString":
-        return ValueTag.OCTET_STRING, text.encode()
-    if syntax == "resolution":
-        match = re.fullmatch(r"(\d+) ?(dpi|dpcm)", text)
-        assert match, text
-        units = 3 if match[2] == "dpi" else 4
-        return ValueTag.RESOLUTION, Resolution(int(match[1]), int(match[1]), units)
-    if syntax == "rangeOfInteger":
-        match = re.fullmatch(r"(-?\d+)-(-?\d+)", text)
-        assert match, text
-        return ValueTag.RANGE_OF_INTEGER, RangeOfInteger(int(match[1]), int(match[2]))
-    if syntax == "dateTime":
-        return ValueTag.DATE_TIME, DateTime.from_datetime(
-            dt.datetime.fromisoformat(text)
-        )
-    if syntax == "collection":
-        return ValueTag.BEG_COLLECTION, _collection(text)
-    oob = {"no-value": ValueTag.NO_VALUE, "unknown": ValueTag.UNKNOWN}[syntax]
-    return oob, OutOfBand(oob)
-
 
 def dump_to_ipp(path: Path) -> bytes:
-    """Turn an ipptool / ipp-client text dump into the IPP response it shows."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    starts = [i for i, line in enumerate(lines) if "status-code = " in line]
-    if starts:  # ipptool echoes the request first
-        lines = lines[starts[0] + 1 :]
-    response = c.new_response(c.StatusCode.SUCCESSFUL_OK, 1)
-    printer = response.add_group(GroupTag.PRINTER)
-    for line in lines:
-        match = _DUMP_LINE.match(line)
-        if not match:
-            continue
-        name, set_of, syntax, text = match.groups()
-        group = response.operation if name.startswith("attributes-") else printer
-        texts = _split_top(text, ",") if set_of else [text]
-        attribute: Attribute | None = None
-        for item in texts:
-            tag, value = _value(name, syntax, item)
-            if attribute is None:
-                attribute = group.set(name, tag, value)
-            else:
-                attribute.append(value, tag)
-    return response.encode()
+    """Turn an ipptool / ipp-client text dump into the IPP response it shows.
+
+    The simulator serves these dumps too; one reader for both keeps them in step.
+    """
+    return message_from_dump(path.read_text(encoding="utf-8")).encode()
 
 
 def test_dump_helper_reads_every_attribute_line() -> None:
