@@ -457,6 +457,35 @@ async def test_print_from_standard_input(
 
 
 @pytest.mark.usefixtures("socket_enabled")
+async def test_print_falls_back_to_the_raw_port_without_ipp(
+    capsys: pytest.CaptureFixture[str],
+    simulated_printer: PrinterFactory,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # An LEDM printer whose IPP answers 404: nothing to print over but its raw port.
+    sim = await simulated_printer("officejet-pro-9022e")
+    await sim.set_fault("http_error", status=404, paths=["/ipp/"])
+    document = tmp_path / "note.txt"
+    document.write_bytes(b"Raw port\n")
+    args = ("print", sim.url, str(document), "--raw-port", str(sim.raw_port))
+    code, _, err = await run_async(capsys, *args)
+    assert code == 1
+    assert "IPP" in err
+    assert "neither" not in err  # found as LEDM; refused for want of IPP
+    assert sim.jobs == []
+
+    code, out, err = await run_async(
+        capsys, *args, "--raw-formats", "image/pwg-raster", "--json"
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    # No job ids on a raw port; text is rendered to the one format it names.
+    assert (result["job_id"], result["document_format"]) == (0, "image/pwg-raster")
+    await sim.wait_for_jobs()
+    assert len(decode_pwg(sim.jobs[0].document())) == 1
+
+
+@pytest.mark.usefixtures("socket_enabled")
 async def test_print_errors_exit_non_zero(
     capsys: pytest.CaptureFixture[str],
     simulated_printer: PrinterFactory,  # noqa: F811

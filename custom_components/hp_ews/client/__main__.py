@@ -139,6 +139,12 @@ def _parser() -> argparse.ArgumentParser:
     printing.add_argument(
         "--wait-timeout", type=float, default=300.0, help="seconds to follow it"
     )
+    printing.add_argument(
+        "--raw-formats",
+        help="for printers without IPP: MIME types the raw port accepts (comma "
+        "separated, e.g. the mDNS pdl key); the document goes to port 9100",
+    )
+    printing.add_argument("--raw-port", type=int, default=9100)
     printing.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
@@ -195,6 +201,8 @@ async def _print(printer: HPPrinter, args: argparse.Namespace) -> str:
         document_format=args.document_format,
         wait=args.wait,
         wait_timeout=args.wait_timeout,
+        raw_formats=args.raw_formats.split(",") if args.raw_formats else None,
+        raw_port=args.raw_port,
     )
     if args.json:
         return _dump(print_result_to_dict(result))
