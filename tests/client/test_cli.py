@@ -20,6 +20,7 @@ from custom_components.hp_ews.client.__main__ import main
 from custom_components.hp_ews.client.capture import Capture, read_capture, write_capture
 from simulator.testing import simulated_printer  # noqa: F401
 
+from .test_printing import raw_job_done
 from .test_raster import decode_pwg
 
 if TYPE_CHECKING:
@@ -481,7 +482,7 @@ async def test_print_falls_back_to_the_raw_port_without_ipp(
     result = json.loads(out)
     # No job ids on a raw port; text is rendered to the one format it names.
     assert (result["job_id"], result["document_format"]) == (0, "image/pwg-raster")
-    await sim.wait_for_jobs()
+    await raw_job_done(sim)
     assert len(decode_pwg(sim.jobs[0].document())) == 1
 
 

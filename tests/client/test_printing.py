@@ -359,7 +359,7 @@ async def test_raw_port_takes_a_rasterised_pdf(
     )
     assert result.document_format == "image/pwg-raster"
     assert result.pages == 3
-    await _raw_job_done(envy)
+    await raw_job_done(envy)
     (job,) = envy.jobs
     assert job.source == "raw"
     assert len(decode_pwg(job.document())) == 3
@@ -367,7 +367,7 @@ async def test_raw_port_takes_a_rasterised_pdf(
         await print_raw("127.0.0.1", documents["ps"], formats, port=envy.raw_port)
 
 
-async def _raw_job_done(printer: SimulatedPrinter) -> None:
+async def raw_job_done(printer: SimulatedPrinter) -> None:
     # The raw port has no reply: wait until the printer has read to the end.
     for _ in range(500):
         if printer.jobs and printer.jobs[0].state >= 7:
@@ -599,7 +599,7 @@ async def test_printer_without_ipp(
         raw_port=envy.raw_port,
     )
     assert (result.job_id, result.document_format) == (0, "image/pwg-raster")
-    await _raw_job_done(envy)
+    await raw_job_done(envy)
     assert len(decode_pwg(envy.jobs[0].document())) == 3
     with pytest.raises(HPEWSUnsupportedFormatError):
         await printer.print_document(
