@@ -15,7 +15,8 @@ import subprocess
 import tempfile
 
 
-def _with_cryptography(directory: Path) -> None:
+def write_self_signed(directory: Path) -> tuple[Path, Path]:
+    """Write ``cert.pem`` and ``key.pem`` for 127.0.0.1 into ``directory``."""
     import ipaddress
 
     from cryptography import x509
@@ -55,6 +56,7 @@ def _with_cryptography(directory: Path) -> None:
     (directory / "cert.pem").write_bytes(
         certificate.public_bytes(serialization.Encoding.PEM)
     )
+    return directory / "cert.pem", directory / "key.pem"
 
 
 def _with_openssl(directory: Path) -> None:
@@ -107,7 +109,7 @@ def server_context(use_cryptography: bool | None = None) -> ssl.SSLContext:
     with tempfile.TemporaryDirectory(prefix="hp-ews-sim-tls-") as tmp:
         directory = Path(tmp)
         if use_cryptography:
-            _with_cryptography(directory)
+            write_self_signed(directory)
         else:
             _with_openssl(directory)
         context.load_cert_chain(directory / "cert.pem", directory / "key.pem")

@@ -11,10 +11,8 @@ import asyncio
 import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
-import datetime as dt
 import hashlib
 import inspect
-import ipaddress
 import os
 from pathlib import Path
 import ssl
@@ -26,10 +24,6 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aioresponses import aioresponses, core as aioresponses_core
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 import pytest
 from yarl import URL
 
@@ -48,6 +42,7 @@ from custom_components.hp_ews.client.transport import (
     redact_url,
     ssl_context,
 )
+from simulator.tls import write_self_signed
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -483,42 +478,10 @@ async def test_ssl_context_is_cached_and_built_off_loop() -> None:
 # --- real servers on 127.0.0.1 ------------------------------------------------------------
 
 
-def self_signed(directory: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "HP Printer")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_file = directory / "cert.pem"
-    key_file = directory / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
-
-
 @pytest.fixture(scope="module")
 def cert_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return self_signed(tmp_path_factory.mktemp("tls"))
+    # The simulator's printer certificate: self-signed, for 127.0.0.1.
+    return write_self_signed(tmp_path_factory.mktemp("tls"))
 
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
