@@ -217,7 +217,8 @@ async def test_scheme_limits_the_web_server_endpoints(
 ) -> None:
     prober = Prober(HttpTransport(session, HOST), HOST, port=8443, scheme="https")
     assert prober.ews_endpoints() == [("https", 8443), ("https", 443)]
-    assert prober.ipp_endpoints() == [("https", 8443), ("http", 631), ("https", 443)]
+    # HTTPS asked for: IPP over TLS only, on 443 where HP serves ipps, then 631.
+    assert prober.ipp_endpoints() == [("https", 8443), ("https", 443), ("https", 631)]
     default = Prober(HttpTransport(session, HOST), HOST)
     assert default.ews_endpoints() == [("http", 80), ("https", 443)]
     assert default.ipp_endpoints() == [("http", 631), ("https", 443)]

@@ -39,6 +39,7 @@ from custom_components.hp_ews.client.transport import (
     WriteRefusedError,
     build_ssl_context,
     is_protected_path,
+    origin_of,
     redact_url,
     ssl_context,
 )
@@ -1018,3 +1019,201 @@ async def test_pjl_timeout_and_refused(
         await server.wait_closed()
     with pytest.raises(HPEWSConnectionError):
         await make(session, "127.0.0.1").pjl(b"req", port=unused_tcp_port)
+
+
+# --- credentials stay with the origin that asked for them ---------------------------------
+
+TOKEN = "Basic " + base64.b64encode(b"admin:pw").decode()
+
+
+class Peer:
+    """A loopback web server that notes the Authorization header of every request.
+
+    A challenging peer answers 401 (Basic) unless it gets admin:pw; ``/moved``
+    redirects to ``redirect_to`` once the request is authorized.
+    """
+
+    def __init__(self, *, challenge: bool) -> None:
+        self.challenge = challenge
+        self.seen: list[str | None] = []
+        self.redirect_to = ""
+        self.server: TestServer | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        header = request.headers.get("Authorization")
+        self.seen.append(header)
+        if self.challenge and header != TOKEN:
+            return web.Response(
+                status=401, headers={"WWW-Authenticate": 'Basic realm="HP"'}
+            )
+        if request.path == "/moved":
+            raise web.HTTPFound(self.redirect_to)
+        return web.Response(body=f"from {request.url.port}".encode())
+
+    async def start(self, tls: ssl.SSLContext | None = None) -> Peer:
+        self.server = await serve({"/{tail:.*}": self.handle}, tls)
+        return self
+
+    def url(self, path: str = "/doc") -> str:
+        assert self.server is not None
+        scheme = "https" if self.server.scheme == "https" else "http"
+        return f"{scheme}://127.0.0.1:{self.server.port}{path}"
+
+    async def close(self) -> None:
+        assert self.server is not None
+        await self.server.close()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_credentials_go_only_to_the_origin_that_challenged(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Two servers on two ports of one host: the one that asked gets the
+    credentials, the other one never sees them unless it asks itself."""
+    asking = await Peer(challenge=True).start()
+    other = await Peer(challenge=False).start()
+    try:
+        transport = make(session, "127.0.0.1", username="admin", password="pw")
+        assert (await transport.get(asking.url())) is not None
+        assert (await transport.get(other.url())) is not None
+        assert (await transport.get(other.url("/DevMgmt/x.xml"))) is not None
+        assert (await transport.get(asking.url())) is not None
+        assert asking.seen == [None, TOKEN, TOKEN]
+        assert other.seen == [None, None]
+        # Only its own challenge earns the other origin the credentials.
+        other.challenge = True
+        assert (await transport.get(other.url())) is not None
+        assert other.seen == [None, None, None, TOKEN]
+    finally:
+        await asking.close()
+        await other.close()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_credential_origins_bound_who_may_ask(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Another service of the host that challenges gets a refusal, not the
+    credentials, when it is not one of the configured origins."""
+    printer = await Peer(challenge=True).start()
+    impostor = await Peer(challenge=True).start()
+    try:
+        transport = make(
+            session,
+            "127.0.0.1",
+            username="admin",
+            password="pw",
+            credential_origins=[printer.url("/")],
+        )
+        assert (await transport.get(printer.url())) is not None
+        with pytest.raises(HPEWSAuthenticationError):
+            await transport.get(impostor.url())
+        with pytest.raises(HPEWSAuthenticationError):
+            await transport.post_ipp(impostor.url("/ipp/print"), b"request")
+    finally:
+        await printer.close()
+        await impostor.close()
+    assert printer.seen == [None, TOKEN]
+    assert impostor.seen == [None, None]
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_redirect_to_another_origin_strips_credentials(
+    session: aiohttp.ClientSession,
+) -> None:
+    """The authorized origin redirects to another port: the request there goes
+    without the Authorization header; a challenge there, from an origin that
+    may not have them, is a refusal."""
+    printer = await Peer(challenge=True).start()
+    elsewhere = await Peer(challenge=False).start()
+    printer.redirect_to = elsewhere.url("/landing")
+    try:
+        transport = make(
+            session,
+            "127.0.0.1",
+            username="admin",
+            password="pw",
+            credential_origins=[printer.url("/")],
+        )
+        response = await transport.get(printer.url("/moved"))
+        assert response is not None
+        assert response.url == elsewhere.url("/landing")
+        again = await transport.get(printer.url("/moved"))
+        assert again is not None
+        assert printer.seen == [None, TOKEN, TOKEN]
+        assert elsewhere.seen == [None, None]
+
+        elsewhere.challenge = True
+        with pytest.raises(HPEWSAuthenticationError):
+            await transport.get(printer.url("/moved"))
+        assert elsewhere.seen == [None, None, None]
+    finally:
+        await printer.close()
+        await elsewhere.close()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_transport_without_credentials_answers_no_challenge(
+    session: aiohttp.ClientSession,
+) -> None:
+    """The copy for anonymous reads has none, not even what the original learnt."""
+    printer = await Peer(challenge=True).start()
+    try:
+        transport = make(session, "127.0.0.1", username="admin", password="pw")
+        assert transport.has_credentials
+        assert (await transport.get(printer.url())) is not None
+        anonymous = transport.without_credentials()
+        assert not anonymous.has_credentials
+        assert anonymous.host == "127.0.0.1"
+        assert anonymous.timeout == transport.timeout
+        with pytest.raises(HPEWSAuthenticationError):
+            await anonymous.get(printer.url())
+        with pytest.raises(HPEWSConnectionError, match="Refusing to talk"):
+            await anonymous.get("http://192.0.2.1/doc")
+    finally:
+        await printer.close()
+    assert printer.seen == [None, TOKEN, None]
+    assert anonymous.request_count == 1
+
+
+async def test_scheme_and_port_are_separate_origins(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Learnt on http://host:8080: the same port over TLS, and the host's other
+    ports, are other origins and get no Authorization header."""
+    transport = make(session, username="admin", password="pw")
+    asking = f"http://{HOST}:8080/DevMgmt/x.xml"
+    others = [
+        f"https://{HOST}:8080/DevMgmt/x.xml",
+        f"http://{HOST}/DevMgmt/x.xml",
+        f"http://{HOST}:631/DevMgmt/x.xml",
+        f"https://{HOST}/DevMgmt/x.xml",
+    ]
+    with aioresponses() as mocked:
+        mocked.get(asking, status=401, headers={"WWW-Authenticate": 'Basic realm="x"'})
+        mocked.get(asking, body=b"ok")
+        for url in others:
+            mocked.get(url, body=b"open")
+        assert (await transport.get(asking)) is not None
+        for url in others:
+            assert (await transport.get(url)) is not None
+        assert [
+            h.get("Authorization") for h in sent_headers(mocked, "GET", asking)
+        ] == [
+            None,
+            TOKEN,
+        ]
+        for url in others:
+            assert "Authorization" not in sent_headers(mocked, "GET", url)[0], url
+
+
+def test_origin_of() -> None:
+    assert origin_of("http://Printer.Test/x") == ("http", "printer.test", 80)
+    assert origin_of("https://printer.test/x") == ("https", "printer.test", 443)
+    assert origin_of(URL("https://[fe80::1]:8443/")) == ("https", "fe80::1", 8443)
+    assert str(origin_of("https://[fe80::1]:8443/")) == "https://[fe80::1]:8443"
+    assert str(origin_of("http://printer.test")) == "http://printer.test:80"
+    with pytest.raises(ValueError, match="Not an http"):
+        origin_of("ipp://printer.test/ipp/print")
+    with pytest.raises(ValueError, match="Not an http"):
+        HttpTransport(Mock(), HOST, credential_origins=["printer.test"])

@@ -17,6 +17,7 @@ cheap, the printer signals  3                      4                      1
 a change
 status names no state       +1 IPP                 +1 print/v2, +1 IPP    --
 ``probe()``                 2 web + 1-2 IPP        1 web + 1-2 IPP        2-4
+``anonymous_identity()``    a probe, +1            a probe, +1            a probe
 ==========================  =====================  =====================  ========
 
 * full: LEDM reads ProductConfigDyn, ProductStatusDyn, ConsumableConfigDyn
@@ -46,6 +47,13 @@ status names no state       +1 IPP                 +1 print/v2, +1 IPP    --
   refresh reads everything (+ a full refresh), so the snapshot carries the
   new printer's identity and the caller can tell.
 * a probe with unreachable ports costs more, within its time budget.
+
+Credentials go only to the origins (scheme, host, port) the printer was
+configured for, each after it asked for them itself (see ``HttpTransport``);
+with ``scheme="https"`` those are TLS origins only, and the probe tries
+nothing in the clear, IPP included. ``anonymous_identity()`` reads who
+answers with no credentials at all, to check a printer before trusting it
+with them.
 """
 
 from __future__ import annotations
@@ -81,7 +89,7 @@ from .models import (
     Sources,
     Supply,
 )
-from .probe import get_printer_attributes, probe_printer
+from .probe import Prober, get_printer_attributes, probe_origins, probe_printer
 from .status import merge_status
 from .transport import DEFAULT_TIMEOUT, HttpTransport
 
@@ -159,10 +167,13 @@ class HPPrinter:
                 self._host,
                 username=username,
                 password=password,
+                # Only where this printer lives; TLS only when asked for.
+                credential_origins=probe_origins(self._host, port, scheme),
                 verify_ssl=verify_ssl,
                 timeout=timeout,
             )
         self._transport: PrinterTransport = transport
+        self._anonymous_requests = 0
         self._profile: Profile | None = None
         self._ipp_capabilities: IppCapabilities | None = None
         self._server_serial: str | None = None
@@ -201,7 +212,7 @@ class HPPrinter:
     @property
     def request_count(self) -> int:
         """Requests sent so far."""
-        return self._transport.request_count
+        return self._transport.request_count + self._anonymous_requests
 
     async def probe(self) -> Profile:
         """Find the protocols the printer speaks.
@@ -218,6 +229,51 @@ class HPPrinter:
             budget=2 * self._timeout,
         )
         return self._profile
+
+    async def anonymous_identity(self) -> PrinterInfo:
+        """Read who answers at this address, sending no credentials at all.
+
+        For checking a printer before trusting it with credentials: one seen
+        at a new address may be another device, and anyone can announce a
+        printer's UUID over mDNS. The probe and the identity document (CDM
+        identity, LEDM ProductConfigDyn) go through a transport without
+        credentials, whatever the peer asks; port and scheme are this
+        printer's (TLS only with ``scheme="https"``). The printer's own
+        state (``profile``) is left alone.
+
+        Returns the identity the snapshot would have: the UUID the printer
+        announces (IPP ``printer-uuid`` when IPP answers, else the web
+        server's) and the serial number when it is readable without
+        credentials; fields the printer keeps behind them are None.
+
+        Raises ``HPEWSAuthenticationError`` when nothing answers without
+        credentials, and the errors of ``probe``.
+        """
+        transport = (
+            self._transport.without_credentials()
+            if isinstance(self._transport, HttpTransport)
+            else self._transport  # capture replays have no credentials
+        )
+        prober = Prober(
+            transport,
+            self._host,
+            port=self._port,
+            scheme=self._scheme,
+            budget=2 * self._timeout,
+        )
+        before = transport.request_count
+        try:
+            profile = await prober.run()
+            info = await _web_identity(transport, profile)
+        finally:
+            if transport is not self._transport:
+                self._anonymous_requests += transport.request_count - before
+        if prober.ipp is None:
+            return info or PrinterInfo()
+        announced = prober.ipp.printer.info
+        if info is None:
+            return announced
+        return _announced_uuid(_complete_info(info, announced), announced.uuid)
 
     async def snapshot(
         self,
@@ -433,6 +489,23 @@ class HPPrinter:
         await asyncio.get_running_loop().run_in_executor(
             None, write_capture, directory, redact_capture(capture)
         )
+
+
+async def _web_identity(
+    transport: PrinterTransport, profile: Profile
+) -> PrinterInfo | None:
+    """The web server's identity document, if it shows it without credentials."""
+    if Protocol.CDM in profile.protocols:
+        path, parser = cdm.IDENTITY, cdm.parse_identity
+    elif Protocol.LEDM in profile.protocols:
+        path, parser = ledm.PRODUCT_CONFIG, ledm.parse_product_config
+    else:
+        return None
+    try:
+        response = await transport.get(profile.base_url + path)
+    except HPEWSAuthenticationError:
+        return None
+    return _opt(parser, None if response is None else response.body)
 
 
 def capture_paths(profile: Profile) -> list[str]:

@@ -5,7 +5,9 @@ the embedded web server, and IPP Get-Printer-Attributes (``/ipp/print``, then
 ``/ipp/printer``) alongside, because printing and Identify need IPP even on
 CDM/LEDM printers. An explicit port is tried first for every protocol (the
 simulator and capture replays serve all of them on one port), then the usual
-ports: 80/443 for the web server, 631 and 443 for IPP.
+ports: 80/443 for the web server, 631 and 443 for IPP. With HTTPS asked for,
+only TLS is tried: the web server on 443, IPP over TLS (ipps) on 443, where
+HP serves it, then on 631, where CUPS-style servers do.
 
 Probing stays cheap: the web-server and IPP searches run side by side (the
 transport never lets more than two requests fly), an endpoint that refused or
@@ -41,6 +43,8 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 IPP_ENDPOINTS: Final = (("http", 631), ("https", 443))
+IPPS_ENDPOINTS: Final = (("https", 443), ("https", 631))
+"""IPP endpoints when HTTPS is asked for: nothing in the clear."""
 IPP_PATHS: Final = ("/ipp/print", "/ipp/printer")
 HP_MAKERS: Final = ("hp", "hewlett-packard", "hewlett packard")
 
@@ -50,6 +54,40 @@ def origin(scheme: str, host: str, port: int) -> str:
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
     return f"{scheme}://{host}:{port}"
+
+
+def _schemes(scheme: str | None) -> tuple[str, ...]:
+    return (scheme,) if scheme else ("http", "https")
+
+
+def ews_endpoints(port: int | None, scheme: str | None) -> list[tuple[str, int]]:
+    """Web-server endpoints in the order they are tried."""
+    schemes = _schemes(scheme)
+    endpoints: list[tuple[str, int]] = []
+    if port is not None:
+        endpoints += [(each, port) for each in schemes]
+    endpoints += [(each, DEFAULT_PORTS[each]) for each in schemes]
+    return list(dict.fromkeys(endpoints))
+
+
+def ipp_endpoints(port: int | None, scheme: str | None) -> list[tuple[str, int]]:
+    """IPP endpoints in the order they are tried; TLS only with ``https``."""
+    schemes = _schemes(scheme)
+    endpoints: list[tuple[str, int]] = []
+    if port is not None:
+        endpoints += [(each, port) for each in schemes]
+    endpoints += IPPS_ENDPOINTS if scheme == "https" else IPP_ENDPOINTS
+    return list(dict.fromkeys(endpoints))
+
+
+def probe_origins(host: str, port: int | None, scheme: str | None) -> list[str]:
+    """Every origin a probe of ``host`` may ask, web server and IPP.
+
+    These are the origins a printer configured this way lives at, so the
+    only ones its credentials are for (see ``HttpTransport``).
+    """
+    endpoints = ews_endpoints(port, scheme) + ipp_endpoints(port, scheme)
+    return [origin(each, host, number) for each, number in dict.fromkeys(endpoints)]
 
 
 def ipp_maker(data: bytes) -> tuple[bool, str | None]:
@@ -131,25 +169,19 @@ class Prober:
         self._transport = transport
         self._host = host
         self._port = port
-        self._schemes = (scheme,) if scheme else ("http", "https")
+        self._scheme = scheme
         self._budget = budget
         self._outcome = _Outcome()
+        self.ipp: IppEndpoint | None = None
+        """Where IPP answered and what it said, once ``run`` found it."""
 
     def ews_endpoints(self) -> list[tuple[str, int]]:
         """Web-server endpoints in the order they are tried."""
-        endpoints: list[tuple[str, int]] = []
-        if self._port is not None:
-            endpoints += [(scheme, self._port) for scheme in self._schemes]
-        endpoints += [(scheme, DEFAULT_PORTS[scheme]) for scheme in self._schemes]
-        return list(dict.fromkeys(endpoints))
+        return ews_endpoints(self._port, self._scheme)
 
     def ipp_endpoints(self) -> list[tuple[str, int]]:
         """IPP endpoints in the order they are tried."""
-        endpoints: list[tuple[str, int]] = []
-        if self._port is not None:
-            endpoints += [(scheme, self._port) for scheme in self._schemes]
-        endpoints += IPP_ENDPOINTS
-        return list(dict.fromkeys(endpoints))
+        return ipp_endpoints(self._port, self._scheme)
 
     async def run(self) -> Profile:
         """Probe; raise when nothing usable answers (see ``HPPrinter.probe``)."""
@@ -167,6 +199,7 @@ class Prober:
             self._outcome.timed_out = True
         ews = results[0] if isinstance(results[0], _Ews) else None
         found_ipp = results[1] if isinstance(results[1], IppEndpoint) else None
+        self.ipp = found_ipp
         for result in results:
             if isinstance(result, BaseException) and not isinstance(
                 result, asyncio.CancelledError
@@ -206,12 +239,14 @@ class Prober:
             protocols.append(Protocol.IPP)
             if base_url is None:
                 # IPP-only printers still have a web page for humans: on the
-                # IPP port when that is 443 or the one the caller gave, else 80.
+                # IPP port when that is 443 or the one the caller gave, else
+                # the default port (443 when HTTPS is asked for).
                 ipp_origin = _base_of(found_ipp.url)
+                web = self._scheme or "http"
                 base_url = (
                     ipp_origin
                     if URL(found_ipp.url).port in (443, self._port)
-                    else origin("http", self._host, 80)
+                    else origin(web, self._host, DEFAULT_PORTS[web])
                 )
         assert base_url is not None
         return Profile(

@@ -17,10 +17,15 @@ lives here and nowhere else:
   with 301 to https), never to another machine;
 * TLS to the printer with its self-signed certificate and the legacy ciphers
   old HP firmware needs, verification off only when the caller says so;
-* optional Basic or Digest credentials, sent only after the printer asks; a
-  streamed body is never sent twice, so a challenge to one is an
-  ``HPEWSAuthenticationError`` (ask something small first, e.g. Validate-Job,
-  and the credentials go with the upload from the start);
+* optional Basic or Digest credentials, kept per origin (scheme, host and
+  port): they go only to an origin that asked for them with a 401 of its
+  own, so a redirect to another port or scheme, or another service of the
+  host, never gets them unasked; ``credential_origins`` narrows the origins
+  that may have them at all (``HPPrinter`` passes the ones it was configured
+  for, TLS-only when HTTPS is asked for). A streamed body is never sent
+  twice, so a challenge to one is an ``HPEWSAuthenticationError`` (ask
+  something small first, e.g. Validate-Job, and the credentials go with the
+  upload from the start);
 * GET-only for CDM and LEDM: ``post_ipp`` is the one routine write (IPP is a
   POST by protocol); anything else needs ``write(..., allow_write=True)``;
 * every aiohttp, ssl, OS and timeout failure becomes a library error, and a
@@ -38,7 +43,7 @@ import logging
 import os
 import re
 import ssl
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 import warnings
 
 import aiohttp
@@ -55,7 +60,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, AsyncIterator, Mapping
+    from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -175,6 +180,28 @@ def is_protected_path(path: str) -> bool:
     return any(lowered.startswith(prefix.lower()) for prefix in PROTECTED_PREFIXES)
 
 
+class Origin(NamedTuple):
+    """Where a request goes, for the credential policy: scheme, host, port."""
+
+    scheme: str
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        """``scheme://host:port``, with the port always written out."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}"
+
+
+def origin_of(url: str | URL) -> Origin:
+    """The origin of an http(s) URL; the port defaults by scheme."""
+    parsed = URL(url) if isinstance(url, str) else url
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ValueError(f"Not an http(s) URL: {redact_url(parsed)}")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    return Origin(parsed.scheme, parsed.host.lower().strip("[]"), port)
+
+
 def redact_url(url: str | URL) -> str:
     """Render a URL for logs and error messages, without credentials or query."""
     parsed = URL(url) if isinstance(url, str) else url
@@ -244,6 +271,14 @@ class _DigestState:
         return "Digest " + ", ".join(fields)
 
 
+@dataclass(slots=True)
+class _Challenge:
+    """What one origin asked for: Basic, or Digest with its nonce state."""
+
+    scheme: str
+    digest: _DigestState | None = None
+
+
 class HttpTransport:
     """HTTP(S) and raw-TCP access to one printer, with the policy above."""
 
@@ -254,21 +289,32 @@ class HttpTransport:
         *,
         username: str | None = None,
         password: str | None = None,
+        credential_origins: Iterable[str] | None = None,
         verify_ssl: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
         max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
-        """Prepare a transport; no I/O happens until the first request."""
+        """Prepare a transport; no I/O happens until the first request.
+
+        ``credential_origins`` (``scheme://host:port``) are the only origins
+        that get the credentials, and each only after it challenged; None
+        lets any origin of ``host`` that challenges have them.
+        """
         self._session = session
         self._host = host.lower().strip("[]")
         self._username = username
         self._password = password or ""
+        self._credential_origins = (
+            None
+            if credential_origins is None
+            else frozenset(origin_of(url) for url in credential_origins)
+        )
         self._verify_ssl = verify_ssl
         self._timeout = timeout
+        self._max_in_flight = max_in_flight
         self._semaphore = asyncio.Semaphore(max_in_flight)
         self._count = 0
-        self._auth_scheme: str | None = None
-        self._digest: _DigestState | None = None
+        self._challenges: dict[Origin, _Challenge] = {}
 
     @property
     def host(self) -> str:
@@ -284,6 +330,25 @@ class HttpTransport:
     def request_count(self) -> int:
         """Number of requests sent so far (each redirect and retry counts)."""
         return self._count
+
+    @property
+    def has_credentials(self) -> bool:
+        """Whether this transport would answer a challenge at all."""
+        return self._username is not None
+
+    def without_credentials(self) -> HttpTransport:
+        """A transport to the same host, on the same session, with none.
+
+        For reading what a peer says about itself before trusting it with
+        the credentials (a printer found at a new address may be another).
+        """
+        return HttpTransport(
+            self._session,
+            self._host,
+            verify_ssl=self._verify_ssl,
+            timeout=self._timeout,
+            max_in_flight=self._max_in_flight,
+        )
 
     async def get(
         self, url: str, *, limit: int = MAX_DOCUMENT_BYTES
@@ -414,20 +479,26 @@ class HttpTransport:
         missing: frozenset[int],
     ) -> HttpResponse | None:
         target = self._check_url(URL(url))
-        auth_retried = False
+        # One answer to a challenge per origin; a second 401 is a refusal.
+        answered: set[Origin] = set()
         replayable = body is None or isinstance(body, bytes)
         for _ in range(MAX_REDIRECTS + 1):
             status, headers, response = await self._exchange(
                 method, target, body, content_type, limit
             )
-            if status == 401 and not auth_retried and self._learn_auth(headers):
+            where = origin_of(target)
+            if (
+                status == 401
+                and where not in answered
+                and self._learn_auth(where, headers)
+            ):
                 if not replayable:
                     # Learnt for the next request; this body is spent.
                     raise HPEWSAuthenticationError(
                         f"{redact_url(target)} asked for credentials after a "
                         "streamed body, which cannot be sent twice"
                     )
-                auth_retried = True
+                answered.add(where)
                 continue
             if status in (401, 403):
                 raise HPEWSAuthenticationError(
@@ -481,9 +552,14 @@ class HttpTransport:
         _LOGGER.debug("Following redirect to %s", redact_url(target))
         return target
 
-    def _learn_auth(self, headers: Mapping[str, str]) -> bool:
-        """Pick up the printer's auth challenge; True if a retry makes sense."""
+    def _learn_auth(self, where: Origin, headers: Mapping[str, str]) -> bool:
+        """Pick up an origin's auth challenge; True if a retry makes sense."""
         if self._username is None:
+            return False
+        if self._credential_origins is not None and (
+            where not in self._credential_origins
+        ):
+            _LOGGER.debug("%s asks for credentials; not one of ours to send", where)
             return False
         challenges = [
             _parse_challenge(value)
@@ -491,25 +567,27 @@ class HttpTransport:
         ]
         for scheme, params in challenges:
             if scheme == "digest" and "nonce" in params:
-                self._auth_scheme = "digest"
-                self._digest = _DigestState(params)
+                self._challenges[where] = _Challenge("digest", _DigestState(params))
                 return True
         if any(scheme == "basic" for scheme, _ in challenges):
-            if self._auth_scheme == "basic":
-                return False  # Basic was already sent and refused.
-            self._auth_scheme = "basic"
+            known = self._challenges.get(where)
+            if known is not None and known.scheme == "basic":
+                return False  # Basic was already sent there and refused.
+            self._challenges[where] = _Challenge("basic")
             return True
         return False
 
     def _auth_header(self, method: str, url: URL) -> str | None:
+        """The Authorization for ``url``: only where its own origin challenged."""
         if self._username is None:
             return None
-        if self._auth_scheme == "basic":
-            token = f"{self._username}:{self._password}".encode()
-            return "Basic " + base64.b64encode(token).decode("ascii")
-        if self._auth_scheme == "digest" and self._digest is not None:
-            return self._digest.header(method, url, self._username, self._password)
-        return None
+        challenge = self._challenges.get(origin_of(url))
+        if challenge is None:
+            return None
+        if challenge.digest is not None:
+            return challenge.digest.header(method, url, self._username, self._password)
+        token = f"{self._username}:{self._password}".encode()
+        return "Basic " + base64.b64encode(token).decode("ascii")
 
     async def _exchange(
         self,
