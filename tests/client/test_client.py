@@ -7,9 +7,11 @@ Expected values were read from the fixture files named in each capture's
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, replace
 import json
 from pathlib import Path
+import ssl
 import struct
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,7 @@ from custom_components.hp_ews.client.client import (
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
+    HPEWSError,
     HPEWSIPPError,
     HPEWSParseError,
     HPEWSUnsupportedError,
@@ -52,7 +55,11 @@ if TYPE_CHECKING:
 
     from yarl import URL
 
-from .test_transport import aioresponses_compat
+from custom_components.hp_ews.client.probe import probe_origins
+from simulator.tls import write_self_signed
+from tests.recording_proxy import RecordingProxy
+
+from .test_transport import TOKEN, Peer, aioresponses_compat
 
 aioresponses_compat()
 
@@ -1175,3 +1182,247 @@ def test_capture_paths_per_protocol() -> None:
     assert (
         capture_paths(Profile(base_url="http://h:80", protocols=(Protocol.IPP,))) == []
     )
+
+
+# --- credentials: only where they were configured and asked for ------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls_context(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
+    """A server context with the simulator's self-signed printer certificate."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*write_self_signed(tmp_path_factory.mktemp("tls")))
+    return context
+
+
+def test_credential_origins_follow_the_configuration() -> None:
+    """The origins a printer's credentials may go to are the ones it is probed
+    at; with HTTPS ticked not one of them is plain HTTP."""
+    assert probe_origins("192.0.2.7", None, None) == [
+        "http://192.0.2.7:80",
+        "https://192.0.2.7:443",
+        "http://192.0.2.7:631",
+    ]
+    assert probe_origins("192.0.2.7", 8443, "https") == [
+        "https://192.0.2.7:8443",
+        "https://192.0.2.7:443",
+        "https://192.0.2.7:631",
+    ]
+    assert probe_origins("fe80::1", 8080, None) == [
+        "http://[fe80::1]:8080",
+        "https://[fe80::1]:8080",
+        "http://[fe80::1]:80",
+        "https://[fe80::1]:443",
+        "http://[fe80::1]:631",
+    ]
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_https_printer_never_sends_credentials_in_the_clear(
+    session: aiohttp.ClientSession, tls_context: ssl.SSLContext
+) -> None:
+    """HTTPS ticked: the TLS origin that asks gets the credentials; a plain
+    HTTP server of the same host that asks gets a refusal, and a probe aimed
+    at a plain HTTP port never speaks HTTP to it at all."""
+    secure = await Peer(challenge=True).start(tls_context)
+    plain = await Peer(challenge=True).start()
+    try:
+        assert secure.server is not None
+        printer = HPPrinter(
+            "127.0.0.1",
+            session,
+            port=secure.server.port,
+            scheme="https",
+            username="admin",
+            password="pw",
+            timeout=2,
+        )
+        transport = printer._transport
+        assert (await transport.get(secure.url())) is not None
+        with pytest.raises(HPEWSAuthenticationError):
+            await transport.get(plain.url())
+        with pytest.raises(HPEWSAuthenticationError):
+            await transport.post_ipp(plain.url("/ipp/print"), b"request")
+        assert secure.seen == [None, TOKEN]
+        assert plain.seen == [None, None]
+
+        assert plain.server is not None
+        misdirected = HPPrinter(
+            "127.0.0.1",
+            session,
+            port=plain.server.port,
+            scheme="https",
+            username="admin",
+            password="pw",
+            timeout=2,
+        )
+        with pytest.raises(HPEWSError):
+            await misdirected.probe()
+        # TLS handshakes only: no HTTP request ever reached the plain server.
+        assert plain.seen == [None, None]
+    finally:
+        await secure.close()
+        await plain.close()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_credentials_never_reach_another_port_of_the_host(
+    session: aiohttp.ClientSession,
+) -> None:
+    """A service on a port the printer was not configured for that asks for
+    credentials (directly or at the end of the printer's redirect) gets none."""
+    printer_peer = await Peer(challenge=True).start()
+    other = await Peer(challenge=True).start()
+    printer_peer.redirect_to = other.url("/login")
+    try:
+        assert printer_peer.server is not None
+        printer = HPPrinter(
+            "127.0.0.1",
+            session,
+            port=printer_peer.server.port,
+            username="admin",
+            password="pw",
+        )
+        assert (await printer._transport.get(printer_peer.url())) is not None
+        with pytest.raises(HPEWSAuthenticationError):
+            await printer._transport.get(other.url())
+        with pytest.raises(HPEWSAuthenticationError):
+            await printer._transport.get(printer_peer.url("/moved"))
+    finally:
+        await printer_peer.close()
+        await other.close()
+    assert printer_peer.seen == [None, TOKEN, TOKEN]
+    assert other.seen == [None, None]
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_anonymous_identity_behind_a_locked_web_server(
+    session: aiohttp.ClientSession,
+) -> None:
+    """The web server wants credentials, IPP does not: the identity comes from
+    IPP, and the printer never sees an Authorization header while it is read;
+    the same client's snapshot does send the credentials where asked."""
+    from simulator import SimulatedPrinter
+
+    async with SimulatedPrinter("officejet-pro-9022e") as sim:
+        await sim.set_fault("auth", paths=["/DevMgmt/"])
+        async with RecordingProxy(sim.base_url) as proxy:
+            printer = HPPrinter(
+                "127.0.0.1",
+                session,
+                port=proxy.port,
+                username="admin",
+                password="hp",
+                timeout=5,
+            )
+            info = await printer.anonymous_identity()
+            assert info.uuid == sim.state.identity.uuid
+            assert proxy.authorizations == []
+            assert printer.profile is None
+            # Counted, with the attempts that never got to HTTP (TLS, 631).
+            assert printer.request_count >= len(proxy.seen) > 0
+
+            snapshot = await printer.snapshot()
+            assert snapshot.info.serial_number == sim.state.identity.serial
+            assert set(proxy.authorizations) == {
+                "Basic " + base64.b64encode(b"admin:hp").decode()
+            }
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_anonymous_identity_of_an_open_printer(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Nothing locked: the serial from ProductConfigDyn, the UUID from IPP."""
+    from simulator import SimulatedPrinter
+
+    async with SimulatedPrinter("officejet-pro-9022e") as sim:
+        printer = HPPrinter.from_url(
+            sim.url, session, username="admin", password="hp", timeout=5
+        )
+        info = await printer.anonymous_identity()
+    assert info.uuid == sim.state.identity.uuid
+    assert info.serial_number == sim.state.identity.serial
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_anonymous_identity_of_a_fully_locked_printer(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Everything wants credentials: the identity cannot be read, and none
+    are sent to find out."""
+    from simulator import SimulatedPrinter
+
+    async with SimulatedPrinter("officejet-pro-9022e") as sim:
+        await sim.set_fault("auth")
+        async with RecordingProxy(sim.base_url) as proxy:
+            printer = HPPrinter(
+                "127.0.0.1",
+                session,
+                port=proxy.port,
+                username="admin",
+                password="hp",
+                timeout=5,
+            )
+            with pytest.raises(HPEWSAuthenticationError):
+                await printer.anonymous_identity()
+            assert proxy.seen
+            assert proxy.authorizations == []
+
+
+async def test_anonymous_identity_of_a_capture() -> None:
+    """A capture replay has no credentials; its identity reads as recorded
+    (HP-Color-LaserJet-MFP-M476dn__get-printer-attributes_decoded.txt)."""
+    printer = printer_for(read_capture(CAPTURES / "color-laserjet-mfp-m476dn"))
+    info = await printer.anonymous_identity()
+    assert info.uuid == "01234567-89ab-cdef-0123-456789abcdef"
+    assert info.model == "HP Color LaserJet MFP M476dn"
+    assert printer.profile is None
+
+
+CDM_IDENTITY = (
+    FIXTURES / "cdm" / "HP-Smart-Tank-588__cdm_system_v1_identity_raw.json"
+).read_bytes()
+CDM_SERVICES = json.dumps(
+    {
+        "services": [
+            {
+                "serviceGun": "com.hp.cdm.service.system.version.1",
+                "links": [{"rel": "identity", "href": "/cdm/system/v1/identity"}],
+            }
+        ]
+    }
+).encode()
+
+
+@pytest.mark.parametrize("locked", [False, True], ids=["open", "identity-locked"])
+async def test_anonymous_identity_of_a_cdm_printer_without_ipp(
+    session: aiohttp.ClientSession, locked: bool
+) -> None:
+    """CDM identity read without credentials (HP-Smart-Tank-588 identity:
+    deviceUuid 5f0c3e2a-...-000000000588, serial CN00000588); when the
+    identity document wants credentials, nothing is known and none are sent."""
+    printer = HPPrinter(HOST, session, username="admin", password="pw")
+    with aioresponses() as mocked:
+        mocked.get(f"http://{HOST}:80/cdm/servicesDiscovery", body=CDM_SERVICES)
+        if locked:
+            mocked.get(
+                f"http://{HOST}:80/cdm/system/v1/identity",
+                status=401,
+                headers={"WWW-Authenticate": 'Basic realm="HP"'},
+            )
+        else:
+            mocked.get(f"http://{HOST}:80/cdm/system/v1/identity", body=CDM_IDENTITY)
+        info = await printer.anonymous_identity()
+        sent = [
+            call.kwargs.get("headers") or {}
+            for calls in mocked.requests.values()
+            for call in calls
+        ]
+    assert sent
+    assert all("Authorization" not in headers for headers in sent)
+    if locked:
+        assert info == PrinterInfo()
+    else:
+        assert info.uuid == "5f0c3e2a-1b7d-4c1e-9a55-000000000588"
+        assert info.serial_number == "CN00000588"

@@ -388,3 +388,71 @@ def test_origin() -> None:
     assert origin("http", "192.0.2.1", 80) == "http://192.0.2.1:80"
     assert origin("https", "fe80::1", 443) == "https://[fe80::1]:443"
     assert origin("https", "[fe80::1]", 443) == "https://[fe80::1]:443"
+
+
+def challenge_everything(mocked: aioresponses, base: str) -> None:
+    """Make every probe path of a plain-HTTP origin ask for credentials."""
+    for path in ("/cdm/servicesDiscovery", "/DevMgmt/DiscoveryTree.xml"):
+        mocked.get(
+            base + path,
+            status=401,
+            headers={"WWW-Authenticate": 'Basic realm="HP"'},
+            repeat=True,
+        )
+    for path in ("/ipp/print", "/ipp/printer"):
+        mocked.post(
+            base + path,
+            status=401,
+            headers={"WWW-Authenticate": 'Basic realm="HP"'},
+            repeat=True,
+        )
+
+
+async def test_https_probe_never_goes_in_the_clear(
+    session: aiohttp.ClientSession,
+) -> None:
+    """HTTPS ticked, with credentials: the plain-HTTP ports (80, 631, the
+    explicit one) all ask for credentials, and are never even asked; IPP is
+    found over TLS on 631 when 443 has none."""
+    printer = HPPrinter(
+        HOST, session, port=8443, scheme="https", username="admin", password="pw"
+    )
+    with aioresponses() as mocked:
+        for base in (f"http://{HOST}:80", f"http://{HOST}:631", f"http://{HOST}:8443"):
+            challenge_everything(mocked, base)
+        mocked.get(f"https://{HOST}:8443/cdm/servicesDiscovery", body=SERVICES)
+        for path in ("/ipp/print", "/ipp/printer"):
+            for port in (8443, 443):
+                mocked.post(f"https://{HOST}:{port}{path}", status=404)
+        mocked.post(f"https://{HOST}:631/ipp/print", body=M476DN)
+        profile = await printer.probe()
+        calls = requested(mocked)
+        headers = [
+            call.kwargs.get("headers") or {}
+            for calls_of_url in mocked.requests.values()
+            for call in calls_of_url
+        ]
+    assert profile.base_url == f"https://{HOST}:8443"
+    assert profile.ipp_url == f"https://{HOST}:631/ipp/print"
+    assert all(" https://" in call for call in calls), calls
+    assert all("Authorization" not in each for each in headers)
+
+
+async def test_ipps_only_printer_keeps_a_tls_web_address(
+    session: aiohttp.ClientSession,
+) -> None:
+    """IPP over TLS on 631 and no CDM/LEDM: with HTTPS ticked the web page
+    for humans is https on 443, not http on 80."""
+    printer = HPPrinter(HOST, session, scheme="https")
+    with aioresponses() as mocked:
+        mocked.get(f"https://{HOST}:443/cdm/servicesDiscovery", status=404)
+        mocked.get(f"https://{HOST}:443/DevMgmt/DiscoveryTree.xml", status=404)
+        mocked.post(f"https://{HOST}:443/ipp/print", status=404)
+        mocked.post(f"https://{HOST}:443/ipp/printer", status=404)
+        mocked.post(f"https://{HOST}:631/ipp/print", body=M476DN)
+        profile = await printer.probe()
+        calls = requested(mocked)
+    assert profile.protocols == (Protocol.IPP,)
+    assert profile.ipp_url == f"https://{HOST}:631/ipp/print"
+    assert profile.base_url == f"https://{HOST}:443"
+    assert all(" https://" in call for call in calls), calls

@@ -263,8 +263,14 @@ class HPPrinter:
         )
         before = transport.request_count
         try:
-            profile = await prober.run()
-            info = await _web_identity(transport, profile)
+            try:
+                profile: Profile | None = await prober.run()
+            except HPEWSAuthenticationError:
+                # A locked web server; IPP may still say who this is.
+                if prober.ipp is None:
+                    raise
+                profile = None
+            info = None if profile is None else await _web_identity(transport, profile)
         finally:
             if transport is not self._transport:
                 self._anonymous_requests += transport.request_count - before
