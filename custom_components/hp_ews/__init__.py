@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.const import Platform
+from homeassistant.const import CONF_SCAN_INTERVAL, Platform
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 
 from .const import DOMAIN
@@ -46,7 +46,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> boo
     coordinator = HPEWSCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -73,6 +72,16 @@ async def async_remove_config_entry_device(
     return (DOMAIN, entry.unique_id) not in device.identifiers
 
 
-async def _async_options_updated(hass: HomeAssistant, entry: HPEWSConfigEntry) -> None:
-    """Apply a new poll interval; nothing else needs a reload."""
-    entry.runtime_data.async_apply_options()
+async def async_migrate_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> bool:
+    """Bring an entry made by an older release up to date.
+
+    1.2 dropped the poll interval option: Home Assistant's own "disable
+    polling" system option and ``homeassistant.update_entity`` replace it.
+    """
+    if entry.version > 1:
+        # Written by a newer release: refuse rather than guess.
+        return False
+    if entry.minor_version < 2:
+        options = {k: v for k, v in entry.options.items() if k != CONF_SCAN_INTERVAL}
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+    return True

@@ -16,7 +16,6 @@ from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
     CONF_PORT,
-    CONF_SCAN_INTERVAL,
     CONF_SSL,
     CONF_USERNAME,
 )
@@ -43,15 +42,16 @@ except ImportError:  # pragma: no cover - depends on the Home Assistant release
 from .client.errors import HPEWSAuthenticationError, HPEWSError, HPEWSUnsupportedError
 from .const import (
     CONF_ADVANCED,
+    CONF_HELD_QUOTA_GIB,
     CONF_HOLD_HOURS,
+    DEFAULT_HELD_QUOTA_GIB,
     DEFAULT_HOLD_HOURS,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
+    MAX_HELD_QUOTA_GIB,
     MAX_HOLD_HOURS,
-    MAX_SCAN_INTERVAL,
+    MIN_HELD_QUOTA_GIB,
     MIN_HOLD_HOURS,
-    MIN_SCAN_INTERVAL,
 )
 from .coordinator import create_printer, normalize_uuid, printer_unique_id
 
@@ -200,7 +200,7 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add an HP printer by address or from discovery."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Initialise the flow."""
@@ -412,35 +412,38 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class HPEWSOptionsFlow(OptionsFlow):
-    """Change how often the printer is polled and how long held jobs wait."""
+    """Change how held jobs are kept.
+
+    The options are read when a job is held, so a change needs no reload and
+    the entry registers no update listener.
+    """
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the poll interval and the hold time."""
+        """Ask for the hold time and the space held jobs may take."""
         if user_input is not None:
-            data = {CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
-            # Left empty: the default hold time.
-            if CONF_HOLD_HOURS in user_input:
-                data[CONF_HOLD_HOURS] = int(user_input[CONF_HOLD_HOURS])
-            return self.async_create_entry(data=data)
+            # A field left empty falls back to its default.
+            return self.async_create_entry(
+                data={key: int(value) for key, value in user_input.items()}
+            )
         schema = vol.Schema(
             {
-                vol.Required(CONF_SCAN_INTERVAL): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL,
-                        max=MAX_SCAN_INTERVAL,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
                 vol.Optional(CONF_HOLD_HOURS): NumberSelector(
                     NumberSelectorConfig(
                         min=MIN_HOLD_HOURS,
                         max=MAX_HOLD_HOURS,
                         step=1,
                         unit_of_measurement="h",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Optional(CONF_HELD_QUOTA_GIB): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_HELD_QUOTA_GIB,
+                        max=MAX_HELD_QUOTA_GIB,
+                        step=1,
+                        unit_of_measurement="GiB",
                         mode=NumberSelectorMode.BOX,
                     )
                 ),
@@ -452,10 +455,10 @@ class HPEWSOptionsFlow(OptionsFlow):
             data_schema=self.add_suggested_values_to_schema(
                 schema,
                 {
-                    CONF_SCAN_INTERVAL: options.get(
-                        CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
-                    ),
                     CONF_HOLD_HOURS: options.get(CONF_HOLD_HOURS, DEFAULT_HOLD_HOURS),
+                    CONF_HELD_QUOTA_GIB: options.get(
+                        CONF_HELD_QUOTA_GIB, DEFAULT_HELD_QUOTA_GIB
+                    ),
                 },
             ),
         )

@@ -12,10 +12,12 @@ LOGGER = logging.getLogger(__package__)
 CONF_ADVANCED: Final = "advanced"
 """Form section holding the connection details most users never need."""
 
-DEFAULT_SCAN_INTERVAL: Final = 60
-"""Seconds between status refreshes; HP firmware dislikes faster polling."""
-MIN_SCAN_INTERVAL: Final = 10
-MAX_SCAN_INTERVAL: Final = 3600
+SCAN_INTERVAL: Final = timedelta(seconds=60)
+"""Time between status refreshes; HP firmware dislikes faster polling.
+
+Not an option (Home Assistant's appropriate-polling rule): users who want
+other timing disable polling and call ``homeassistant.update_entity``.
+"""
 
 FULL_REFRESH_EVERY: Final = 10
 """Re-read supplies, counters and identity on every N-th refresh.
@@ -37,6 +39,11 @@ CONF_HOLD_HOURS: Final = "hold_hours"
 DEFAULT_HOLD_HOURS: Final = 24
 MIN_HOLD_HOURS: Final = 1
 MAX_HOLD_HOURS: Final = 720
+CONF_HELD_QUOTA_GIB: Final = "held_quota_gib"
+"""Option: GiB that held jobs of all printers may take before this one's are refused."""
+DEFAULT_HELD_QUOTA_GIB: Final = 2
+MIN_HELD_QUOTA_GIB: Final = 1
+MAX_HELD_QUOTA_GIB: Final = 1024
 
 MAX_DOCUMENT_BYTES: Final = 512 * 1024 * 1024
 """Largest document printed or held; a 200-page scan stays well below it."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 import uuid
 
@@ -13,7 +12,6 @@ from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
     CONF_PORT,
-    CONF_SCAN_INTERVAL,
     CONF_SSL,
     CONF_USERNAME,
 )
@@ -34,7 +32,6 @@ from .client.errors import (
 )
 from .client.models import PrinterInfo, Profile, Snapshot
 from .const import (
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     FOLLOW_RETRY_DELAY,
     FOLLOW_TIMEOUT,
@@ -44,6 +41,7 @@ from .const import (
     MAX_DOCUMENT_BYTES,
     PRINT_WAIT_TIMEOUT,
     REQUEST_TIMEOUT,
+    SCAN_INTERVAL,
 )
 
 if TYPE_CHECKING:
@@ -95,13 +93,6 @@ def printer_unique_id(info: PrinterInfo) -> str | None:
     return None
 
 
-def _poll_interval(entry: ConfigEntry) -> timedelta:
-    """Return the poll interval the user chose."""
-    return timedelta(
-        seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class JobEvent:
     """A followed print job reached its end."""
@@ -129,7 +120,7 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
 
     def __init__(self, hass: HomeAssistant, entry: HPEWSConfigEntry) -> None:
         """Initialise the coordinator for a config entry."""
-        self.poll_interval = _poll_interval(entry)
+        self.poll_interval = SCAN_INTERVAL
         super().__init__(
             hass,
             LOGGER,
@@ -144,13 +135,6 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
         self._refreshes_until_full = 0
         self._failures = 0
         self._unreachable = False
-
-    @callback
-    def async_apply_options(self) -> None:
-        """Use the poll interval from the entry's options from the next refresh on."""
-        self.poll_interval = _poll_interval(self.config_entry)
-        if not self._failures:
-            self.update_interval = self.poll_interval
 
     @property
     def host(self) -> str:

@@ -21,7 +21,7 @@ COLOR_NAMES: dict[str, str] = {
     "C": "cyan",
     "M": "magenta",
     "Y": "yellow",
-    "CMY": "tri_colour",
+    "CMY": "tri_color",
 }
 """HP label codes whose names are translated; others appear as the code."""
 

@@ -17,7 +17,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
-from .client.models import Counters, PrinterState, Snapshot, Supply
+from .client.models import Counters, PrinterState, Protocol, Snapshot, Supply
+from .const import DOMAIN
 from .entity import SHARED_PARTS, HPEWSEntity, HPEWSSupplyEntity
 from .hold import DATA_HELD_JOBS, SIGNAL_HELD_JOBS_CHANGED
 
@@ -74,13 +75,22 @@ SENSORS: tuple[HPEWSSensorEntityDescription, ...] = (
         options=[state.value for state in PrinterState],
         value_fn=lambda snapshot: snapshot.status.state.value,
     ),
-    HPEWSSensorEntityDescription(
+    STATUS_MESSAGE := HPEWSSensorEntityDescription(
         key="status_message",
         translation_key="status_message",
         value_fn=lambda snapshot: (
-            snapshot.status.message[:MAX_STATE_LENGTH]
-            if snapshot.status.message
+            message[:MAX_STATE_LENGTH]
+            if (message := snapshot.status.display_message)
             else None
+        ),
+        # Most printers show text only now and then: off until a user wants it.
+        entity_registry_enabled_default=False,
+        # CDM sends no panel text nor worded alerts: without IPP or LEDM
+        # beside it the sensor would never hold a value.
+        exists_fn=lambda snapshot: (
+            snapshot.status.display_message is not None
+            or snapshot.ipp is not None
+            or Protocol.LEDM in (snapshot.sources.status, snapshot.sources.info)
         ),
     ),
     _counter("total_pages", lambda c: c.total_pages, enabled=True),
@@ -135,6 +145,13 @@ async def async_setup_entry(
         for description in SENSORS
         if description.exists_fn(coordinator.data)
     )
+    if not STATUS_MESSAGE.exists_fn(coordinator.data):
+        # 0.1 created it for every printer; a CDM-only one never fills it.
+        entity_registry = er.async_get(hass)
+        if entity_id := entity_registry.async_get_entity_id(
+            SENSOR_DOMAIN, DOMAIN, f"{entry.unique_id}_{STATUS_MESSAGE.key}"
+        ):
+            entity_registry.async_remove(entity_id)
     async_add_entities([HPEWSHeldJobsSensorEntity(coordinator, HELD_JOBS_SENSOR)])
 
     known: set[str] = set()

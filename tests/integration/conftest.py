@@ -87,6 +87,8 @@ def mock_config_entry(snapshot_data: Snapshot) -> MockConfigEntry:
         unique_id=normalize_uuid(snapshot_data.info.uuid)
         or snapshot_data.info.serial_number,
         data={CONF_HOST: HOST, CONF_SSL: False},
+        version=1,
+        minor_version=2,
     )
 
 

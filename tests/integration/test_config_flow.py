@@ -10,7 +10,6 @@ from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
     CONF_PORT,
-    CONF_SCAN_INTERVAL,
     CONF_SSL,
     CONF_USERNAME,
 )
@@ -652,7 +651,7 @@ async def test_reconfigure_other_printer(
 
 
 async def test_options(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> None:
-    """Poll interval and hold time are options, shown with their current values."""
+    """Hold time and space for held jobs are options, shown with current values."""
     mock_config_entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
@@ -660,10 +659,16 @@ async def test_options(hass: HomeAssistant, mock_config_entry: MockConfigEntry) 
         str(key): key.description["suggested_value"]
         for key in result["data_schema"].schema
     }
-    assert suggested == {CONF_SCAN_INTERVAL: 60, "hold_hours": 24}
+    assert suggested == {"hold_hours": 24, "held_quota_gib": 2}
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 300.0, "hold_hours": 48.0}
+        result["flow_id"], {"hold_hours": 48.0, "held_quota_gib": 10.0}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert mock_config_entry.options == {CONF_SCAN_INTERVAL: 300, "hold_hours": 48}
+    assert mock_config_entry.options == {"hold_hours": 48, "held_quota_gib": 10}
+
+    # Emptied fields fall back to their defaults.
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.options == {}

@@ -8,7 +8,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import CONF_SCAN_INTERVAL, STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -281,26 +281,22 @@ async def test_unreachable_after_other_failure(
     ]
 
 
-async def test_new_poll_interval_during_back_off(
+async def test_back_off_returns_to_poll_interval(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     mock_printer: MagicMock,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A poll interval changed while backing off applies once the printer is back."""
+    """Backing off doubles the wait; a printer that answers again gets 60 s polls."""
     coordinator = init_integration.runtime_data
     mock_printer.snapshot.side_effect = HPEWSConnectionError("Connection refused")
     mock_printer.probe.side_effect = HPEWSConnectionError("Connection refused")
     await _tick(hass, freezer, 60)
     assert coordinator.update_interval == timedelta(seconds=120)
-
-    hass.config_entries.async_update_entry(
-        init_integration, options={CONF_SCAN_INTERVAL: 300}
-    )
-    await hass.async_block_till_done()
-    assert coordinator.update_interval == timedelta(seconds=120)
+    await _tick(hass, freezer, 120)
+    assert coordinator.update_interval == timedelta(seconds=240)
 
     mock_printer.snapshot.side_effect = None
     mock_printer.probe.side_effect = None
-    await _tick(hass, freezer, 120)
-    assert coordinator.update_interval == timedelta(seconds=300)
+    await _tick(hass, freezer, 240)
+    assert coordinator.update_interval == timedelta(seconds=60)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.const import CONF_HOST, CONF_SCAN_INTERVAL
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from unittest.mock import MagicMock
 
     from homeassistant.core import HomeAssistant
-    from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 
@@ -146,22 +146,76 @@ async def test_remove_device(
     assert device_registry.async_get(live.id) is not None
 
 
-async def test_options_change_poll_interval(
+async def test_options_change_needs_no_reload(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """A new poll interval applies without reloading the entry."""
+    """Options are read when a job is held: a change keeps the entry loaded as is.
+
+    The entry registers no update listener, so flows that change its data
+    (reconfigure, reauth, rediscovery) can have Home Assistant reload it.
+    """
     coordinator = init_integration.runtime_data
-    assert coordinator.update_interval.total_seconds() == 60
+    assert not init_integration.update_listeners
 
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 30}
+        result["flow_id"], {"hold_hours": 2, "held_quota_gib": 5}
     )
     await hass.async_block_till_done()
 
-    assert init_integration.options == {CONF_SCAN_INTERVAL: 30}
+    assert init_integration.options == {"hold_hours": 2, "held_quota_gib": 5}
+    assert init_integration.state is ConfigEntryState.LOADED
     assert init_integration.runtime_data is coordinator
-    assert coordinator.update_interval.total_seconds() == 30
+
+
+async def test_data_change_by_flow_reloads(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mock_printer: MagicMock
+) -> None:
+    """A reconfigured address reaches a fresh client: the flow reloads the entry."""
+    coordinator = init_integration.runtime_data
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "192.0.2.99", "advanced": {}}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data is not coordinator
+    assert init_integration.runtime_data.host == "192.0.2.99"
+
+
+async def test_migrate_drops_poll_interval(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_printer: MagicMock
+) -> None:
+    """Entries of 0.1 lose their poll interval option; the hold time stays."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=mock_config_entry.title,
+        unique_id=mock_config_entry.unique_id,
+        data=dict(mock_config_entry.data),
+        options={CONF_SCAN_INTERVAL: 30, "hold_hours": 48},
+        version=1,
+        minor_version=1,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.options == {"hold_hours": 48}
+    assert entry.minor_version == 2
+    assert entry.runtime_data.update_interval.total_seconds() == 60
+
+
+async def test_migrate_refuses_newer_entry(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_printer: MagicMock
+) -> None:
+    """An entry written by a newer major version is not guessed at."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, version=2)
+    assert not await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.MIGRATION_ERROR
 
 
 async def test_remove_entry_deletes_issue(

@@ -13,7 +13,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.hp_ews.client.models import (
+    Alert,
+    AlertSeverity,
     PrinterState,
+    Protocol,
     Supply,
     SupplyKind,
     SupplyState,
@@ -111,7 +114,7 @@ async def test_disabled_by_default(
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """Pages remaining and the rarer counters start disabled."""
+    """Pages remaining, the rarer counters and the panel text start disabled."""
     disabled = {
         entry.entity_id
         for entry in er.async_entries_for_config_entry(
@@ -126,9 +129,11 @@ async def test_disabled_by_default(
         "sensor.hp_color_laserjet_pro_m255dw_yellow_toner_pages_remaining",
         "sensor.hp_color_laserjet_pro_m255dw_duplex_sheets",
         "sensor.hp_color_laserjet_pro_m255dw_paper_jams",
+        "sensor.hp_color_laserjet_pro_m255dw_status_message",
     }
 
 
+@pytest.mark.usefixtures("all_enabled")
 async def test_state_follows_printer(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -235,6 +240,7 @@ async def test_supply_gone_while_stopped(
     assert entity_registry.async_get(kept.entity_id) is not None
 
 
+@pytest.mark.usefixtures("all_enabled")
 async def test_long_message_is_cut(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -265,3 +271,89 @@ async def test_unavailable_supply_between_updates(
         "sensor.hp_officejet_pro_9022e_black_cartridge",
     ):
         assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+
+
+@pytest.mark.parametrize("snapshot_data", [ENVY])
+async def test_american_names_keep_old_entity_ids(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    mock_printer: MagicMock,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """0.1 named entities in British English: their ids stay, new ones are American.
+
+    The unique ids never held the spelling, so the registry keeps the old ids.
+    """
+    mock_config_entry.add_to_hass(hass)
+    uid = mock_config_entry.unique_id
+    # The ENVY 4520 reports a tri-color cartridge (ipp/HP-ENVY-4520 capture).
+    tri = next(s for s in ENVY.supplies if s.color == "CMY")
+    old = entity_registry.async_get_or_create(
+        "sensor",
+        "hp_ews",
+        f"{uid}_{tri.key}_level",
+        suggested_object_id="hp_envy_4520_series_tri_colour_cartridge",
+        config_entry=mock_config_entry,
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert hass.states.get(old.entity_id).attributes["friendly_name"] == (
+        "HP ENVY 4520 series Tri-color cartridge"
+    )
+    assert old.entity_id == "sensor.hp_envy_4520_series_tri_colour_cartridge"
+    # A sensor that did not exist before gets the American id.
+    assert hass.states.get("sensor.hp_envy_4520_series_black_cartridge") is not None
+    assert entity_registry.async_get_entity_id(
+        "sensor", "hp_ews", f"{uid}_{tri.key}_level"
+    ) == ("sensor.hp_envy_4520_series_tri_colour_cartridge")
+
+
+@pytest.mark.usefixtures("all_enabled")
+async def test_message_falls_back_to_alert_text(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_printer: MagicMock,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Without panel text the most pressing worded alert speaks; else unknown."""
+    entity_id = "sensor.hp_officejet_pro_9022e_status_message"
+    assert hass.states.get(entity_id).state == "unknown"
+    alerts = (
+        Alert("cartridgeLow", AlertSeverity.INFO, Protocol.LEDM, "Cyan is low"),
+        Alert("jam", AlertSeverity.ERROR, Protocol.LEDM, "Clear the jam in tray 2"),
+        Alert("noText", AlertSeverity.ERROR, Protocol.LEDM),
+    )
+    mock_printer.snapshot.return_value = with_status(
+        OFFICEJET, message=None, alerts=alerts
+    )
+    await _refresh(hass, freezer)
+    assert hass.states.get(entity_id).state == "Clear the jam in tray 2"
+
+    mock_printer.snapshot.return_value = with_status(
+        OFFICEJET, message="Paper jam", alerts=alerts
+    )
+    await _refresh(hass, freezer)
+    assert hass.states.get(entity_id).state == "Paper jam"
+
+
+@pytest.mark.parametrize("snapshot_data", [SMART_TANK])
+async def test_no_message_sensor_without_text_source(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    mock_printer: MagicMock,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A CDM-only printer never sends text: 0.1's message sensor goes away."""
+    mock_config_entry.add_to_hass(hass)
+    old = entity_registry.async_get_or_create(
+        "sensor",
+        "hp_ews",
+        f"{mock_config_entry.unique_id}_status_message",
+        config_entry=mock_config_entry,
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entity_registry.async_get(old.entity_id) is None
+    assert hass.states.get(old.entity_id) is None

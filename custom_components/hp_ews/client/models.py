@@ -120,6 +120,21 @@ class PrinterStatus:
     """Opaque value that changes when the printer's alert table changes."""
 
     @property
+    def display_message(self) -> str | None:
+        """The panel text, else the text of the most pressing alert that has one.
+
+        Many printers send panel text only for some conditions but describe
+        every alert; a jam then still reads as words, not "unknown".
+        """
+        if self.message:
+            return self.message
+        worded = [alert for alert in self.alerts if alert.message]
+        if not worded:
+            return None
+        rank = {AlertSeverity.ERROR: 0, AlertSeverity.WARNING: 1}
+        return min(worded, key=lambda alert: rank.get(alert.severity, 2)).message
+
+    @property
     def in_power_save(self) -> bool:
         """Asleep: healthy, just slow to answer."""
         return self.state is PrinterState.POWER_SAVE
