@@ -26,8 +26,13 @@ from custom_components.hp_ews.client.convert import (
     select_pages,
     sniff_format,
 )
-from custom_components.hp_ews.client.errors import HPEWSError
-from custom_components.hp_ews.client.raster import SheetBack
+from custom_components.hp_ews.client.errors import (
+    DocumentLimit,
+    HPEWSDocumentLimitError,
+    HPEWSError,
+    HPEWSOutOfMemoryError,
+)
+from custom_components.hp_ews.client.raster import MAX_PAGE_PIXELS, SheetBack
 
 from .test_raster import decode_pwg, decode_urf
 
@@ -256,19 +261,25 @@ def test_capabilities_from_model() -> None:
 
 
 @pytest.mark.parametrize(
-    ("resolutions", "quality", "expected"),
+    ("resolutions", "quality", "media", "expected"),
     [
-        ((150, 300, 600), None, 300),
-        ((150, 300, 600), "draft", 300),
-        ((150, 300, 600), "high", 600),
-        ((600, 1200), "high", 600),  # capped: 1200 dpi pages are too big
-        ((1200,), None, 1200),
-        ((150,), None, 150),
-        ((), None, 300),
+        ((150, 300, 600), None, "A4", 300),
+        ((150, 300, 600), "draft", "A4", 300),
+        ((150, 300, 600), "high", "A4", 600),
+        ((600, 1200), "high", "A4", 600),  # capped: 1200 dpi pages are too big
+        ((300, 600, 1200, 2400), "high", "letter", 600),
+        ((1200,), None, "4x6", 1200),  # 1200 only when the printer lists nothing less
+        ((1200, 2400), "high", "4x6", 1200),
+        ((150,), None, "A4", 150),
+        ((), None, "A4", 300),
+        # 600 dpi A3 would be 69.6 million pixels: the next resolution down
+        ((300, 600), "high", "A3", 300),
+        ((300, 600), "high", "tabloid", 300),
+        ((300, 600), "high", "legal", 600),
     ],
 )
 def test_resolution_choice(
-    resolutions: tuple[int, ...], quality: str | None, expected: int
+    resolutions: tuple[int, ...], quality: str | None, media: str, expected: int
 ) -> None:
     capabilities = PrintCapabilities(
         document_formats=("image/pwg-raster",),
@@ -276,10 +287,43 @@ def test_resolution_choice(
         pwg_raster_types=("sgray_8",),
     )
     conversion = choose_format("application/pdf", capabilities.document_formats)
-    assert (
-        raster_job(conversion, capabilities, PrintOptions(quality=quality), 1).dpi
-        == expected
+    job = raster_job(
+        conversion, capabilities, PrintOptions(quality=quality, media=media), 1
     )
+    assert job.dpi == expected
+    width, height = job.page_pixels()
+    assert width * height <= MAX_PAGE_PIXELS
+
+
+def test_resolutions_beyond_1200_are_refused() -> None:
+    """A printer listing only 2400 dpi would make us render 560 MB pages."""
+    capabilities = PrintCapabilities(
+        document_formats=("image/pwg-raster",), pwg_raster_resolutions=(2400, 4800)
+    )
+    conversion = choose_format("application/pdf", capabilities.document_formats)
+    with pytest.raises(HPEWSUnsupportedFormatError, match="2400 dpi") as caught:
+        raster_job(conversion, capabilities, PrintOptions(), 1)
+    assert caught.value.document_format == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("resolutions", "media"),
+    [
+        ((1200,), "A4"),  # 139 million pixels, and nothing lower to fall back on
+        ((300,), "custom_huge_1000x1000mm"),  # a printer's (or user's) giant media
+    ],
+)
+def test_page_pixel_cap(resolutions: tuple[int, ...], media: str) -> None:
+    capabilities = PrintCapabilities(
+        document_formats=("image/urf",),
+        urf_supported=("W8", "RS" + "-".join(map(str, resolutions))),
+        media_default=media,
+    )
+    conversion = choose_format("text/plain", capabilities.document_formats)
+    with pytest.raises(HPEWSDocumentLimitError) as caught:
+        raster_job(conversion, capabilities, PrintOptions(), 1)
+    assert caught.value.limit is DocumentLimit.PAGE_PIXELS
+    assert caught.value.maximum == MAX_PAGE_PIXELS
 
 
 def test_gray_only_printer_gets_gray() -> None:
@@ -716,12 +760,13 @@ async def test_text_and_image_orientation(tmp_path: Path, orientation: str) -> N
 
 
 async def test_text_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(convert, "MAX_TEXT_PAGES", 1)
+    monkeypatch.setattr(convert, "MAX_PAGES", 1)
     path = tmp_path / "pages.txt"
     path.write_text("a\fb\fc\fd\n")
-    with pytest.raises(HPEWSDocumentError, match="longer than"):
+    with pytest.raises(HPEWSDocumentLimitError, match="longer than") as caught:
         async with prepare_document(path, caps("image/pwg-raster")):
             pass
+    assert (caught.value.limit, caught.value.maximum) == (DocumentLimit.PAGES, 1)
     path.write_text("only one page\n")
     with pytest.raises(HPEWSDocumentError, match="no page"):
         async with prepare_document(

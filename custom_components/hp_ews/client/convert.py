@@ -18,6 +18,17 @@ Nothing holds a whole document in memory: a file is read in chunks, a stream
 is spooled to a temporary file when a converter needs random access (pdfium,
 Pillow), and converters produce one page at a time. pdfium and Pillow block,
 so they only run in the executor, never on the event loop.
+
+Documents are untrusted, so every bound is checked while reading, before the
+work it guards: an image's pixel count from its header before it is decoded
+(:data:`MAX_IMAGE_PIXELS`), a page's pixels before it is rendered
+(:data:`~.raster.MAX_PAGE_PIXELS`, at most 600 dpi unless the printer lists
+nothing lower), the pages selected before the first is rendered
+(:data:`MAX_PAGES`), text in pieces of :data:`TEXT_READ_CHARS` characters
+however long its lines, and the time spent converting
+(:data:`RENDER_SECONDS`). A bound that is hit raises
+:class:`~.errors.HPEWSDocumentLimitError`; running out of memory anyway
+raises :class:`~.errors.HPEWSOutOfMemoryError`.
 """
 
 from __future__ import annotations
@@ -34,21 +45,24 @@ import os
 from pathlib import Path
 import re
 import tempfile
-import textwrap
 import threading
-from typing import TYPE_CHECKING, Any, BinaryIO, Final
+import time
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, TextIO
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import ExifTags, Image, ImageDraw, ImageFont
 
 from . import ipp, ippcodec
 
 # Defined with every library error in errors.py; re-exported where they began.
 from .errors import (
+    DocumentLimit,
     HPEWSDocumentError as HPEWSDocumentError,  # noqa: PLC0414
+    HPEWSDocumentLimitError,
+    HPEWSOutOfMemoryError,
     HPEWSUnsupportedFormatError as HPEWSUnsupportedFormatError,  # noqa: PLC0414
     PrintOptionError as PrintOptionError,  # noqa: PLC0414
 )
-from .raster import RasterJob, SheetBack, encode_pwg, encode_urf
+from .raster import MAX_PAGE_PIXELS, RasterJob, SheetBack, encode_pwg, encode_urf
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -75,10 +89,28 @@ SNIFF_BYTES: Final = 1024
 DEFAULT_DPI: Final = 300
 MAX_DPI: Final = 600
 """Highest resolution we render at: an A4 sRGB page at 600 dpi is 100 MiB."""
+MAX_ONLY_DPI: Final = 1200
+"""Highest resolution used when the printer lists none at or below ``MAX_DPI``."""
 DEFAULT_MEDIA: Final = "iso_a4_210x297mm"
 TEXT_POINT_SIZE: Final = 10
 TEXT_MARGIN_INCH: Final = Decimal("0.5")
-MAX_TEXT_PAGES: Final = 10_000
+TEXT_READ_CHARS: Final = 64 * 1024
+"""Characters of a text read at once: a line of any length costs no more."""
+MAX_PAGES: Final = 5_000
+"""Pages converted at most: PDF pages selected, text pages in all."""
+MAX_IMAGE_PIXELS: Final = 1 << 26
+"""Pixels decoded at most (8192 x 8192, 256 MiB): checked from the header.
+
+Larger JPEGs are decoded at 1/2, 1/4 or 1/8 scale when that is enough for
+the page; other images that large are refused. Pillow's global
+``Image.MAX_IMAGE_PIXELS`` is left alone: it belongs to every integration.
+"""
+MAX_JPEG_PIXELS: Final = 1 << 25
+"""Pixels of a PNG re-encoded as JPEG: A4 at 600 dpi, more prints no sharper."""
+RENDER_SECONDS: Final = 1800.0
+"""Time one document may spend converting (not waiting for the printer)."""
+_IMAGE_FORMATS: Final = ("PNG", "JPEG")
+"""The decoders an image may reach: what sniffing recognised, nothing else."""
 
 MONOCHROME_MODES: Final = frozenset(
     {"monochrome", "process-monochrome", "auto-monochrome", "bi-level"}
@@ -417,14 +449,40 @@ def media_size(media: str) -> tuple[int, int]:
     return width, length
 
 
-def _pick_dpi(available: Sequence[int], quality: str | None) -> int:
-    usable = sorted(d for d in available if 0 < d <= MAX_DPI) or sorted(available)
+def _usable_dpis(available: Sequence[int], source_format: str) -> list[int]:
+    """The printer's resolutions we render at: up to 600 dpi, else up to 1200."""
+    if not available:
+        return [DEFAULT_DPI]  # not reported: the PWG and URF baseline
+    usable = sorted(d for d in available if 0 < d <= MAX_DPI) or sorted(
+        d for d in available if MAX_DPI < d <= MAX_ONLY_DPI
+    )
     if not usable:
-        return DEFAULT_DPI
+        raise HPEWSUnsupportedFormatError(
+            f"The printer takes raster only at {min(available)} dpi or more; "
+            f"pages are rendered at {MAX_ONLY_DPI} dpi at most",
+            source_format,
+        )
+    return usable
+
+
+def _pick_dpi(
+    usable: Sequence[int], quality: str | None, width: int, length: int
+) -> int:
+    """A resolution from ``usable`` at which a page stays within the pixel cap."""
     if quality == "high":
-        return usable[-1]
-    # The lowest at or above 300 dpi: sharp text without 4x the data of 600.
-    return next((d for d in usable if d >= DEFAULT_DPI), usable[-1])
+        wanted = usable[-1]
+    else:
+        # The lowest at or above 300 dpi: sharp text without 4x the data of 600.
+        wanted = next((d for d in usable if d >= DEFAULT_DPI), usable[-1])
+    for dpi in sorted((d for d in usable if d <= wanted), reverse=True):
+        if (width * dpi // 2540) * (length * dpi // 2540) <= MAX_PAGE_PIXELS:
+            return dpi
+    raise HPEWSDocumentLimitError(
+        f"A page of this media is more than {MAX_PAGE_PIXELS} pixels at "
+        f"{usable[0]} dpi, the printer's lowest resolution",
+        DocumentLimit.PAGE_PIXELS,
+        MAX_PAGE_PIXELS,
+    )
 
 
 def raster_job(
@@ -470,8 +528,9 @@ def raster_job(
         media = DEFAULT_MEDIA
         width, length = media_size(media)
     sides = options.sides or "one-sided"
+    usable = _usable_dpis(resolutions, conversion.source_format)
     return RasterJob(
-        dpi=_pick_dpi(resolutions, options.quality),
+        dpi=_pick_dpi(usable, options.quality, width, length),
         color=color,
         total_pages=total_pages,
         width=width,
@@ -484,14 +543,33 @@ def raster_job(
     )
 
 
-def select_pages(count: int, page_ranges: Sequence[tuple[int, int]]) -> list[int]:
-    """0-based page indexes to print from a document of ``count`` pages."""
-    if not page_ranges:
-        return list(range(count))
-    selected: list[int] = []
-    for start, end in page_ranges:
-        selected.extend(range(start - 1, min(end, count)))
-    return sorted(set(selected))
+def select_pages(
+    count: int, page_ranges: Sequence[tuple[int, int]], limit: int | None = None
+) -> list[int]:
+    """0-based page indexes to print from a document of ``count`` pages.
+
+    Raises:
+        HPEWSDocumentLimitError: more than ``limit`` (default ``MAX_PAGES``)
+            pages are selected; counted before any list is built.
+    """
+    limit = MAX_PAGES if limit is None else limit
+    spans: list[tuple[int, int]] = []  # merged, 0-based, end exclusive
+    for start, end in sorted(page_ranges or [(1, count)]):
+        first, stop = max(start, 1) - 1, min(end, count)
+        if first >= stop:
+            continue
+        if spans and first <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], stop))
+        else:
+            spans.append((first, stop))
+    selected = sum(stop - first for first, stop in spans)
+    if selected > limit:
+        raise HPEWSDocumentLimitError(
+            f"{selected} pages are selected; at most {limit} are converted",
+            DocumentLimit.PAGES,
+            limit,
+        )
+    return [index for first, stop in spans for index in range(first, stop)]
 
 
 # --- sources -----------------------------------------------------------------
@@ -657,6 +735,72 @@ async def _open_source(source: DocumentSource, max_bytes: int | None) -> _Opened
 # --- running blocking converters -----------------------------------------------
 
 
+class _RenderClock:
+    """Time one document has spent converting, against ``RENDER_SECONDS``.
+
+    Only the time inside converter calls counts, not the time the printer
+    takes to read what was converted.
+    """
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self._used = 0.0
+        self._since: float | None = None
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Count the time spent in the block; refuse to start when it is up."""
+        self.check()
+        with self._lock:
+            self._since = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._used += time.monotonic() - self._since
+                self._since = None
+
+    def over(self) -> bool:
+        """Whether the time is up (also in the middle of a call)."""
+        with self._lock:
+            used = self._used
+            if self._since is not None:
+                used += time.monotonic() - self._since
+        return used > self.budget
+
+    def check(self) -> None:
+        """Raise when the time is up."""
+        if self.over():
+            raise HPEWSDocumentLimitError(
+                f"Converting took longer than {self.budget:.0f} seconds",
+                DocumentLimit.RENDER_SECONDS,
+                int(self.budget),
+            )
+
+
+@contextlib.contextmanager
+def _converting(clock: _RenderClock) -> Iterator[None]:
+    """Run converter code: timed, and out of memory as a library error."""
+    try:
+        with clock.running():
+            yield
+    except MemoryError as err:
+        raise HPEWSOutOfMemoryError(
+            "There is not enough memory to convert the document"
+        ) from err
+
+
+async def _convert[T](clock: _RenderClock, func: Callable[..., T], *args: Any) -> T:
+    """Run a blocking converter step in the executor, timed."""
+
+    def call() -> T:
+        with _converting(clock):
+            return func(*args)
+
+    return await _run(call)
+
+
 class _Stepper:
     """A blocking generator stepped and closed from executor threads.
 
@@ -664,12 +808,13 @@ class _Stepper:
     does not stop the thread, and closing a running generator would fail.
     """
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
+    def __init__(self, chunks: Iterator[bytes], clock: _RenderClock) -> None:
         self._chunks = chunks
+        self._clock = clock
         self._lock = threading.Lock()
 
     def step(self) -> bytes | None:
-        with self._lock:
+        with self._lock, _converting(self._clock):
             return next(self._chunks, None)
 
     def close(self) -> None:
@@ -679,10 +824,10 @@ class _Stepper:
                 close()
 
 
-async def _pump(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+async def _pump(chunks: Iterator[bytes], clock: _RenderClock) -> AsyncIterator[bytes]:
     """Drive a blocking generator in the executor, one chunk per call."""
     loop = asyncio.get_running_loop()
-    stepper = _Stepper(chunks)
+    stepper = _Stepper(chunks, clock)
     try:
         while (chunk := await loop.run_in_executor(None, stepper.step)) is not None:
             yield chunk
@@ -698,6 +843,7 @@ def _pdf_error(err: Exception) -> HPEWSDocumentError:
 
 
 def _pdf_page_count(path: Path) -> int:
+    """Pages in the document (pdfium reads its page tree, not the pages)."""
     import pypdfium2 as pdfium
 
     with _PDFIUM_LOCK:
@@ -712,9 +858,14 @@ def _pdf_page_count(path: Path) -> int:
 
 
 def _pdf_pages(
-    path: Path, job: RasterJob, indexes: Sequence[int]
+    path: Path, job: RasterJob, indexes: Sequence[int], clock: _RenderClock
 ) -> Iterator[Image.Image]:
-    """Render the selected pages at ``job``'s size, fitted and centred."""
+    """Render the selected pages at ``job``'s size, fitted and centred.
+
+    pdfium renders progressively and asks between drawing steps whether to
+    pause: it does once the document's time is up, so one pathological page
+    cannot hold the executor thread (and pdfium's lock) for long after.
+    """
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -727,6 +878,12 @@ def _pdf_pages(
     flags = pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_PRINTING
     if job.color:
         flags |= pdfium_c.FPDF_REVERSE_BYTE_ORDER  # RGBX, not BGRX
+    pause = pdfium_c.IFSDK_PAUSE(version=1)
+    # Kept referenced for as long as pdfium may call it.
+    need_to_pause = dict(pdfium_c.IFSDK_PAUSE._fields_)["NeedToPauseNow"](
+        lambda _pause: clock.over()
+    )
+    pause.NeedToPauseNow = need_to_pause
     with _PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(path)
@@ -738,6 +895,8 @@ def _pdf_pages(
                 page = document[index]
                 try:
                     page_w, page_h = page.get_size()
+                    if not (page_w > 0 and page_h > 0):
+                        raise HPEWSDocumentError(f"Page {index + 1} has no size")
                     rotate = 0
                     if (page_w > page_h) != (width > height) and page_w != page_h:
                         rotate = 1  # 90° clockwise: landscape page on portrait paper
@@ -749,7 +908,7 @@ def _pdf_pages(
                         width, height, bitmap_format, rev_byteorder=True
                     )
                     bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
-                    pdfium_c.FPDF_RenderPageBitmap(
+                    status = pdfium_c.FPDF_RenderPageBitmap_Start(
                         bitmap,
                         page,
                         (width - size_x) // 2,
@@ -758,9 +917,17 @@ def _pdf_pages(
                         size_y,
                         rotate,
                         flags,
+                        pause,
                     )
+                    while (
+                        status == pdfium_c.FPDF_RENDER_TOBECONTINUED
+                        and not clock.over()
+                    ):
+                        status = pdfium_c.FPDF_RenderPage_Continue(page, pause)
+                    pdfium_c.FPDF_RenderPage_Close(page)
                 finally:
                     page.close()
+            clock.check()
             image: Image.Image = bitmap.to_pil()
             yield image
             del image, bitmap
@@ -771,40 +938,168 @@ def _pdf_pages(
 
 # --- images ---------------------------------------------------------------------
 
+# EXIF Orientation values and the transposition that shows the image upright.
+_EXIF_TRANSPOSE: Final = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_QUARTER_TURNS: Final = frozenset(
+    {
+        Image.Transpose.TRANSPOSE,
+        Image.Transpose.TRANSVERSE,
+        Image.Transpose.ROTATE_90,
+        Image.Transpose.ROTATE_270,
+    }
+)
+
+
+@contextlib.contextmanager
+def _image_errors() -> Iterator[None]:
+    try:
+        yield
+    except Image.DecompressionBombError as err:
+        # Pillow's own (global) bound, above ours: refused all the same.
+        raise HPEWSDocumentLimitError(
+            f"Image too large: {err}", DocumentLimit.IMAGE_PIXELS, MAX_IMAGE_PIXELS
+        ) from err
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        raise HPEWSDocumentError(f"Not a readable image: {err}") from err
+
+
+def _open_image(path: Path) -> Any:
+    """Open an image lazily: only the header is read (``size``, ``mode``)."""
+    with _image_errors():
+        return Image.open(path, formats=_IMAGE_FORMATS)
+
+
+def _check_pixels(source: Image.Image) -> None:
+    """Refuse an image whose decoded pixels would be over the budget."""
+    width, height = source.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise HPEWSDocumentLimitError(
+            f"Image too large: {width} x {height} pixels, more than "
+            f"{MAX_IMAGE_PIXELS} are not decoded",
+            DocumentLimit.IMAGE_PIXELS,
+            MAX_IMAGE_PIXELS,
+        )
+
+
+def _exif_transpose(source: Image.Image) -> Image.Transpose | None:
+    """How to turn the image upright, from its EXIF orientation.
+
+    Call only once the size is checked: Pillow may decode a PNG to find it.
+    """
+    with contextlib.suppress(Exception):  # a broken EXIF block is no orientation
+        value = source.getexif().get(ExifTags.Base.Orientation)
+        if isinstance(value, int):
+            return _EXIF_TRANSPOSE.get(value)
+    return None
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+
+
+def _reducible(image: Image.Image) -> Image.Image:
+    """The image in a mode ``reduce`` and ``_flatten`` take (1 copy at most)."""
+    if image.mode in ("L", "RGB", "RGBA"):
+        return image
+    if _has_alpha(image):
+        return image.convert("RGBA")
+    return image.convert("L" if image.mode in ("1", "L", "I;16", "I") else "RGB")
+
+
+def _reduce(image: Image.Image, factor: int) -> Image.Image:
+    """Shrink by a whole factor (box filter) while the image is still big."""
+    if factor < 2:
+        return image
+    return image.reduce(factor)
+
 
 def _flatten(image: Image.Image, mode: str) -> Image.Image:
-    """Apply EXIF orientation and composite transparency over white."""
-    image = ImageOps.exif_transpose(image) or image
-    if image.mode in ("RGBA", "LA", "PA") or (
-        image.mode == "P" and "transparency" in image.info
-    ):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        background.alpha_composite(rgba)
-        image = background
-    return image.convert(mode)
+    """Composite transparency over white and convert to ``mode``."""
+    if image.mode == "RGBA":
+        page = Image.new("RGB", image.size, "white")
+        page.paste(image, mask=image)  # alpha as the mask: over opaque white
+        return page.convert(mode) if mode != "RGB" else page
+    return image.convert(mode) if image.mode != mode else image
+
+
+def _fit(
+    size: tuple[int, int], page: tuple[int, int], landscape: bool
+) -> tuple[int, int]:
+    """``size`` scaled (in its own orientation) to fit the page, turned or not."""
+    width, height = size
+    page_w, page_h = (page[1], page[0]) if landscape else page
+    scale = min(page_w / width, page_h / height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+@dataclass(frozen=True, slots=True)
+class _ImagePlan:
+    transpose: Image.Transpose | None
+    """EXIF turn to apply after decoding."""
+    landscape: bool
+    """The (upright) image is turned a quarter onto the page."""
+    target: tuple[int, int]
+    """Size on the page, in the file's own orientation."""
+
+
+def _plan_image(
+    source: Image.Image, page: tuple[int, int], mode: str, orientation: str | None
+) -> _ImagePlan:
+    """Check an opened (not decoded) image and plan its place on the page.
+
+    A JPEG is set to decode at 1/2, 1/4 or 1/8 scale when that still covers
+    the page: a 100-megapixel photo then costs what a 6-megapixel one does.
+    Then the pixels to decode are checked against the budget.
+    """
+    transpose = _exif_transpose(source) if source.format == "JPEG" else None
+
+    def plan(size: tuple[int, int]) -> _ImagePlan:
+        turned = transpose in _QUARTER_TURNS
+        upright = (size[1], size[0]) if turned else size
+        landscape = orientation in ("landscape", "reverse-landscape")
+        if orientation is None:
+            landscape = (upright[0] > upright[1]) != (page[0] > page[1])
+        target = _fit(upright, page, landscape)
+        return _ImagePlan(
+            transpose, landscape, (target[1], target[0]) if turned else target
+        )
+
+    if source.format == "JPEG":
+        source.draft(mode, plan(source.size).target)
+    _check_pixels(source)
+    if transpose is None:
+        transpose = _exif_transpose(source)
+    return plan(source.size)
 
 
 def _image_pages(
     path: Path, job: RasterJob, orientation: str | None
 ) -> Iterator[Image.Image]:
-    """One page with the image fitted to the media and centred."""
-    width, height = job.page_pixels()
-    try:
-        with Image.open(path) as source:
-            if source.format == "JPEG":
-                # Let libjpeg decode at a reduced scale (1/2, 1/4, 1/8) when the
-                # photo has more pixels than the page: less memory and time.
-                source.draft(job.mode, (width, height))
-            image = _flatten(source, job.mode)
-    except Image.DecompressionBombError as err:
-        raise HPEWSDocumentError(f"Image too large: {err}") from err
-    except (OSError, SyntaxError, ValueError) as err:
-        raise HPEWSDocumentError(f"Not a readable image: {err}") from err
-    landscape = orientation in ("landscape", "reverse-landscape")
-    if orientation is None:
-        landscape = (image.width > image.height) != (width > height)
-    if landscape:
+    """One page with the image fitted to the media and centred.
+
+    The image is reduced by a whole factor right after decoding, before
+    compositing and turning make their copies.
+    """
+    page_size = job.page_pixels()
+    with _open_image(path) as source, _image_errors():
+        plan = _plan_image(source, page_size, job.mode, orientation)
+        source.load()
+        image = _reducible(source)
+        factor = min(image.width // plan.target[0], image.height // plan.target[1])
+        image = _reduce(image, factor)
+    if plan.transpose is not None:
+        image = image.transpose(plan.transpose)
+    if plan.landscape:
         # IPP landscape: the content turned 90 degrees counter-clockwise.
         image = image.transpose(
             Image.Transpose.ROTATE_270
@@ -813,10 +1108,13 @@ def _image_pages(
         )
     if orientation == "reverse-portrait":
         image = image.transpose(Image.Transpose.ROTATE_180)
-    scale = min(width / image.width, height / image.height)
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    image = _flatten(image, job.mode)
+    size = plan.target
+    if (plan.transpose in _QUARTER_TURNS) != plan.landscape:
+        size = (size[1], size[0])
     if size != image.size:
         image = image.resize(size, Image.Resampling.LANCZOS)
+    width, height = page_size
     page = Image.new(job.mode, (width, height), "white")
     page.paste(image, ((width - size[0]) // 2, (height - size[1]) // 2))
     del image
@@ -826,13 +1124,19 @@ def _image_pages(
 def _image_to_jpeg(path: Path) -> Iterator[bytes]:
     import io
 
-    try:
-        with Image.open(path) as source:
-            image = _flatten(source, "RGB")
-    except Image.DecompressionBombError as err:
-        raise HPEWSDocumentError(f"Image too large: {err}") from err
-    except (OSError, SyntaxError, ValueError) as err:
-        raise HPEWSDocumentError(f"Not a readable image: {err}") from err
+    with _open_image(path) as source, _image_errors():
+        _check_pixels(source)
+        transpose = _exif_transpose(source)
+        source.load()
+        image = _reducible(source)
+        pixels = image.width * image.height
+        factor = 1
+        while pixels // (factor * factor) > MAX_JPEG_PIXELS:
+            factor += 1
+        image = _reduce(image, factor)
+    if transpose is not None:
+        image = image.transpose(transpose)
+    image = _flatten(image, "RGB")
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=92, optimize=True)
     del image
@@ -893,42 +1197,179 @@ def _text_layout(
     return _TextLayout(width, height, margin, cell_width, line_height, columns, rows)
 
 
+class _LineWrapper:
+    """``textwrap.wrap`` of one line, fed a piece at a time.
+
+    Options as used for text: whitespace dropped at line ends, long words
+    broken, no breaks at hyphens, no whitespace replaced. The greedy rule is textwrap's, step for step, but a word or a run of
+    spaces is never held whole: past ``width`` characters it is known not to
+    fit, so it is cut onto lines as it arrives. A line of any length costs
+    one line and one read piece of memory, and time linear in its length.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.lines: list[str] = []
+        """Finished lines, for the caller to take."""
+        self.wrapped = 0
+        """Lines finished since the last ``finish``."""
+        self._line: list[str] = []
+        self._length = 0
+        self._chunk = ""
+        """The word or run of spaces being read (completed by the other kind)."""
+        self._chunk_space = False
+        self._dropping = False
+        """The run of spaces being read starts a line and is dropped."""
+
+    def feed(self, text: str) -> None:
+        """Add text without line breaks (tabs already expanded)."""
+        for match in _CHUNKS.finditer(text):
+            piece = match.group()
+            space = piece[0] in _SPACES
+            if self._chunk and space != self._chunk_space:
+                self._place(complete=True)
+            if self._dropping and space:
+                continue
+            self._dropping = False
+            self._chunk += piece
+            self._chunk_space = space
+            if len(self._chunk) > self.width:
+                self._place(complete=False)
+
+    def finish(self) -> int:
+        """End the line; return how many wrapped lines it made."""
+        if self._chunk:
+            self._place(complete=True)
+        self._end_line()
+        wrapped, self.wrapped, self._dropping = self.wrapped, 0, False
+        return wrapped
+
+    def _place(self, *, complete: bool) -> None:
+        """Put the chunk on lines; an incomplete one only while it is too long."""
+        chunk, start, width = self._chunk, 0, self.width
+        while start < len(chunk):
+            if not complete and len(chunk) - start <= width:
+                break  # what is left may still fit once its end is known
+            if not self._line and self.wrapped and chunk[start:].strip() == "":
+                # A line after the first does not start with whitespace.
+                self._dropping = not complete
+                start = len(chunk)
+                break
+            rest = len(chunk) - start
+            if self._length + rest <= width:
+                self._line.append(chunk[start:])
+                self._length += rest
+                start = len(chunk)
+                break
+            if rest > width:
+                # Too long for any line: fill this one with its start.
+                take = width - self._length
+                self._line.append(chunk[start : start + take])
+                self._length += take
+                start += take
+            self._end_line()
+        self._chunk = chunk[start:]
+
+    def _end_line(self) -> None:
+        line = self._line
+        if line and line[-1].strip() == "":
+            del line[-1]
+        if line:
+            self.lines.append("".join(line))
+            self.wrapped += 1
+        self._line = []
+        self._length = 0
+
+
+_SPACES: Final = " \x0b"
+"""What textwrap breaks at, once tabs are expanded and lines and pages split."""
+_CHUNKS: Final = re.compile("[ \x0b]+|[^ \x0b]+")
+_BREAKS: Final = re.compile("([\n\f])")
+
+
+def _expand_tabs(text: str, column: int) -> tuple[str, int]:
+    """``str.expandtabs(8)`` of text that starts at ``column`` of its line."""
+    if "\t" not in text:
+        return text, column + len(text)
+    parts = text.split("\t")
+    out = [parts[0]]
+    column += len(parts[0])
+    for part in parts[1:]:
+        pad = 8 - column % 8
+        out.append(" " * pad)
+        out.append(part)
+        column += pad + len(part)
+    return "".join(out), column
+
+
+def _text_lines(text: TextIO, columns: int) -> Iterator[str | None]:
+    """The word-wrapped lines of a text; None where a form feed starts a page.
+
+    Each line is wrapped as ``textwrap.wrap(line.expandtabs(8), columns)``
+    would (an empty line stays one empty line; the empty side of a form feed
+    makes none), but the text is read ``TEXT_READ_CHARS`` at a time.
+    """
+    wrapper = _LineWrapper(columns)
+    started = False  # the current segment has characters
+    form_feed = False  # the current line had a form feed
+    column = 0
+    while piece := text.read(TEXT_READ_CHARS):
+        for part in _BREAKS.split(piece):
+            if part in ("\n", "\f"):
+                if started:
+                    if not wrapper.finish():
+                        wrapper.lines.append("")  # only whitespace
+                elif part == "\n" and not form_feed:
+                    wrapper.lines.append("")
+                yield from wrapper.lines
+                wrapper.lines.clear()
+                if part == "\f":
+                    yield None
+                form_feed = part == "\f"
+                started, column = False, 0
+            elif part:
+                started = True
+                expanded, column = _expand_tabs(part, column)
+                wrapper.feed(expanded)
+        yield from wrapper.lines
+        wrapper.lines.clear()
+    if started and not wrapper.finish():
+        wrapper.lines.append("")
+    yield from wrapper.lines
+
+
 def _text_page_lines(path: Path, layout: _TextLayout) -> Iterator[list[str]]:
-    """Word-wrapped lines, a page at a time; a form feed starts a new page."""
+    """Word-wrapped lines, a page at a time; a form feed starts a new page.
+
+    Raises:
+        HPEWSDocumentLimitError: the text is longer than ``MAX_PAGES`` pages.
+    """
     page: list[str] = []
     pages = 0
+
+    def full() -> list[str]:
+        nonlocal pages
+        pages += 1
+        if pages > MAX_PAGES:
+            raise HPEWSDocumentLimitError(
+                f"The text is longer than {MAX_PAGES} pages",
+                DocumentLimit.PAGES,
+                MAX_PAGES,
+            )
+        return page
+
     try:
         with path.open(encoding="utf-8", errors="replace", newline=None) as text:
-            for raw_line in text:
-                segments = raw_line.rstrip("\n").split("\f")
-                for number, segment in enumerate(segments):
-                    if number:
-                        pages += 1
-                        yield page
-                        page = []
-                    if not segment and len(segments) > 1:
-                        continue  # only a form feed's side of the line
-                    wrapped = textwrap.wrap(
-                        segment.expandtabs(8),
-                        layout.columns,
-                        replace_whitespace=False,
-                        drop_whitespace=True,
-                        break_on_hyphens=False,
-                    ) or [""]
-                    for line in wrapped:
-                        if len(page) == layout.rows:
-                            pages += 1
-                            yield page
-                            page = []
-                        page.append(line)
-                if pages > MAX_TEXT_PAGES:
-                    raise HPEWSDocumentError(
-                        f"The text is longer than {MAX_TEXT_PAGES} pages"
-                    )
+            for line in _text_lines(text, layout.columns):
+                if line is None or len(page) == layout.rows:
+                    yield full()
+                    page = []
+                if line is not None:
+                    page.append(line)
     except OSError as err:
         raise _read_error(path, err) from err
     if page or not pages:
-        yield page
+        yield full()
 
 
 def _count_text_pages(path: Path, job: RasterJob, orientation: str | None) -> int:
@@ -1059,37 +1500,42 @@ async def _converter(
     capabilities: PrintCapabilities,
     options: PrintOptions,
 ) -> tuple[AsyncIterator[bytes], RasterJob | None, int | None]:
+    clock = _RenderClock(RENDER_SECONDS)
     if conversion.kind is ConversionKind.IMAGE_TO_JPEG:
-        return _pump(_image_to_jpeg(path)), None, 1
+        await _convert(clock, _check_image, path, None, None)
+        return _pump(_image_to_jpeg(path), clock), None, 1
     encode = encode_urf if conversion.document_format == URF else encode_pwg
     if conversion.kind is ConversionKind.PDF_TO_RASTER:
-        count = await _run(_pdf_page_count, path)
+        count = await _convert(clock, _pdf_page_count, path)
         indexes = select_pages(count, options.page_ranges)
         if not indexes:
             raise HPEWSDocumentError("The page ranges select no page of the document")
         job = raster_job(conversion, capabilities, options, len(indexes))
-        return _pump(encode(_pdf_pages(path, job, indexes), job)), job, len(indexes)
+        pages = _pdf_pages(path, job, indexes, clock)
+        return _pump(encode(pages, job), clock), job, len(indexes)
     if conversion.kind is ConversionKind.IMAGE_TO_RASTER:
         job = raster_job(conversion, capabilities, options, 1)
-        await _run(_check_image, path)
-        return _pump(encode(_image_pages(path, job, options.orientation), job)), job, 1
+        await _convert(clock, _check_image, path, job, options.orientation)
+        pages = _image_pages(path, job, options.orientation)
+        return _pump(encode(pages, job), clock), job, 1
     # Plain text: a first pass counts pages, as the raster headers want the total.
     probe = raster_job(conversion, capabilities, options, 0)
-    count = await _run(_count_text_pages, path, probe, options.orientation)
+    count = await _convert(clock, _count_text_pages, path, probe, options.orientation)
     indexes = select_pages(count, options.page_ranges)
     if not indexes:
         raise HPEWSDocumentError("The page ranges select no page of the document")
     job = raster_job(conversion, capabilities, options, len(indexes))
     pages = _text_pages(path, job, options.orientation, indexes)
-    return _pump(encode(pages, job)), job, len(indexes)
+    return _pump(encode(pages, job), clock), job, len(indexes)
 
 
-def _check_image(path: Path) -> None:
-    """Fail early, before the job is created, on an unreadable image."""
-    try:
-        with Image.open(path) as image:
-            image.verify()
-    except Image.DecompressionBombError as err:
-        raise HPEWSDocumentError(f"Image too large: {err}") from err
-    except (OSError, SyntaxError, ValueError) as err:
-        raise HPEWSDocumentError(f"Not a readable image: {err}") from err
+def _check_image(path: Path, job: RasterJob | None, orientation: str | None) -> None:
+    """Fail early, before the job is created, on an unreadable or huge image."""
+    with _open_image(path) as image, _image_errors():
+        if job is not None and image.format == "JPEG":
+            # Checked at the scale it will be decoded at (reading EXIF
+            # decodes nothing in a JPEG; in a PNG it may decode it all).
+            _plan_image(image, job.page_pixels(), job.mode, orientation)
+        else:
+            _check_pixels(image)
+        image.verify()

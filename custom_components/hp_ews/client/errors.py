@@ -8,6 +8,8 @@ raise them re-export them under their old names (``convert.PrintOptionError``,
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 
 class HPEWSError(Exception):
     """Base class of every error raised by this library."""
@@ -67,6 +69,33 @@ class HPEWSUnsupportedFormatError(HPEWSDocumentError):
         """Remember which format was refused (None when it was not recognised)."""
         super().__init__(message)
         self.document_format = document_format
+
+
+class DocumentLimit(StrEnum):
+    """Which conversion bound a document went past."""
+
+    IMAGE_PIXELS = "image_pixels"
+    """The image has more pixels than are decoded (``limit`` in pixels)."""
+    PAGE_PIXELS = "page_pixels"
+    """A page of the media is too large to render (``limit`` in pixels)."""
+    PAGES = "pages"
+    """The document has more pages to convert than allowed."""
+    RENDER_SECONDS = "render_seconds"
+    """Rendering took longer than allowed (``limit`` in seconds)."""
+
+
+class HPEWSDocumentLimitError(HPEWSDocumentError):
+    """The document goes past a conversion bound; it is refused, not truncated."""
+
+    def __init__(self, message: str, limit: DocumentLimit, maximum: int) -> None:
+        """Remember which bound was hit and its value, for a translated message."""
+        super().__init__(message)
+        self.limit = limit
+        self.maximum = maximum
+
+
+class HPEWSOutOfMemoryError(HPEWSDocumentError):
+    """Converting the document ran out of memory (``MemoryError`` inside it)."""
 
 
 class PrintOptionError(HPEWSError, ValueError):

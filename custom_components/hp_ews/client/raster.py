@@ -27,7 +27,9 @@ and ``SRGB24``.
 
 Memory: the encoders take a page image at a time (the caller renders the
 next page only when asked) and read it in bands of lines, so nothing but the
-current page and one band of its bytes is alive.
+current page and one band of its bytes is alive. A page is at most
+:data:`MAX_PAGE_PIXELS`: a job whose page would be larger is refused when it
+is set up, before anything is rendered.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ PWG_SYNC: Final = b"RaS2"
 URF_MAGIC: Final = b"UNIRAST\x00"
 PWG_HEADER_SIZE: Final = 1796
 URF_PAGE_HEADER_SIZE: Final = 32
+
+MAX_PAGE_PIXELS: Final = 1 << 26
+"""Pixels of one page at most: 256 MiB as RGBX; letter, legal and A4 fit at
+600 dpi, A3 and tabloid at 300 dpi."""
 
 MAX_RUN: Final = 128
 """Longest run or literal the PackBits-style coding expresses in one byte."""
@@ -147,6 +153,11 @@ class RasterJob:
             raise RasterError("Media size out of range")
         if self.quality not in (0, 3, 4, 5):
             raise RasterError(f"Bad print-quality: {self.quality}")
+        width, height = self.page_pixels()
+        if width * height > MAX_PAGE_PIXELS:
+            raise RasterError(
+                f"A {width} x {height} page is more than {MAX_PAGE_PIXELS} pixels"
+            )
 
     @property
     def mode(self) -> str:
@@ -315,6 +326,8 @@ def _prepare(image: Image.Image, job: RasterJob, page_number: int) -> Image.Imag
     width, height = image.size
     if width <= 0 or height <= 0:
         raise RasterError(f"Page {page_number} is empty")
+    if width * height > MAX_PAGE_PIXELS:
+        raise RasterError(f"Page {page_number} is more than {MAX_PAGE_PIXELS} pixels")
     across, along = job.back_side_transform()
     if page_number % 2 == 0 and (across or along):
         if across and along:
