@@ -20,7 +20,7 @@ from homeassistant.const import (
     CONF_USERNAME,
 )
 from homeassistant.core import callback
-from homeassistant.data_entry_flow import section
+from homeassistant.data_entry_flow import AbortFlow, section
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -74,6 +74,8 @@ PASSWORD_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
 )
 USERNAME_SELECTOR = TextSelector(TextSelectorConfig(autocomplete="username"))
+EXAMPLE_URL = "https://printer.local"
+"""Shown in the address help; hassfest refuses URLs inside translations."""
 
 
 class InvalidHostError(ValueError):
@@ -264,6 +266,7 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 _connection_schema(), user_input
             ),
+            description_placeholders={"example_url": EXAMPLE_URL},
             errors=errors,
         )
 
@@ -280,7 +283,7 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
         # Every service of a printer carries the same UUID: one flow for all.
         if uid := normalize_uuid(_txt(discovery_info.properties, "UUID")):
             await self.async_set_unique_id(uid)
-            self._abort_if_unique_id_configured(updates=self._data)
+            await self._async_move_known_printer(discovery_info.host)
         self._async_abort_entries_match({CONF_HOST: discovery_info.host})
         self._model = _txt_model(discovery_info)
         self.context["title_placeholders"] = {"name": self._model}
@@ -290,13 +293,63 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self.async_step_zeroconf_confirm()
         if snapshot is None:
             return self.async_abort(reason=str(error))
-        # What the printer itself says identifies it best (and without TXT UUID).
+        # What the printer itself says identifies it best (and without TXT UUID);
+        # it was read without credentials, so a known printer may move here.
         await self.async_set_unique_id(printer_unique_id(snapshot.info))
-        self._abort_if_unique_id_configured(updates=self._data)
+        self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.host})
         self._snapshot = snapshot
         self._model = _title(snapshot.info)
         self.context["title_placeholders"] = {"name": self._model}
         return await self.async_step_zeroconf_confirm()
+
+    async def _async_move_known_printer(self, host: str) -> None:
+        """Abort for a configured printer, moving it to ``host`` when it is safe.
+
+        Discovery changes only the address: HTTPS, port and credentials are
+        the user's. A TXT UUID is anyone's to announce, so an entry with
+        credentials moves only once the device at ``host``, read without
+        credentials, turns out to be the same printer; otherwise it stays
+        where it is (and its credentials go nowhere new).
+        """
+        entry = next(
+            (
+                entry
+                for entry in self._async_current_entries(include_ignore=False)
+                if entry.unique_id == self.unique_id
+            ),
+            None,
+        )
+        if (
+            entry is not None
+            and entry.data.get(CONF_HOST) != host
+            and (CONF_USERNAME in entry.data or CONF_PASSWORD in entry.data)
+            and not await self._async_is_same_printer(entry, host)
+        ):
+            raise AbortFlow("unverified_address")
+        self._abort_if_unique_id_configured(updates={CONF_HOST: host})
+
+    async def _async_is_same_printer(self, entry: ConfigEntry, host: str) -> bool:
+        """Whether the device at ``host`` proves to be ``entry``'s printer.
+
+        Read the way the entry reaches its printer (HTTPS only when ticked,
+        its port), with no credentials: they are dropped from the data and
+        the read itself sends none.
+        """
+        data = {
+            key: value
+            for key, value in entry.data.items()
+            if key not in (CONF_USERNAME, CONF_PASSWORD)
+        }
+        data[CONF_HOST] = host
+        try:
+            info = await create_printer(self.hass, data).anonymous_identity()
+        except HPEWSError as err:
+            LOGGER.debug("Cannot tell who answers at %s: %s", host, err)
+            return False
+        except Exception:  # noqa: BLE001
+            LOGGER.exception("Unexpected error reading the identity at %s", host)
+            return False
+        return printer_unique_id(info) == entry.unique_id
 
     async def async_step_zeroconf_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -406,7 +459,7 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 _connection_schema(), user_input or _form_values(entry.data)
             ),
-            description_placeholders={"name": entry.title},
+            description_placeholders={"name": entry.title, "example_url": EXAMPLE_URL},
             errors=errors,
         )
 

@@ -26,6 +26,7 @@ from custom_components.hp_ews.client.errors import (
 )
 from custom_components.hp_ews.client.models import PrinterInfo, Snapshot
 from custom_components.hp_ews.const import DOMAIN
+from tests.recording_proxy import RecordingProxy
 
 from . import mdns
 from .printers import (
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from unittest.mock import AsyncMock, MagicMock
 
     from homeassistant.core import HomeAssistant
+
+    from simulator.testing import PrinterFactory
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
@@ -510,6 +513,201 @@ async def test_zeroconf_with_credentials(
         CONF_PASSWORD: "right",
     }
     assert result["result"].unique_id == ad.txt["UUID"]
+
+
+# --- discovery moves a known printer: only its host, only when it is that printer ---
+
+CREDENTIALS = {CONF_USERNAME: "admin", CONF_PASSWORD: "hp"}
+OTHER_UUID = "0b2d6f1e-5c3a-4e8f-9d71-3a6b2c4d5e6f"
+"""A printer UUID that no simulated printer has."""
+
+
+def _known(unique_id: str, **data: Any) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=unique_id,
+        data={CONF_HOST: "192.0.2.99", **data},
+    )
+
+
+async def test_zeroconf_moves_only_the_host(
+    hass: HomeAssistant, mock_printer: MagicMock
+) -> None:
+    """An entry without credentials follows its printer; HTTPS and the port
+    stay as the user set them (the discovery flow knows neither)."""
+    ad = mdns.advertisement(mdns.FLOW_M578, "_ipp._tcp").with_txt(UUID=OTHER_UUID)
+    entry = _known(OTHER_UUID, **{CONF_PORT: 8443, CONF_SSL: True})
+    entry.add_to_hass(hass)
+    # ipp-usb: a loopback address and port, the port not taken either.
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=ad.service_info()
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data == {CONF_HOST: "127.0.0.1", CONF_PORT: 8443, CONF_SSL: True}
+    mock_printer.probe.assert_not_awaited()
+    mock_printer.anonymous_identity.assert_not_awaited()
+
+
+async def test_zeroconf_moves_a_printer_with_credentials_once_verified(
+    hass: HomeAssistant, mock_printer_class: MagicMock, mock_printer: MagicMock
+) -> None:
+    """The device at the new address, read without credentials and the way
+    the entry reaches its printer (HTTPS, its port), names the entry's UUID."""
+    ad = mdns.advertisement(mdns.M478, "_ipp._tcp").with_txt(UUID=OTHER_UUID)
+    data = {CONF_PORT: 8443, CONF_SSL: True, **CREDENTIALS}
+    entry = _known(OTHER_UUID, **data)
+    entry.add_to_hass(hass)
+    mock_printer.anonymous_identity.return_value = PrinterInfo(
+        uuid=f"urn:uuid:{OTHER_UUID.upper()}", serial_number="CN1"
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=ad.service_info()
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data == {CONF_HOST: ad.address, **data}
+    mock_printer.anonymous_identity.assert_awaited_once()
+    mock_printer.probe.assert_not_awaited()
+    args, kwargs = mock_printer_class.call_args
+    assert args[0] == ad.address
+    assert kwargs["scheme"] == "https"
+    assert kwargs["port"] == 8443
+    assert kwargs["username"] is None
+    assert kwargs["password"] is None
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        PrinterInfo(uuid="7d1e5c2a-0000-4000-8000-000000000001", serial_number="X"),
+        PrinterInfo(),
+        HPEWSAuthenticationError("locked"),
+        HPEWSConnectionError("refused"),
+        HPEWSUnsupportedError("not HP"),
+        RuntimeError("bug"),
+    ],
+    ids=["other-printer", "no-identity", "locked", "offline", "unsupported", "bug"],
+)
+async def test_zeroconf_unverified_address_leaves_the_entry(
+    hass: HomeAssistant,
+    mock_printer: MagicMock,
+    outcome: PrinterInfo | Exception,
+) -> None:
+    """A TXT UUID is anyone's to announce: unless the device proves to be the
+    printer, an entry with credentials keeps its address."""
+    ad = mdns.advertisement(mdns.M478, "_ipp._tcp").with_txt(UUID=OTHER_UUID)
+    data = {CONF_HOST: "192.0.2.99", CONF_SSL: False, **CREDENTIALS}
+    entry = _known(OTHER_UUID, **data)
+    entry.add_to_hass(hass)
+    if isinstance(outcome, Exception):
+        mock_printer.anonymous_identity.side_effect = outcome
+    else:
+        mock_printer.anonymous_identity.return_value = outcome
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=ad.service_info()
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unverified_address"
+    assert entry.data == data
+    mock_printer.probe.assert_not_awaited()
+    mock_printer.snapshot.assert_not_awaited()
+
+
+async def test_zeroconf_same_address_needs_no_check(
+    hass: HomeAssistant, mock_printer: MagicMock
+) -> None:
+    """Rediscovered where it already is: nothing to verify, nothing changes."""
+    ad = mdns.advertisement(mdns.M478, "_ipp._tcp").with_txt(UUID=OTHER_UUID)
+    data = {CONF_HOST: ad.address, CONF_SSL: True, **CREDENTIALS}
+    entry = _known(OTHER_UUID, **data)
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=ad.service_info()
+    )
+    assert result["reason"] == "already_configured"
+    assert entry.data == data
+    mock_printer.anonymous_identity.assert_not_awaited()
+
+
+async def test_zeroconf_without_uuid_keeps_https_and_credentials(
+    hass: HomeAssistant, mock_printer_class: MagicMock, mock_printer: MagicMock
+) -> None:
+    """No TXT UUID: the printer's own answer, read without credentials at the
+    new address, identifies the entry; only its host changes."""
+    data = {CONF_PORT: 8443, CONF_SSL: True, **CREDENTIALS}
+    entry = _known(OFFICEJET_UNIQUE_ID, **data)
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_ZEROCONF},
+        data=mdns.CP2025[0].service_info("192.0.2.30"),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data == {CONF_HOST: "192.0.2.30", **data}
+    assert mock_printer_class.call_args.kwargs["username"] is None
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize("locked", [False, True], ids=["open", "locked"])
+async def test_zeroconf_impostor_never_gets_the_credentials(
+    hass: HomeAssistant, simulated_printer: PrinterFactory, locked: bool
+) -> None:
+    """Another printer at the discovered address announces the entry's UUID:
+    the entry keeps its address, and no Authorization header ever reaches the
+    impostor, whether it answers openly or asks for credentials everywhere."""
+    impostor = await simulated_printer("officejet-pro-9022e", identity_seed="impostor")
+    if locked:
+        await impostor.set_fault("auth")
+    async with RecordingProxy(impostor.base_url) as proxy:
+        data = {CONF_PORT: proxy.port, CONF_SSL: False, **CREDENTIALS}
+        entry = _known(OTHER_UUID, **data)
+        entry.add_to_hass(hass)
+        ad = mdns.advertisement(mdns.OFFICEJET_6600, "_ipp._tcp").with_txt(
+            UUID=OTHER_UUID
+        )
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN,
+            context={"source": SOURCE_ZEROCONF},
+            data=ad.service_info("127.0.0.1"),
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unverified_address"
+    assert entry.data == {CONF_HOST: "192.0.2.99", **data}
+    assert impostor.state.identity.uuid != OTHER_UUID
+    assert proxy.seen  # it was asked who it is...
+    assert proxy.authorizations == []  # ...and never given the credentials
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize("locked_web", [False, True], ids=["open", "locked-web"])
+async def test_zeroconf_moves_the_real_printer_without_sending_credentials(
+    hass: HomeAssistant, simulated_printer: PrinterFactory, locked_web: bool
+) -> None:
+    """The entry's own printer at the new address proves who it is without
+    credentials (from IPP when its web server wants them): only the host
+    changes, and the check itself sends no Authorization header."""
+    sim = await simulated_printer("officejet-pro-9022e")
+    if locked_web:
+        await sim.set_fault("auth", paths=["/DevMgmt/"])
+    async with RecordingProxy(sim.base_url) as proxy:
+        data = {CONF_PORT: proxy.port, CONF_SSL: False, **CREDENTIALS}
+        entry = _known(sim.state.identity.uuid, **data)
+        entry.add_to_hass(hass)
+        ad = mdns.advertisement(mdns.OFFICEJET_6600, "_ipp._tcp").with_txt(
+            UUID=sim.state.identity.uuid.upper()
+        )
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN,
+            context={"source": SOURCE_ZEROCONF},
+            data=ad.service_info("127.0.0.1"),
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data == {CONF_HOST: "127.0.0.1", **data}
+    assert proxy.seen
+    assert proxy.authorizations == []
 
 
 async def test_reauth(
