@@ -237,13 +237,23 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
         return snapshot, None
 
     async def _async_create_or_update(
-        self, data: dict[str, Any], snapshot: Snapshot
+        self,
+        data: dict[str, Any],
+        snapshot: Snapshot,
+        *,
+        updates: Mapping[str, Any] | None = None,
     ) -> ConfigFlowResult:
-        """Add the probed printer, or update the address of a known one."""
+        """Add the probed printer, or update a known one with ``updates``.
+
+        What the user typed replaces a known printer's connection; what
+        discovery found replaces only its address (``updates``).
+        """
         await self.async_set_unique_id(
             printer_unique_id(snapshot.info), raise_on_progress=False
         )
-        self._abort_if_unique_id_configured(updates=data)
+        self._abort_if_unique_id_configured(
+            updates=dict(data if updates is None else updates)
+        )
         return self.async_create_entry(title=_title(snapshot.info), data=data)
 
     async def async_step_user(
@@ -379,7 +389,10 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**self._data, **user_input}
             snapshot, error = await self._async_try_connect(data)
             if snapshot is not None:
-                return await self._async_create_or_update(data, snapshot)
+                # Discovered: a known printer keeps its HTTPS, port and credentials.
+                return await self._async_create_or_update(
+                    data, snapshot, updates={CONF_HOST: data[CONF_HOST]}
+                )
             errors["base"] = str(error)
         return self.async_show_form(
             step_id="credentials",

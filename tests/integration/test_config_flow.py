@@ -515,6 +515,51 @@ async def test_zeroconf_with_credentials(
     assert result["result"].unique_id == ad.txt["UUID"]
 
 
+async def test_zeroconf_credentials_for_a_known_printer_move_only_its_host(
+    hass: HomeAssistant, mock_printer: MagicMock
+) -> None:
+    """Credentials typed in a discovery flow that turn out to open a configured
+    printer move it, but leave its HTTPS, port and stored credentials alone."""
+    ad = mdns.advertisement(mdns.M478, "_ipp._tcp")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=ad.txt["UUID"],
+        data={
+            CONF_HOST: "192.0.2.99",
+            CONF_PORT: 8443,
+            CONF_SSL: True,
+            CONF_USERNAME: "admin",
+            CONF_PASSWORD: "stored",
+        },
+    )
+    entry.add_to_hass(hass)
+    # The announcement names another UUID, so only the probe finds the entry.
+    ad = ad.with_txt(UUID="0b2d6f1e-5c3a-4e8f-9d71-3a6b2c4d5e6f")
+    mock_printer.probe.side_effect = HPEWSAuthenticationError("401")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=ad.service_info()
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["step_id"] == "credentials"
+
+    mock_printer.probe.side_effect = None
+    mock_printer.snapshot.return_value = replace(
+        OFFICEJET, info=PrinterInfo(model=ad.txt["ty"], uuid=entry.unique_id)
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "other", CONF_PASSWORD: "typed"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data == {
+        CONF_HOST: ad.address,
+        CONF_PORT: 8443,
+        CONF_SSL: True,
+        CONF_USERNAME: "admin",
+        CONF_PASSWORD: "stored",
+    }
+
+
 # --- discovery moves a known printer: only its host, only when it is that printer ---
 
 CREDENTIALS = {CONF_USERNAME: "admin", CONF_PASSWORD: "hp"}
