@@ -982,8 +982,9 @@ def icon_problems(icon: str) -> Problems:
 ICON = Leaf(icon_problems)
 _ICON_STATES = Keys(_translation_key, ICON)
 _FLOW_ICONS = Fields(
-    {"step": Keys(_any_key, Fields({"section": Keys(_any_key, ICON)}))}
+    {"step": Keys(_any_key, Fields({"sections": Keys(_any_key, ICON)}))}
 )
+"""Icons of config and options flow sections (as Home Assistant 2026.11's own files)."""
 ICONS_SPEC = Fields(
     {
         "config": _FLOW_ICONS,
@@ -1018,10 +1019,20 @@ ICONS_SPEC = Fields(
 """icons.json of an integration with entities of its own (not an entity component)."""
 
 
-def icons_problems(icons: Any) -> Problems:
+def icons_problems(icons: Any, strings: Mapping[str, Any]) -> Problems:
+    """Check icons.json; flow section icons must be for sections strings.json has."""
     problems = walk(ICONS_SPEC, icons)
     if problems:
         return problems
+    for flow in ("config", "options"):
+        for step_id, step in icons.get(flow, {}).get("step", {}).items():
+            known = strings.get(flow, {}).get("step", {}).get(step_id, {})
+            problems += [
+                f"{flow}.step.{step_id}.sections.{name}: no such section in strings.json"
+                for name in sorted(
+                    step.get("sections", {}).keys() - known.get("sections", {}).keys()
+                )
+            ]
     for platform, keys in icons.get("entity", {}).items():
         for key, entry in keys.items():
             for attribute, icon in entry.get("state_attributes", {}).items():
@@ -1842,8 +1853,8 @@ def test_services(
     assert services_problems(services_yaml, strings, icons) == []
 
 
-def test_icons(icons: dict[str, Any]) -> None:
-    assert icons_problems(icons) == []
+def test_icons(icons: dict[str, Any], strings: dict[str, Any]) -> None:
+    assert icons_problems(icons, strings) == []
 
 
 def test_quality_scale(manifest: dict[str, Any]) -> None:
@@ -2144,14 +2155,19 @@ def test_broken_icons_are_refused() -> None:
         },
         "services": {"print": "mdi:printer"},
     }
-    assert icons_problems(icons) == [
+    assert icons_problems(icons, {}) == [
         "entity.event.print_job.default: is not a Material Design Icon (mdi:name)",
         "services.print: must be a mapping",
     ]
     icons["entity"]["event"]["print_job"]["default"] = "mdi:printer"
     del icons["services"]
-    assert icons_problems(icons) == [
-        "entity.event.print_job.state_attributes.event_type.state.done: same as the default icon"
+    icons["config"] = {
+        "step": {"user": {"sections": {"advanced": "mdi:cog", "gone": "mdi:cog"}}}
+    }
+    strings = {"config": {"step": {"user": {"sections": {"advanced": {"name": "A"}}}}}}
+    assert icons_problems(icons, strings) == [
+        "config.step.user.sections.gone: no such section in strings.json",
+        "entity.event.print_job.state_attributes.event_type.state.done: same as the default icon",
     ]
 
 
