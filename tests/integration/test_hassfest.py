@@ -1226,7 +1226,7 @@ def quality_rule_problems(
                 f"{platform}.py does not set PARALLEL_UPDATES"
                 for platform in platforms
                 if "PARALLEL_UPDATES"
-                not in referenced_names(sources.get(f"{platform}.py", ""))
+                not in assigned_names(sources.get(f"{platform}.py", ""))
             )
             or None
         ),
@@ -1270,7 +1270,7 @@ def quality_rule_problems(
     ]
 
 
-def referenced_names(source: str) -> set[str]:
+def assigned_names(source: str) -> set[str]:
     """Names a module assigns at its top level."""
     names: set[str] = set()
     for node in ast.parse(source).body:
