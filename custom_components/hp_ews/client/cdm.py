@@ -7,11 +7,17 @@ may be negative or given as ``{significand, exponent}``.
 
 CDM speaks LEDM's vocabulary (status values, alert categories, supply
 types), so the LEDM tables and helpers are reused here.
+
+Documents are untrusted. Before ``json`` builds anything, the bytes bound
+how many values it would build (``MAX_JSON_VALUES``): a 4 MiB document of
+empty objects would otherwise cost a fifth of a second. The parsers then stop
+at ``MAX_SUPPLIES`` supplies and ``MAX_ALERTS`` alerts.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import islice
 import json
 import math
 from types import MappingProxyType
@@ -28,6 +34,10 @@ from .ledm import (
     supply_state,
 )
 from .models import (
+    MAX_ALERTS,
+    MAX_RESOURCES,
+    MAX_SUPPLIES,
+    MAX_TEXT,
     Alert,
     Counters,
     PrinterInfo,
@@ -53,6 +63,12 @@ PRINT_STATUS: Final = "/cdm/print/v2/status"
 LIFETIME_COUNTERS: Final = "/cdm/deviceUsage/v1/lifetimeCounters"
 
 MAX_JSON_BYTES: Final = 4 * 1024 * 1024
+MAX_JSON_VALUES: Final = 32 * 1024
+"""Most separators and containers (``,``, ``[``, ``{``) a document may have.
+
+Every value but the first of an array or object follows a comma, so this
+bounds the values ``json`` builds; real CDM documents have a few hundred.
+"""
 
 _PRINTER_STATES: Final[Mapping[str, PrinterState]] = MappingProxyType(
     {
@@ -85,12 +101,20 @@ _REASON_STATES: Final[Mapping[str, SupplyState]] = MappingProxyType(
     }
 )
 _MAX_EXPONENT: Final = 18
+_MAX_COLORS: Final = 8
+"""Colorants one supply lists (``["cyan", "magenta", "yellow"]``)."""
 
 
 def _load(data: bytes) -> dict[str, Any]:
     if len(data) > MAX_JSON_BYTES:
         raise HPEWSParseError(
             f"CDM document of {len(data)} bytes exceeds {MAX_JSON_BYTES}"
+        )
+    # Counted on the bytes (C speed) before any object exists.
+    values = data.count(b",") + data.count(b"[") + data.count(b"{")
+    if values > MAX_JSON_VALUES:
+        raise HPEWSParseError(
+            f"CDM document with {values} values exceeds {MAX_JSON_VALUES}"
         )
     try:
         document = json.loads(data.decode("utf-8-sig", "replace"))
@@ -107,7 +131,7 @@ def _object(value: object) -> dict[str, Any]:
 
 def _string(value: object) -> str | None:
     if isinstance(value, str):
-        return value.strip() or None
+        return value.strip()[:MAX_TEXT].rstrip() or None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
@@ -116,8 +140,21 @@ def _string(value: object) -> str | None:
 def _number(value: object) -> int | None:
     """Read an integer from whatever HP sent.
 
-    Accepts int, float, numeric string, or ``{"significand", "exponent"}``.
+    Accepts int, float, numeric string, or ``{"significand", "exponent"}``
+    (whose parts are plain numbers: nesting is refused, not recursed into).
     """
+    if isinstance(value, dict):
+        significand = _scalar_number(value.get("significand"))
+        exponent = _scalar_number(value.get("exponent"))
+        if significand is None or exponent is None or abs(exponent) > _MAX_EXPONENT:
+            return None
+        if exponent >= 0:
+            return int(significand * 10**exponent)
+        return int(significand / 10**-exponent)
+    return _scalar_number(value)
+
+
+def _scalar_number(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -126,14 +163,6 @@ def _number(value: object) -> int | None:
         return int(value) if math.isfinite(value) and abs(value) < 1e18 else None
     if isinstance(value, str):
         return parse_int(value)
-    if isinstance(value, dict):
-        significand = _number(value.get("significand"))
-        exponent = _number(value.get("exponent"))
-        if significand is None or exponent is None or abs(exponent) > _MAX_EXPONENT:
-            return None
-        if exponent >= 0:
-            return int(significand * 10**exponent)
-        return int(significand / 10**-exponent)
     return None
 
 
@@ -178,6 +207,8 @@ def parse_services_discovery(data: bytes) -> tuple[str, ...]:
             href = _string(_object(link).get("href"))
             if href is not None and href.startswith("/"):
                 paths[href] = None
+                if len(paths) >= MAX_RESOURCES:
+                    return tuple(paths)
     return tuple(paths)
 
 
@@ -233,13 +264,18 @@ def parse_print_status(data: bytes) -> PrinterStatus:
     if not isinstance(printer_state, str) or not printer_state.strip():
         raise HPEWSParseError("CDM print status has no printerState")
     reasons_value = document.get("printerStateReasons")
-    reasons = [
-        reason
-        for item in (reasons_value if isinstance(reasons_value, list) else ())
-        if isinstance(item, str)
-        and (reason := item.strip())
-        and reason.casefold() != "none"
-    ]
+    reasons = list(
+        islice(
+            (
+                reason
+                for item in (reasons_value if isinstance(reasons_value, list) else ())
+                if isinstance(item, str)
+                and (reason := item.strip()[:MAX_TEXT])
+                and reason.casefold() != "none"
+            ),
+            MAX_ALERTS,
+        )
+    )
     flags: set[str] = set()
     for reason in reasons:
         condition = ipp_condition(reason)
@@ -268,6 +304,8 @@ def parse_alerts(data: bytes) -> tuple[Alert, ...]:
         raise HPEWSParseError("CDM alerts is not a list")
     alerts: list[Alert] = []
     for item in alerts_value:
+        if len(alerts) >= MAX_ALERTS:
+            break
         entry = _object(item)
         code = _string(entry.get("category"))
         if code is None:
@@ -286,7 +324,7 @@ def parse_alerts(data: bytes) -> tuple[Alert, ...]:
 def _alert_color(data: object) -> str | None:
     # data[] points into suppliesPublic; the colour is the item whose
     # pointer ends in /colors or /supplyColorCode.
-    for item in data if isinstance(data, list) else ():
+    for item in islice(data if isinstance(data, list) else (), MAX_ALERTS):
         entry = _object(item)
         pointer = _string(entry.get("propertyPointer")) or ""
         if pointer.endswith(("/colors", "/supplyColorCode")):
@@ -306,7 +344,12 @@ def parse_supplies(data: bytes) -> tuple[Supply, ...]:
     supplies_value = _load(data).get("suppliesList", [])
     if not isinstance(supplies_value, list):
         raise HPEWSParseError("CDM suppliesList is not a list")
-    entries = [entry for entry in supplies_value if isinstance(entry, dict)]
+    entries = list(
+        islice(
+            (entry for entry in supplies_value if isinstance(entry, dict)),
+            MAX_SUPPLIES,
+        )
+    )
     has_tanks = any(
         (_string(_field(entry, "supplyType")) or "").casefold() == "inktank"
         for entry in entries
@@ -352,7 +395,9 @@ def _supply_color(entry: Mapping[str, Any]) -> str:
         return color
     colors = _field(entry, "colors")
     if isinstance(colors, list):
-        return "".join(c for item in colors if (c := _string(item)) is not None)
+        return "".join(
+            c for item in colors[:_MAX_COLORS] if (c := _string(item)) is not None
+        )
     return ""
 
 
@@ -377,7 +422,7 @@ def _supply_state(
 
 def _strings(value: object) -> Iterable[str]:
     if isinstance(value, list):
-        for item in value:
+        for item in value[:MAX_ALERTS]:
             text = _string(item)
             if text is not None:
                 yield text

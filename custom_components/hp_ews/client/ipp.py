@@ -13,6 +13,12 @@ status source. HP quirks handled here (PROTOCOLS.md §3):
 * ``marker-*`` may be single-valued (M127fw) and in Y, M, C, K order; levels
   ``-1``/``-2``/``-3`` mean unknown; tri-colour cartridges report colour
   ``#00FFFF#FF00FF#FFFF00``; LaserJet marker names embed the part number.
+
+Answers are untrusted. Only the attributes read here are decoded (each up
+to the number of values used: ``MAX_SUPPLIES`` markers, ``MAX_ALERTS``
+reasons and alerts), the rest is stepped over; free text is matched on its
+first ``_MATCH_CHARS`` characters with linear-time patterns; an odd value
+(a URI that does not parse, a number where text belongs) is ignored.
 """
 
 from __future__ import annotations
@@ -42,6 +48,9 @@ from .ippcodec import (
 )
 from .ledm import normalize_uuid, supply_keys
 from .models import (
+    MAX_ALERTS,
+    MAX_SUPPLIES,
+    MAX_TEXT,
     Alert,
     AlertSeverity,
     IppCapabilities,
@@ -79,6 +88,47 @@ STATUS_ATTRIBUTES: Final = (
     "printer-supply-description",
 )
 """A small request for cheap status refreshes."""
+
+_LIST_VALUES: Final = 512
+"""Values read of a capability list (media, formats); real printers list < 200."""
+
+_ERROR_KEEP: Final[Mapping[str, int]] = MappingProxyType({"status-message": 1})
+_PRINTER_KEEP: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        **_ERROR_KEEP,
+        # identity
+        "printer-device-id": 1,
+        "printer-make-and-model": 1,
+        "printer-firmware-string-version": 1,
+        "printer-firmware-version": 1,
+        "printer-uuid": 1,
+        "printer-more-info": 1,
+        "printer-uri-supported": 16,
+        # status
+        "printer-state": 1,
+        "printer-state-message": 1,
+        "printer-state-reasons": MAX_ALERTS,
+        "printer-alert": MAX_ALERTS,
+        "printer-alert-description": MAX_ALERTS,
+        # supplies
+        "marker-names": MAX_SUPPLIES,
+        "marker-colors": MAX_SUPPLIES,
+        "marker-types": MAX_SUPPLIES,
+        "marker-levels": MAX_SUPPLIES,
+        "marker-low-levels": MAX_SUPPLIES,
+        "marker-high-levels": MAX_SUPPLIES,
+        "printer-supply": MAX_SUPPLIES,
+        "printer-supply-description": MAX_SUPPLIES,
+        # capabilities
+        "color-supported": 1,
+        "operations-supported": _LIST_VALUES,
+        "document-format-supported": _LIST_VALUES,
+        "sides-supported": _LIST_VALUES,
+        "media-supported": _LIST_VALUES,
+        "printer-resolution-supported": _LIST_VALUES,
+    }
+)
+"""What :func:`parse_printer_attributes` decodes: the attributes it reads."""
 
 # --- requests ------------------------------------------------------------------------
 
@@ -145,15 +195,16 @@ def check_response(data: bytes) -> None:
         HPEWSParseError: not a decodable IPP message.
         HPEWSIPPError: the printer answered with an error status.
     """
-    _checked(data)
+    _checked(data, _ERROR_KEEP)
 
 
-def _checked(data: bytes) -> IppMessage:
-    message = decode(data)
+def _checked(data: bytes, keep: Mapping[str, int]) -> IppMessage:
+    """Decode the attributes in ``keep`` (see ``ippcodec.decode``), check the status."""
+    message = decode(data, keep=keep)
     if not is_successful(message.status_code):
-        detail = message.operation.value("status-message")
+        detail = _as_text(message.operation.value("status-message"))
         text = status_name(message.status_code)
-        if isinstance(detail, str | TextWithLanguage) and str(detail):
+        if detail:
             text = f"{text}: {detail}"
         raise HPEWSIPPError(f"IPP error {text}", message.status_code)
     return message
@@ -182,10 +233,10 @@ def parse_printer_attributes(data: bytes, uri: str) -> IppPrinter:
         HPEWSParseError: not an IPP response, or one without printer attributes.
         HPEWSIPPError: the printer answered with an error status.
     """
-    message = _checked(data)
+    message = _checked(data, _PRINTER_KEEP)
     printer = message.group(GroupTag.PRINTER)
     if printer is None or not len(printer):
-        raise HPEWSParseError("IPP response without printer attributes")
+        raise HPEWSParseError("IPP response without printer attributes to read")
     return IppPrinter(
         info=_info(printer, uri),
         status=_status(printer),
@@ -199,7 +250,7 @@ def parse_printer_attributes(data: bytes, uri: str) -> IppPrinter:
 
 def _clean(text: str) -> str:
     # The codec keeps undecodable bytes as surrogates; models must be valid text.
-    return text.encode("utf-8", "replace").decode("utf-8").strip()
+    return text.encode("utf-8", "replace").decode("utf-8").strip()[:MAX_TEXT].rstrip()
 
 
 def _as_text(value: Value | None) -> str | None:
@@ -233,10 +284,15 @@ def _int(group: AttributeGroup, name: str) -> int | None:
     return values[0] if values else None
 
 
+_MAX_FIELDS: Final = 64
+"""Fields read of a ``key=value;...`` string; real ones have under 20."""
+
+
 def _key_values(text: str, separator: str = ";") -> dict[str, str]:
     """``key=value;key=value`` (PWG 5100.13 printer-supply/printer-alert)."""
     pairs: dict[str, str] = {}
-    for part in text.split(separator):
+    # maxsplit: a string of separators costs one C call, not a Python loop.
+    for part in text.split(separator, _MAX_FIELDS)[:_MAX_FIELDS]:
         key, sep, value = part.partition("=")
         if sep and key.strip():
             pairs.setdefault(key.strip().lower(), value.strip())
@@ -260,7 +316,7 @@ def device_id(text: str | None) -> dict[str, str]:
     if not text:
         return {}
     fields: dict[str, str] = {}
-    for part in text.split(";"):
+    for part in text.split(";", _MAX_FIELDS)[:_MAX_FIELDS]:
         key, sep, value = part.partition(":")
         if sep and key.strip():
             fields.setdefault(key.strip().upper(), value.strip())
@@ -321,7 +377,10 @@ def _ews_url(printer: AttributeGroup, uri: str) -> str | None:
         return None
     own_hosts = {ours.hostname}
     for value in _texts(printer, "printer-uri-supported"):
-        own_hosts.add(urlsplit(value).hostname)
+        try:
+            own_hosts.add(urlsplit(value).hostname)
+        except ValueError:
+            continue  # e.g. "ipp://[::1/ipp": not one of its addresses
     if link.scheme not in ("http", "https") or link.hostname not in own_hosts:
         return None
     host = ours.hostname or ""
@@ -425,7 +484,6 @@ _ROUTINE_TEXT: Final = re.compile(
 )
 _TEXT_FLAGS: Final = (
     (re.compile(r"\bjam", re.IGNORECASE), "paper_jam"),
-    (re.compile(r"\b(?:door|cover|lid)\b.*\bopen", re.IGNORECASE), "door_open"),
     (
         re.compile(
             r"out of paper|load paper|paper (?:empty|out)|tray (?:is )?(?:empty|open|missing)",
@@ -443,6 +501,36 @@ _TEXT_FLAGS: Final = (
     ),
     (re.compile(r"\b(?:very low|low|empty|depleted)\b", re.IGNORECASE), "supply_low"),
 )
+_DOOR: Final = re.compile(r"\b(?:door|cover|lid)\b", re.IGNORECASE)
+_OPEN: Final = re.compile(r"\bopen", re.IGNORECASE)
+_MATCH_CHARS: Final = 256
+"""Free text (descriptions, marker names) is matched on this many characters.
+
+Real ones are under 100; the patterns' cost is then bounded per value.
+"""
+
+
+def _text_flags(message: str) -> set[str]:
+    """Flags a free-text alert description names."""
+    text = message[:_MATCH_CHARS]
+    found = {flag for pattern, flag in _TEXT_FLAGS if pattern.search(text)}
+    if _door_open(text):
+        found.add("door_open")
+    return found
+
+
+def _door_open(text: str) -> bool:
+    r"""``door|cover|lid`` then ``open`` later on the same line.
+
+    What ``\b(?:door|cover|lid)\b.*\bopen`` says, in linear time: that
+    pattern retries ``.*`` from every door word, quadratic on a line of them.
+    After the first door word of a line, any later "open" will do.
+    """
+    for line in text.split("\n"):
+        door = _DOOR.search(line)
+        if door is not None and _OPEN.search(line, door.end()):
+            return True
+    return False
 
 
 def _reason_parts(reason: str) -> tuple[str, AlertSeverity]:
@@ -458,7 +546,11 @@ def _status(printer: AttributeGroup) -> PrinterStatus:
     state = _PRINTER_STATES.get(
         _int(printer, "printer-state") or 0, PrinterState.UNKNOWN
     )
-    reasons = [reason for reason in _texts(printer, "printer-state-reasons") if reason]
+    reasons = [
+        reason
+        for reason in _texts(printer, "printer-state-reasons")[:MAX_ALERTS]
+        if reason
+    ]
     flags: set[str] = set()
     alerts: list[Alert] = []
     reason_state: PrinterState | None = None
@@ -488,7 +580,7 @@ def _status(printer: AttributeGroup) -> PrinterStatus:
     return PrinterStatus(
         state=state,
         message=_text(printer, "printer-state-message"),
-        alerts=tuple(alerts),
+        alerts=tuple(alerts[:MAX_ALERTS]),
         raw_codes=tuple(reasons),
         paper_jam="paper_jam" in flags,
         door_open="door_open" in flags,
@@ -507,8 +599,8 @@ def _printer_alerts(
     Returns the state the newest history entry names (power save), the
     alerts and the flags they raise.
     """
-    raw = [_key_values(text) for text in _texts(printer, "printer-alert")]
-    descriptions = _texts(printer, "printer-alert-description")
+    raw = [_key_values(text) for text in _texts(printer, "printer-alert")[:MAX_ALERTS]]
+    descriptions = _texts(printer, "printer-alert-description")[:MAX_ALERTS]
     count = max(len(raw), len(descriptions))
     entries = [
         (
@@ -537,7 +629,7 @@ def _printer_alerts(
                 hp is not None
                 and (hp.routine or (hp.state is not None and not hp.flags))
             )
-            or bool(message and _ROUTINE_TEXT.search(message))
+            or bool(message and _ROUTINE_TEXT.search(message[:_MATCH_CHARS]))
         )
         found: set[str] = set()
         if not routine:
@@ -545,9 +637,7 @@ def _printer_alerts(
             if hp is not None:
                 found |= hp.flags
             if not found and message:
-                found |= {
-                    flag for pattern, flag in _TEXT_FLAGS if pattern.search(message)
-                }
+                found |= _text_flags(message)
         if code.casefold() == "subunitpowersaver" or (
             hp is not None and hp.state is PrinterState.POWER_SAVE
         ):
@@ -646,20 +736,23 @@ _PART_NUMBER: Final = re.compile(r"\bHP\s+([A-Z]{1,3}\d{2,4}[A-Z]{0,2})\s*$")
 
 def _color(hex_value: str | None, colorant: str | None, name: str | None) -> str:
     if hex_value:
-        codes = re.findall(r"#([0-9a-f]{6})", hex_value.lower())
+        # Up to four colours (#RRGGBB each) make sense for one supply.
+        codes = re.findall(r"#([0-9a-f]{6})", hex_value[:28].lower())
         mapped = {_HEX_COLORS.get(code) for code in codes}
         if codes and None not in mapped:
             return "".join(c for c in _COLOR_ORDER if c in mapped)
     if colorant and (code := _COLORANTS.get(colorant.lower())):
         return code
-    for pattern, code in _NAME_COLORS:
-        if name and pattern.search(name):
-            return code
+    if name:
+        name = name[:_MATCH_CHARS]
+        for pattern, code in _NAME_COLORS:
+            if pattern.search(name):
+                return code
     return ""
 
 
 def _kind(raw: str | None, name: str | None) -> SupplyKind:
-    if name and re.search(r"print ?head", name, re.IGNORECASE):
+    if name and re.search(r"print ?head", name[:_MATCH_CHARS], re.IGNORECASE):
         return SupplyKind.PRINTHEAD
     if raw is None:
         return SupplyKind.OTHER
@@ -682,9 +775,11 @@ def _supplies(printer: AttributeGroup) -> tuple[Supply, ...]:
     levels = _ints(printer, "marker-levels")
     lows = _ints(printer, "marker-low-levels")
     highs = _ints(printer, "marker-high-levels")
-    pwg = [_key_values(text) for text in _texts(printer, "printer-supply")]
+    pwg = [
+        _key_values(text) for text in _texts(printer, "printer-supply")[:MAX_SUPPLIES]
+    ]
     descriptions = _texts(printer, "printer-supply-description")
-    count = len(names) or len(levels) or len(pwg)
+    count = min(len(names) or len(levels) or len(pwg), MAX_SUPPLIES)
 
     def at[T](items: Sequence[T], index: int) -> T | None:
         return items[index] if index < len(items) else None
@@ -706,7 +801,7 @@ def _supplies(printer: AttributeGroup) -> tuple[Supply, ...]:
             state = SupplyState.LOW
         else:
             state = SupplyState.OK
-        part = _PART_NUMBER.search(name) if name else None
+        part = _PART_NUMBER.search(name[:_MATCH_CHARS]) if name else None
         drafts.append(
             Supply(
                 key="",
@@ -802,6 +897,15 @@ JOB_ATTRIBUTES: Final = (
     "job-impressions-completed",
 )
 """What :func:`get_job_attributes_request` and :func:`get_jobs_request` ask for."""
+
+_JOB_KEEP: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        **_ERROR_KEEP,
+        **dict.fromkeys(JOB_ATTRIBUTES, 1),
+        "job-state-reasons": MAX_ALERTS,
+    }
+)
+"""What the job parsers decode: the attributes :class:`IppJob` holds."""
 
 type PageRanges = str | Sequence[tuple[int, int]]
 """``"1-3,5"`` or ``[(1, 3), (5, 5)]``."""
@@ -1200,12 +1304,12 @@ def parse_job_attributes(data: bytes) -> IppJob:
         HPEWSParseError: not IPP, or no job group with a ``job-id``.
         HPEWSIPPError: the printer answered with an error status.
     """
-    return job_of(_checked(data))
+    return job_of(_checked(data, _JOB_KEEP))
 
 
 def parse_jobs(data: bytes) -> tuple[IppJob, ...]:
     """The jobs in a Get-Jobs answer (one job group each)."""
-    message = _checked(data)
+    message = _checked(data, _JOB_KEEP)
     return tuple(
         job
         for group in message.groups_of(GroupTag.JOB)

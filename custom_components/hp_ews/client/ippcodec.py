@@ -27,7 +27,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
 MAX_MESSAGE_SIZE: Final = 4 * 1024 * 1024
 """Default cap on the bytes :func:`decode` accepts (attributes plus data)."""
@@ -37,6 +37,13 @@ MAX_HEADER_SIZE: Final = 1024 * 1024
 
 MAX_COLLECTION_DEPTH: Final = 16
 """Deepest collection nesting accepted; real printers use 2 or 3."""
+
+MAX_VALUES: Final = 16 * 1024
+"""Default cap on the values (collection members included) one message may hold.
+
+Real Get-Printer-Attributes answers hold under 1000. A 4 MiB answer of empty
+values holds 800 000, whose decoding would block the caller for seconds.
+"""
 
 _MAX_FIELD: Final = 0xFFFF
 
@@ -631,9 +638,16 @@ class IppMessage:
         return encode(self)
 
     @classmethod
-    def decode(cls, data: bytes, *, max_size: int = MAX_MESSAGE_SIZE) -> IppMessage:
+    def decode(
+        cls,
+        data: bytes,
+        *,
+        max_size: int = MAX_MESSAGE_SIZE,
+        max_values: int = MAX_VALUES,
+        keep: Mapping[str, int] | None = None,
+    ) -> IppMessage:
         """Decode a whole message; see :func:`decode`."""
-        return decode(data, max_size=max_size)
+        return decode(data, max_size=max_size, max_values=max_values, keep=keep)
 
 
 # --- helpers for building messages ---------------------------------------------
@@ -714,66 +728,54 @@ _WITH_LANGUAGE_TAGS: Final = frozenset(
 )
 
 
-def _text(raw: bytes | memoryview) -> str:
+# Tags as plain ints: the decoding loop compares them once per value.
+_DELIMITER_END: Final = int(GroupTag.END)
+_BEG_COLLECTION: Final = int(ValueTag.BEG_COLLECTION)
+_END_COLLECTION: Final = int(ValueTag.END_COLLECTION)
+_MEMBER_ATTR_NAME: Final = int(ValueTag.MEMBER_ATTR_NAME)
+_COLLECTION_ONLY: Final = frozenset({_END_COLLECTION, _MEMBER_ATTR_NAME})
+_TEXT_TAGS: Final = frozenset(int(tag) for tag in _STRING_TAGS)
+_LANGUAGE_TAGS: Final = frozenset(int(tag) for tag in _WITH_LANGUAGE_TAGS)
+_INTEGER_TAGS: Final = frozenset({int(ValueTag.INTEGER), int(ValueTag.ENUM)})
+_UNLIMITED: Final = 1 << 62
+
+
+def _text(raw: bytes) -> str:
     # surrogateescape: never fails, and re-encoding gives the same bytes back.
-    return bytes(raw).decode("utf-8", "surrogateescape")
-
-
-class _Reader:
-    """Bounds-checked cursor over the input."""
-
-    __slots__ = ("buf", "limit", "pos")
-
-    def __init__(self, buf: memoryview, limit: int) -> None:
-        self.buf = buf
-        self.pos = 0
-        self.limit = limit
-
-    def take(self, size: int) -> memoryview:
-        end = self.pos + size
-        if end > len(self.buf):
-            if end > self.limit:
-                raise HPEWSParseError(
-                    f"IPP message larger than the {self.limit} byte limit"
-                )
-            raise IppTruncatedError("IPP message truncated")
-        chunk = self.buf[self.pos : end]
-        self.pos = end
-        return chunk
-
-    def byte(self) -> int:
-        return self.take(1)[0]
-
-    def u16(self) -> int:
-        value: int = _U16.unpack(self.take(2))[0]
-        return value
-
-    def peek_u16(self, offset: int) -> int | None:
-        start = self.pos + offset
-        if start + 2 > len(self.buf):
-            return None
-        value: int = _U16.unpack_from(self.buf, start)[0]
-        return value
+    return raw.decode("utf-8", "surrogateescape")
 
 
 def decode(
-    data: bytes | bytearray | memoryview, *, max_size: int = MAX_MESSAGE_SIZE
+    data: bytes | bytearray | memoryview,
+    *,
+    max_size: int = MAX_MESSAGE_SIZE,
+    max_values: int = MAX_VALUES,
+    keep: Mapping[str, int] | None = None,
 ) -> IppMessage:
     """Decode a whole IPP message; document data ends up in ``message.data``.
 
+    ``max_values`` and ``keep`` as for :func:`decode_header`.
+
     Raises:
-        HPEWSParseError: malformed, truncated (:class:`IppTruncatedError`) or
-            larger than ``max_size`` bytes.
+        HPEWSParseError: malformed, truncated (:class:`IppTruncatedError`),
+            larger than ``max_size`` bytes or holding more than
+            ``max_values`` values.
     """
     if len(data) > max_size:
         raise HPEWSParseError(f"IPP message larger than the {max_size} byte limit")
-    message, offset = decode_header(data, max_size=max_size)
+    message, offset = decode_header(
+        data, max_size=max_size, max_values=max_values, keep=keep
+    )
     message.data = bytes(data[offset:])
     return message
 
 
 def decode_header(
-    data: bytes | bytearray | memoryview, *, max_size: int = MAX_HEADER_SIZE
+    data: bytes | bytearray | memoryview,
+    *,
+    max_size: int = MAX_HEADER_SIZE,
+    max_values: int = MAX_VALUES,
+    keep: Mapping[str, int] | None = None,
 ) -> tuple[IppMessage, int]:
     """Decode up to the end-of-attributes tag.
 
@@ -782,83 +784,257 @@ def decode_header(
 
     ``data`` may be a prefix of the message that holds at least the attributes;
     when it is too short :class:`IppTruncatedError` is raised. Attributes that
-    do not end within ``max_size`` bytes raise :class:`HPEWSParseError`.
+    do not end within ``max_size`` bytes raise :class:`HPEWSParseError`, and so
+    does a message of more than ``max_values`` values (collection members and
+    skipped values count too): the work is bounded while reading.
+
+    ``keep`` maps the names of the attributes to decode to the most values to
+    keep of each. Every other attribute, and the values beyond those counts,
+    is stepped over without building a Python object, so the attributes a
+    caller does not use cost little. Such a message is not lossless.
     """
-    buf = memoryview(data).cast("B")
-    if len(buf) > max_size:
-        buf = buf[:max_size]
-    reader = _Reader(buf, max_size)
-    major, minor, code, request_id = _HEADER.unpack(reader.take(_HEADER.size))
-    message = IppMessage(code, request_id, version=(major, minor))
-    group: AttributeGroup | None = None
-    current: Attribute | None = None
-    while True:
-        tag = reader.byte()
-        if tag == GroupTag.END:
-            return message, reader.pos
-        if tag < 0x10:
-            if tag == 0x00:
-                raise HPEWSParseError("IPP delimiter tag 0x00 is reserved")
-            group = message.add_group(tag)
-            current = None
-            continue
-        if group is None:
-            raise HPEWSParseError("IPP attribute outside any attribute group")
-        name_length = reader.u16()
-        name = _text(reader.take(name_length))
-        value = _read_value(reader, tag, 0)
-        if name_length:
-            current = Attribute(name, tag, value)
-            if name not in group:
-                # Duplicate names break the protocol; keep the first one.
-                group.add(current)
-        elif current is None:
-            raise HPEWSParseError("IPP additional value without an attribute")
+    return _Decoder(data, max_size, max_values, keep).message()
+
+
+class _Decoder:
+    """One decoding pass over a bounds-checked byte string.
+
+    Lengths are read inline rather than through a reader object: this is
+    the loop a hostile printer can make run a million times.
+    """
+
+    __slots__ = ("buf", "end", "keep", "limit", "values_left")
+
+    def __init__(
+        self,
+        data: bytes | bytearray | memoryview,
+        max_size: int,
+        max_values: int,
+        keep: Mapping[str, int] | None,
+    ) -> None:
+        if isinstance(data, bytes):
+            buf = data[:max_size] if len(data) > max_size else data
         else:
-            current.append(value, tag)
-
-
-def _read_value(reader: _Reader, tag: int, depth: int) -> Value:
-    """Read value-length and value (the name was consumed by the caller)."""
-    if tag in (ValueTag.END_COLLECTION, ValueTag.MEMBER_ATTR_NAME):
-        raise HPEWSParseError(f"IPP tag 0x{tag:02x} outside a collection")
-    length = reader.u16()
-    if tag in _WITH_LANGUAGE_TAGS:
-        return _read_with_language(reader, length)
-    raw = reader.take(length)
-    if tag in _STRING_TAGS:
-        return _text(raw)
-    if tag in (ValueTag.INTEGER, ValueTag.ENUM):
-        _expect_length(tag, length, 4)
-        integer: int = _I32.unpack(raw)[0]
-        return integer
-    if tag == ValueTag.BOOLEAN:
-        _expect_length(tag, length, 1)
-        return raw[0] != 0
-    if tag == ValueTag.OCTET_STRING:
-        return bytes(raw)
-    if tag == ValueTag.DATE_TIME:
-        _expect_length(tag, length, _DATETIME.size)
-        y, mo, d, h, mi, s, ds, direction, utc_h, utc_m = _DATETIME.unpack(raw)
-        return DateTime(
-            y, mo, d, h, mi, s, ds, direction.decode("latin-1"), utc_h, utc_m
+            buf = bytes(memoryview(data).cast("B")[:max_size])
+        self.buf = buf
+        self.end = len(buf)
+        self.limit = max_size
+        self.values_left = max_values
+        self.keep = (
+            None
+            if keep is None
+            else {
+                name.encode("utf-8", "surrogateescape"): count
+                for name, count in keep.items()
+            }
         )
-    if tag == ValueTag.RESOLUTION:
-        _expect_length(tag, length, _RESOLUTION.size)
-        return Resolution(*_RESOLUTION.unpack(raw))
-    if tag == ValueTag.RANGE_OF_INTEGER:
-        _expect_length(tag, length, _RANGE.size)
-        return RangeOfInteger(*_RANGE.unpack(raw))
-    if tag == ValueTag.BEG_COLLECTION:
-        # The begCollection value is empty by RFC 8010; any payload is ignored.
-        return _read_collection(reader, depth + 1)
-    if 0x10 <= tag <= 0x1F:
-        return OutOfBand(tag, bytes(raw))
-    if tag == ValueTag.EXTENSION:
-        if length < 4:
-            raise HPEWSParseError("IPP extension value shorter than its type code")
-        return Extension(int.from_bytes(raw[:4]), bytes(raw[4:]))
-    return bytes(raw)
+
+    def short(self, needed: int) -> HPEWSParseError:
+        """The error for input that ends before ``needed`` bytes."""
+        if needed > self.limit:
+            return HPEWSParseError(
+                f"IPP message larger than the {self.limit} byte limit"
+            )
+        return IppTruncatedError("IPP message truncated")
+
+    def too_many(self) -> HPEWSParseError:
+        return HPEWSParseError("IPP message with too many values")
+
+    def message(self) -> tuple[IppMessage, int]:
+        buf, end, keep = self.buf, self.end, self.keep
+        if end < _HEADER.size:
+            raise self.short(_HEADER.size)
+        major, minor, code, request_id = _HEADER.unpack_from(buf)
+        message = IppMessage(code, request_id, version=(major, minor))
+        attributes: dict[str, Attribute] | None = None
+        current: Attribute | None = None
+        room = 0  # values ``current`` may still take
+        skipping = False  # stepping over the values of an attribute
+        values_left = self.values_left
+        pos = _HEADER.size
+        while True:
+            if pos >= end:
+                raise self.short(pos + 1)
+            tag = buf[pos]
+            if tag < 0x10:
+                pos += 1
+                if tag == _DELIMITER_END:
+                    return message, pos
+                if tag == 0x00:
+                    raise HPEWSParseError("IPP delimiter tag 0x00 is reserved")
+                attributes = message.add_group(tag)._attributes  # noqa: SLF001
+                current = None
+                skipping = False
+                continue
+            if attributes is None:
+                raise HPEWSParseError("IPP attribute outside any attribute group")
+            if pos + 3 > end:
+                raise self.short(pos + 3)
+            name_end = pos + 3 + ((buf[pos + 1] << 8) | buf[pos + 2])
+            if name_end + 2 > end:
+                raise self.short(name_end + 2)
+            start = name_end + 2
+            stop = start + ((buf[name_end] << 8) | buf[name_end + 1])
+            if stop > end:
+                raise self.short(stop)
+            values_left -= 1
+            if values_left < 0:
+                raise self.too_many()
+            if name_end > pos + 3:
+                # A named value starts an attribute.
+                if tag in _COLLECTION_ONLY:
+                    raise HPEWSParseError(f"IPP tag 0x{tag:02x} outside a collection")
+                raw_name = buf[pos + 3 : name_end]
+                room = _UNLIMITED if keep is None else keep.get(raw_name, 0)
+                if room > 0:
+                    name = _text(raw_name)
+                    if name in attributes:
+                        room = 0  # a duplicate breaks the protocol: the first wins
+                skipping = room <= 0
+                if skipping:
+                    pos = self.skip(start, stop) if tag in _LANGUAGE_TAGS else stop
+                    continue
+                self.values_left = values_left
+                value, pos = self.value(tag, start, stop, 0)
+                values_left = self.values_left
+                current = Attribute(name, tag, value)
+                attributes[name] = current
+                room -= 1
+            elif skipping:
+                # Members of a skipped collection are nameless values too.
+                pos = self.skip(start, stop) if tag in _LANGUAGE_TAGS else stop
+            elif current is None:
+                raise HPEWSParseError("IPP additional value without an attribute")
+            elif room <= 0:
+                skipping = True
+                pos = self.skip(start, stop) if tag in _LANGUAGE_TAGS else stop
+            else:
+                self.values_left = values_left
+                value, pos = self.value(tag, start, stop, 0)
+                values_left = self.values_left
+                current.append(value, tag)
+                room -= 1
+
+    def skip(self, start: int, stop: int) -> int:
+        """Where a ``*WithLanguage`` value that starts at ``start`` ends."""
+        return self.language_parts(start, stop)[3]
+
+    def value(self, tag: int, start: int, stop: int, depth: int) -> tuple[Value, int]:
+        """The value in ``buf[start:stop]`` and where the next record starts."""
+        buf = self.buf
+        if tag in _COLLECTION_ONLY:
+            raise HPEWSParseError(f"IPP tag 0x{tag:02x} outside a collection")
+        if tag in _TEXT_TAGS:
+            return buf[start:stop].decode("utf-8", "surrogateescape"), stop
+        length = stop - start
+        if tag in _INTEGER_TAGS:
+            _expect_length(tag, length, 4)
+            integer: int = _I32.unpack_from(buf, start)[0]
+            return integer, stop
+        if tag == ValueTag.BOOLEAN:
+            _expect_length(tag, length, 1)
+            return buf[start] != 0, stop
+        if tag in _LANGUAGE_TAGS:
+            lang_start, lang_end, text_start, text_end = self.language_parts(
+                start, stop
+            )
+            return TextWithLanguage(
+                _text(buf[text_start:text_end]), _text(buf[lang_start:lang_end])
+            ), text_end
+        if tag == _BEG_COLLECTION:
+            # The begCollection value is empty by RFC 8010; any payload is ignored.
+            return self.collection(stop, depth + 1)
+        if tag == ValueTag.DATE_TIME:
+            _expect_length(tag, length, _DATETIME.size)
+            y, mo, d, h, mi, s, ds, direction, utc_h, utc_m = _DATETIME.unpack_from(
+                buf, start
+            )
+            return DateTime(
+                y, mo, d, h, mi, s, ds, direction.decode("latin-1"), utc_h, utc_m
+            ), stop
+        if tag == ValueTag.RESOLUTION:
+            _expect_length(tag, length, _RESOLUTION.size)
+            return Resolution(*_RESOLUTION.unpack_from(buf, start)), stop
+        if tag == ValueTag.RANGE_OF_INTEGER:
+            _expect_length(tag, length, _RANGE.size)
+            return RangeOfInteger(*_RANGE.unpack_from(buf, start)), stop
+        if 0x10 <= tag <= 0x1F:
+            return OutOfBand(tag, buf[start:stop]), stop
+        if tag == ValueTag.EXTENSION:
+            if length < 4:
+                raise HPEWSParseError("IPP extension value shorter than its type code")
+            return Extension(
+                int.from_bytes(buf[start : start + 4]), buf[start + 4 : stop]
+            ), stop
+        # octetString and unknown tags: the bytes as sent.
+        return buf[start:stop], stop
+
+    def language_parts(self, start: int, stop: int) -> tuple[int, int, int, int]:
+        """Where the language and the text of a ``*WithLanguage`` value are.
+
+        Returns (language start, language end, text start, text end).
+        """
+        buf = self.buf
+        length = stop - start
+        if length >= 4:
+            language_length = (buf[start] << 8) | buf[start + 1]
+            if language_length + 4 <= length:
+                text_at = start + 2 + language_length
+                text_length = (buf[text_at] << 8) | buf[text_at + 1]
+                if language_length + text_length + 4 == length:
+                    return start + 2, text_at, text_at + 2, stop
+        # HP firmware (LaserJet 100 M175nw) omits the outer value-length: what
+        # we read as the value length is the language length, then text
+        # length + text.
+        if stop + 2 > self.end:
+            raise self.short(stop + 2)
+        text_end = stop + 2 + ((buf[stop] << 8) | buf[stop + 1])
+        if text_end > self.end:
+            raise self.short(text_end)
+        return start, stop, stop + 2, text_end
+
+    def collection(self, pos: int, depth: int) -> tuple[Collection, int]:
+        """The collection whose first member starts at ``pos``, and its end."""
+        if depth > MAX_COLLECTION_DEPTH:
+            raise HPEWSParseError("IPP collections nested too deeply")
+        buf, end = self.buf, self.end
+        collection = Collection()
+        members = collection._attributes  # noqa: SLF001
+        member: Attribute | None = None
+        while True:
+            if pos >= end:
+                raise self.short(pos + 1)
+            tag = buf[pos]
+            if tag < 0x10:
+                raise HPEWSParseError("IPP collection not closed before a delimiter")
+            if pos + 3 > end:
+                raise self.short(pos + 3)
+            if buf[pos + 1] or buf[pos + 2]:
+                raise HPEWSParseError("IPP collection member value with a name")
+            if pos + 5 > end:
+                raise self.short(pos + 5)
+            start = pos + 5
+            stop = start + ((buf[pos + 3] << 8) | buf[pos + 4])
+            if stop > end:
+                raise self.short(stop)
+            self.values_left -= 1
+            if self.values_left < 0:
+                raise self.too_many()
+            if tag in _COLLECTION_ONLY:
+                if member is not None and not member.values:
+                    raise HPEWSParseError("IPP collection member without a value")
+                if tag == _END_COLLECTION:
+                    return collection, stop
+                name = _text(buf[start:stop])
+                member = Attribute(name, tag)
+                if name not in members:
+                    members[name] = member
+                pos = stop
+                continue
+            if member is None:
+                raise HPEWSParseError("IPP collection value before a member name")
+            value, pos = self.value(tag, start, stop, depth)
+            member.append(value, tag)
 
 
 def _expect_length(tag: int, length: int, expected: int) -> None:
@@ -866,53 +1042,6 @@ def _expect_length(tag: int, length: int, expected: int) -> None:
         raise HPEWSParseError(
             f"IPP value with tag 0x{tag:02x} has length {length}, expected {expected}"
         )
-
-
-def _read_with_language(reader: _Reader, length: int) -> TextWithLanguage:
-    start = reader.pos
-    language_length = reader.peek_u16(0)
-    if length >= 4 and language_length is not None and language_length + 4 <= length:
-        text_length = reader.peek_u16(2 + language_length)
-        if text_length is not None and language_length + text_length + 4 == length:
-            reader.take(2)
-            language = _text(reader.take(language_length))
-            reader.take(2)
-            return TextWithLanguage(_text(reader.take(text_length)), language)
-    # HP firmware (LaserJet 100 M175nw) omits the outer value-length: what we
-    # read as the value length is the language length, then text length + text.
-    reader.pos = start
-    language = _text(reader.take(length))
-    text = _text(reader.take(reader.u16()))
-    return TextWithLanguage(text, language)
-
-
-def _read_collection(reader: _Reader, depth: int) -> Collection:
-    if depth > MAX_COLLECTION_DEPTH:
-        raise HPEWSParseError("IPP collections nested too deeply")
-    collection = Collection()
-    member: Attribute | None = None
-    while True:
-        tag = reader.byte()
-        if tag < 0x10:
-            raise HPEWSParseError("IPP collection not closed before a delimiter")
-        if reader.u16():
-            raise HPEWSParseError("IPP collection member value with a name")
-        if tag == ValueTag.END_COLLECTION:
-            reader.take(reader.u16())
-            if member is not None and not member.values:
-                raise HPEWSParseError("IPP collection member without a value")
-            return collection
-        if tag == ValueTag.MEMBER_ATTR_NAME:
-            if member is not None and not member.values:
-                raise HPEWSParseError("IPP collection member without a value")
-            name = _text(reader.take(reader.u16()))
-            member = Attribute(name, tag)
-            if name not in collection:
-                collection.add(member)
-            continue
-        if member is None:
-            raise HPEWSParseError("IPP collection value before a member name")
-        member.append(_read_value(reader, tag, depth), tag)
 
 
 # --- encoding -------------------------------------------------------------------

@@ -7,11 +7,17 @@ padded, negative or decimal; unknown values are kept raw.
 
 The supply and identity helpers at the end are shared with the CDM parser:
 CDM re-uses LEDM's vocabulary (HP's own HPLIP maps both with one table).
+
+Documents are untrusted: ``xmlsafe`` bounds their size and tag count, and
+the parsers stop at ``MAX_SUPPLIES`` supplies, ``MAX_ALERTS`` alerts and
+``MAX_CODES`` status codes instead of reading whatever a printer lists.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import islice
 import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
@@ -19,6 +25,11 @@ import uuid as uuid_lib
 
 from .errors import HPEWSParseError
 from .models import (
+    MAX_ALERTS,
+    MAX_CODES,
+    MAX_RESOURCES,
+    MAX_SUPPLIES,
+    MAX_TEXT,
     Alert,
     Counters,
     PrinterInfo,
@@ -35,13 +46,14 @@ from .xmlsafe import (
     children,
     index,
     is_hp_element,
+    iter_children,
     parse_int,
     parse_xml,
     text,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
     from xml.etree.ElementTree import Element
 
 DISCOVERY_TREE: Final = "/DevMgmt/DiscoveryTree.xml"
@@ -110,6 +122,11 @@ _SERIES_SUFFIX: Final = re.compile(r"\s+series\s*$", re.IGNORECASE)
 # placeholders (SKU-ANON-0000) and blanks do not.
 _SKU: Final = re.compile(r"^[A-Za-z]{0,2}\d{2,5}[A-Za-z0-9]{0,6}$")
 _MAKERS: Final = frozenset({"hp", "hewlett-packard", "hewlett"})
+_KEY_PART: Final = re.compile(r"[^0-9a-z]+")
+# Colour codes and stations are a few characters; a key stays short however
+# long the printer's values are (keys become entity unique ids).
+_MAX_KEY_COLOR: Final = 16
+_MAX_KEY_STATION: Final = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +174,9 @@ def parse_discovery_tree(data: bytes) -> tuple[str, ...]:
             path = child_text(node, name)
             if path is not None and path.startswith("/"):
                 paths[path] = None
-    return tuple(paths)
+        if len(paths) >= MAX_RESOURCES:
+            break
+    return tuple(paths)[:MAX_RESOURCES]
 
 
 def parse_product_config(data: bytes) -> PrinterInfo:
@@ -196,17 +215,14 @@ def parse_product_status(data: bytes) -> PrinterStatus:
     root = _root(data, "ProductStatusDyn")
     codes: list[str] = []
     message: str | None = None
-    for status in children(root, "Status"):
+    for status in children(root, "Status", MAX_CODES):
         code = child_text(status, "StatusCategory")
         if code is not None:
             codes.append(code)
         if message is None:
-            lines = [
-                line for node in children(status, "LocString") if (line := text(node))
-            ]
-            message = "\n".join(lines) or None
+            message = _lines(status)
     table = child(root, "AlertTable")
-    alerts = tuple(_alerts(table))
+    alerts = tuple(islice(_alerts(table), MAX_ALERTS))
     return status_from_codes(
         codes,
         alerts=alerts,
@@ -215,17 +231,22 @@ def parse_product_status(data: bytes) -> PrinterStatus:
     )
 
 
-def _alerts(table: Element | None) -> Iterable[Alert]:
-    for node in children(table, "Alert"):
+def _lines(parent: Element) -> str | None:
+    """The ``LocString`` texts of ``parent``, one per line, as the panel shows them."""
+    lines = [
+        line for node in iter_children(parent, "LocString") if (line := text(node))
+    ]
+    return "\n".join(lines)[:MAX_TEXT] or None
+
+
+def _alerts(table: Element | None) -> Iterator[Alert]:
+    for node in iter_children(table, "Alert"):
         fields = index(node)
         code = text(fields.get("ProductStatusAlertID"))
         if code is None:
             continue
         color = child_text(fields.get("AlertDetails"), "AlertDetailsMarkerColor")
-        message = None
-        if "LocString" in fields:
-            lines = [line for loc in children(node, "LocString") if (line := text(loc))]
-            message = "\n".join(lines) or None
+        message = _lines(node) if "LocString" in fields else None
         yield Alert(
             code=code,
             severity=severity(text(fields.get("Severity")), code),
@@ -238,7 +259,7 @@ def _alerts(table: Element | None) -> Iterable[Alert]:
 def parse_consumables(data: bytes) -> tuple[Supply, ...]:
     """Supplies from ``ConsumableConfigDyn.xml``, in the printer's order."""
     root = _root(data, "ConsumableConfigDyn")
-    infos = [index(node) for node in children(root, "ConsumableInfo")]
+    infos = [index(node) for node in children(root, "ConsumableInfo", MAX_SUPPLIES)]
     has_tanks = any(
         (text(fields.get("ConsumableTypeEnum")) or "").casefold() == "inktank"
         for fields in infos
@@ -336,7 +357,7 @@ def parse_usage(data: bytes) -> LedmUsage:
         ),
     )
     pages: dict[str, int] = {}
-    for node in children(fields.get("ConsumableSubunit"), "Consumable"):
+    for node in children(fields.get("ConsumableSubunit"), "Consumable", MAX_SUPPLIES):
         consumable = index(node)
         color = text(consumable.get("MarkerColor"))
         remaining = count(text(consumable.get("EstimatedPagesRemaining")))
@@ -428,21 +449,24 @@ def supply_keys(items: Iterable[tuple[SupplyKind, str, str | None]]) -> list[str
 
     ``items`` are (kind, colour, station/slot). The station is appended only
     to keys that would otherwise collide, so keys stay stable when a printer
-    reports or drops station numbers.
+    reports or drops station numbers. Linear in the number of items; colours
+    and stations are cut to a few characters.
     """
     entries = list(items)
     bases = [
-        f"{kind.value}_{color.lower()}" if color else kind.value
+        f"{kind.value}_{color[:_MAX_KEY_COLOR].lower()}" if color else kind.value
         for kind, color, _ in entries
     ]
+    repeated = Counter(bases)
     keys: list[str] = []
     used: set[str] = set()
     for position, ((_, _, station), base) in enumerate(
         zip(entries, bases, strict=True)
     ):
         key = base
-        if bases.count(base) > 1:
-            suffix = re.sub(r"[^0-9a-z]+", "_", (station or "").lower()).strip("_")
+        if repeated[base] > 1:
+            slot = (station or "")[:_MAX_KEY_STATION].lower()
+            suffix = _KEY_PART.sub("_", slot).strip("_")
             key = f"{base}_{suffix or position}"
         while key in used:
             key = f"{key}_{position}"
@@ -462,6 +486,9 @@ def normalize_uuid(value: str | None) -> str | None:
     value = value.strip()
     if value.lower().startswith("urn:uuid:"):
         value = value[9:]
+    # UUID() reads any Unicode digit as hex; only ASCII is a real UUID.
+    if not value.isascii():
+        return None
     try:
         parsed = uuid_lib.UUID(value)
     except ValueError:

@@ -9,6 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Final
+
+# Printers are untrusted: the parsers stop reading at these bounds, so a
+# hostile answer cannot make a model (or the work to build it) arbitrarily big.
+MAX_SUPPLIES: Final = 64
+"""Most supplies a snapshot holds; real printers have at most about a dozen."""
+MAX_ALERTS: Final = 64
+"""Most alerts a status holds (all sources together)."""
+MAX_CODES: Final = 64
+"""Most raw status codes a status holds."""
+MAX_RESOURCES: Final = 512
+"""Most resource paths a discovery document yields; real ones list under 100."""
+MAX_TEXT: Final = 4096
+"""Longest text a model field holds; longer text the printer sends is cut."""
 
 
 class Protocol(StrEnum):

@@ -13,10 +13,19 @@ from the most significant code that names one; the flags are OR-ed.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import islice
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
-from .models import Alert, AlertSeverity, PrinterState, PrinterStatus, Protocol
+from .models import (
+    MAX_ALERTS,
+    MAX_CODES,
+    Alert,
+    AlertSeverity,
+    PrinterState,
+    PrinterStatus,
+    Protocol,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -285,8 +294,11 @@ def status_from_codes(
     other known code means it is awake and idle, and otherwise UNKNOWN.
     Alerts add their flags (routine ones add nothing) and name no state of
     their own, but a blocking one on a printer that says it is idle means it
-    waits for the user: STOPPED (see :func:`waiting_for_user`).
+    waits for the user: STOPPED (see :func:`waiting_for_user`). Only the
+    first ``MAX_CODES`` codes and ``MAX_ALERTS`` alerts are read.
     """
+    codes = list(islice(codes, MAX_CODES))
+    alerts = list(islice(alerts, MAX_ALERTS))
     state: PrinterState | None = None
     flags: set[str] = set()
     any_known = False
@@ -353,7 +365,9 @@ def merge_status(
     Alert tuples (CDM alerts, IPP alerts) contribute their flags, except
     routine informational alerts, which never raise one. An IDLE state
     becomes STOPPED when the other sources add a blocking condition its own
-    source did not report (:func:`waiting_for_user`).
+    source did not report (:func:`waiting_for_user`). The merged status keeps
+    the first ``MAX_ALERTS`` alerts and ``MAX_CODES`` codes; alerts beyond
+    them still raise their flags.
     """
     state = primary.state
     flags = {name for name in FLAGS if getattr(primary, name)}
@@ -381,8 +395,8 @@ def merge_status(
         primary,
         state=waiting_for_user(state, flags - state_flags),
         message=message,
-        alerts=tuple(alerts),
-        raw_codes=tuple(raw_codes),
+        alerts=tuple(islice(alerts, MAX_ALERTS)),
+        raw_codes=tuple(islice(raw_codes, MAX_CODES)),
         change_marker=change_marker,
         **dict.fromkeys(FLAGS, False) | _flag_kwargs(flags),
     )

@@ -9,6 +9,11 @@ The check is made on the bytes, and the parser is told their encoding (UTF-8,
 or Latin-1 when declared), overriding the document's declaration: a
 declaration cannot be smuggled past the check in UTF-16 or another encoding.
 
+The bytes also bound the work: every tag starts with ``<`` (text must escape
+it), so counting them caps the elements the parser would build before it
+builds any. A 4 MiB document of empty elements would otherwise cost half a
+second of parsing; real LEDM documents have under 1000 tags.
+
 HP firmware re-uses element names across schema versions and some captures
 were re-serialised with ``ns0:`` style prefixes, so lookups here match the
 local name within HP's namespace family and never look at prefixes.
@@ -17,14 +22,22 @@ local name within HP's namespace family and never look at prefixes.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from xml.etree.ElementTree import Element, ParseError, XMLParser
 
 from .errors import HPEWSParseError
+from .models import MAX_TEXT
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 MAX_XML_BYTES: Final = 4 * 1024 * 1024
 """Largest document accepted; real LEDM documents are well under 100 kB."""
+
+MAX_XML_TAGS: Final = 32 * 1024
+"""Most tags (``<`` characters) a document may have; real ones have under 1000."""
 
 HP_NAMESPACE_PREFIX: Final = "{http://www.hp.com/schemas/"
 """Every LEDM namespace (ledm, dd, dd2, psdyn, prdcfgdyn, ...) starts with this."""
@@ -42,15 +55,20 @@ _MAX_NUMBER_CHARS: Final = 32
 _MAX_INT_DIGITS: Final = 18
 
 
-def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> Element:
+def parse_xml(
+    data: bytes, *, max_bytes: int = MAX_XML_BYTES, max_tags: int = MAX_XML_TAGS
+) -> Element:
     """Parse ``data`` into an element tree, refusing anything unsafe.
 
     Raises:
-        HPEWSParseError: the document is oversized, declares a DOCTYPE or
-            ENTITY, is not UTF-8/Latin-1 text, or is not well-formed.
+        HPEWSParseError: the document is oversized or has more than
+            ``max_tags`` tags, declares a DOCTYPE or ENTITY, is not
+            UTF-8/Latin-1 text, or is not well-formed.
     """
     if len(data) > max_bytes:
         raise HPEWSParseError(f"XML document of {len(data)} bytes exceeds {max_bytes}")
+    if (tags := data.count(b"<")) > max_tags:
+        raise HPEWSParseError(f"XML document with {tags} tags exceeds {max_tags}")
     # Refuse UTF-16/32 outright: HP documents are UTF-8, and an ASCII-compatible
     # encoding is what keeps the byte-level DOCTYPE check honest.
     if data.startswith(_BOMS_REFUSED) or 0 in data[:4]:
@@ -124,18 +142,29 @@ def is_hp_element(element: Element, name: str) -> bool:
     return is_hp(tag) and tag.endswith("}" + name)
 
 
-def children(parent: Element | None, name: str) -> list[Element]:
-    """Direct children of ``parent`` named ``name`` in an HP namespace."""
+def children(
+    parent: Element | None, name: str, limit: int | None = None
+) -> list[Element]:
+    """Direct children of ``parent`` named ``name`` in an HP namespace.
+
+    With ``limit``, the first ``limit`` of them: the search stops there.
+    """
+    return list(islice(iter_children(parent, name), limit))
+
+
+def iter_children(parent: Element | None, name: str) -> Iterator[Element]:
+    """Direct children of ``parent`` named ``name`` in an HP namespace, lazily."""
     if parent is None:
-        return []
+        return
     suffix = "}" + name
-    return [
-        child
-        for child in parent
-        if isinstance(child.tag, str)
-        and child.tag.endswith(suffix)
-        and child.tag.startswith(HP_NAMESPACE_PREFIX)
-    ]
+    for element in parent:
+        tag = element.tag
+        if (
+            isinstance(tag, str)
+            and tag.endswith(suffix)
+            and tag.startswith(HP_NAMESPACE_PREFIX)
+        ):
+            yield element
 
 
 def child(parent: Element | None, name: str) -> Element | None:
@@ -172,10 +201,13 @@ def index(parent: Element | None) -> dict[str, Element]:
 
 
 def text(element: Element | None) -> str | None:
-    """Element text with surrounding whitespace removed; None when empty."""
+    """Element text with surrounding whitespace removed; None when empty.
+
+    Text longer than ``MAX_TEXT`` characters is cut there.
+    """
     if element is None or element.text is None:
         return None
-    value = element.text.strip()
+    value = element.text.strip()[:MAX_TEXT].rstrip()
     return value or None
 
 
