@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import io
 from pathlib import Path
+import random
+import struct
+import textwrap
 from typing import TYPE_CHECKING
+import zlib
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFile
 import pytest
 
 from custom_components.hp_ews.client import convert, ippcodec
@@ -775,14 +779,17 @@ async def test_text_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
             pass
 
 
-async def test_image_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_pillow_decompression_bomb_is_a_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pillow's own (global) bound, should it be set lower than ours."""
     path = tmp_path / "huge.png"
     Image.new("L", (400, 400), 0).save(path)
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
-    with pytest.raises(HPEWSDocumentError, match="too large"):
+    with pytest.raises(HPEWSDocumentLimitError, match="too large"):
         async with prepare_document(path, caps("image/pwg-raster")):
             pass
-    with pytest.raises(HPEWSDocumentError, match="too large"):
+    with pytest.raises(HPEWSDocumentLimitError, match="too large"):
         async with prepare_document(path, caps("image/jpeg")) as document:
             await collect(document)
 
@@ -793,3 +800,428 @@ async def test_corrupt_png_for_jpeg(tmp_path: Path) -> None:
     with pytest.raises(HPEWSDocumentError, match="image"):
         async with prepare_document(path, caps("image/jpeg")) as document:
             await collect(document)
+
+
+# --- hostile documents: every bound is checked before the work it guards ---------
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data)
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def header_only_png(width: int, height: int) -> bytes:
+    """A PNG that claims ``width`` x ``height`` RGBA pixels and holds one row.
+
+    Decoding it would allocate width * height * 4 bytes before finding out
+    the data is short: only the header may be read.
+    """
+    row = zlib.compress(b"\x00" + b"\xff" * 4 * min(width, 64))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+        + _png_chunk(b"IDAT", row)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def loaded_sizes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The size of every image file Pillow decodes (``ImageFile.load``)."""
+    sizes: list[tuple[int, int]] = []
+    original = ImageFile.ImageFile.load
+
+    def load(self: ImageFile.ImageFile) -> object:
+        sizes.append(self.size)
+        return original(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    return sizes
+
+
+# Pillow warns (an error here) from 89 million pixels: ours is the check tested.
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize("side", [13000, 9000])
+@pytest.mark.parametrize("target", ["image/pwg-raster", "image/urf", "image/jpeg"])
+async def test_huge_png_is_refused_from_its_header(
+    tmp_path: Path, side: int, target: str, loaded_sizes: list[tuple[int, int]]
+) -> None:
+    """13000 x 13000 RGBA is 676 MB decoded (3 GB with the copies converting made)."""
+    path = tmp_path / "huge.png"
+    path.write_bytes(header_only_png(side, side))
+    with pytest.raises(HPEWSDocumentLimitError, match=f"{side} x {side}") as caught:
+        async with prepare_document(path, caps(target)) as document:
+            await collect(document)
+    assert caught.value.limit is DocumentLimit.IMAGE_PIXELS
+    assert caught.value.maximum == convert.MAX_IMAGE_PIXELS == 8192 * 8192
+    assert loaded_sizes == []
+
+
+async def test_image_budget_counts_pixels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded_sizes: list[tuple[int, int]]
+) -> None:
+    monkeypatch.setattr(convert, "MAX_IMAGE_PIXELS", 100 * 100)
+    path = tmp_path / "wide.png"
+    Image.new("RGB", (101, 100), "red").save(path)
+    with pytest.raises(HPEWSDocumentLimitError, match="101 x 100"):
+        async with prepare_document(path, caps("image/pwg-raster")) as document:
+            await collect(document)
+    assert loaded_sizes == []
+    Image.new("RGB", (100, 100), "red").save(path)
+    async with prepare_document(path, caps("image/pwg-raster")) as document:
+        (page,) = decode_pwg(await collect(document))
+    assert _at(page.pixels, int(page.header["Width"]), 3, 310, 438) == b"\xff\0\0"
+
+
+async def test_big_jpeg_is_decoded_at_a_reduced_scale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded_sizes: list[tuple[int, int]]
+) -> None:
+    """A JPEG over the budget is fine when 1/8 scale still covers the page."""
+    monkeypatch.setattr(convert, "MAX_IMAGE_PIXELS", 200_000)
+    path = tmp_path / "photo.jpg"
+    Image.new("RGB", (4000, 3000), (0, 0, 255)).save(path, quality=90)
+    async with prepare_document(
+        path, caps("image/pwg-raster"), PrintOptions(media="4x6")
+    ) as document:
+        (page,) = decode_pwg(await collect(document))
+    # The page is 300 x 450 at 75 dpi; the photo is turned onto it, so 450
+    # of its width are needed: 1/8 scale (500 x 375) is enough.
+    assert loaded_sizes
+    assert set(loaded_sizes) == {(500, 375)}
+    assert (page.header["Width"], page.header["Height"]) == (300, 450)
+    r, g, b = _at(page.pixels, 300, 3, 150, 225)
+    assert b > 200
+    assert max(r, g) < 40
+    # The scale that would be needed is over the budget: refused, not decoded.
+    Image.new("RGB", (4000, 3000), (0, 0, 255)).save(path, quality=90)
+    loaded_sizes.clear()
+    with pytest.raises(HPEWSDocumentLimitError):
+        async with prepare_document(
+            path, caps("image/pwg-raster"), PrintOptions(media="A3")
+        ) as document:
+            await collect(document)
+    assert loaded_sizes == []
+
+
+async def test_big_palette_png_is_shrunk_a_band_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Converting or premultiplying happens on bands, never on the whole image."""
+    path = tmp_path / "palette.png"
+    image = Image.new("P", (2000, 2000), 0)
+    image.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    ImageDraw.Draw(image).rectangle((0, 0, 999, 1999), fill=1)  # left half blue
+    image.info["transparency"] = 0  # the right half (red) is transparent
+    image.save(path, transparency=0)
+    converted: list[tuple[int, int]] = []
+    original = Image.Image.convert
+
+    def convert_spy(self: Image.Image, *args: object, **kwargs: object) -> Image.Image:
+        converted.append(self.size)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Image.Image, "convert", convert_spy)
+    async with prepare_document(
+        path, caps("image/pwg-raster"), PrintOptions(media="A4")
+    ) as document:
+        (page,) = decode_pwg(await collect(document))
+    # A4 at 75 dpi is 620 x 876: the 2000 x 2000 image is reduced 3 times.
+    assert converted
+    assert max(width * height for width, height in converted) <= 2000 * 3 * 64
+    width = int(page.header["Width"])
+    assert _at(page.pixels, width, 3, 200, 438) == b"\0\0\xff"
+    assert _at(page.pixels, width, 3, 420, 438) == b"\xff\xff\xff"
+
+
+async def test_exif_orientation_is_applied(tmp_path: Path) -> None:
+    """EXIF 6: the stored top row is shown on the right (a phone held upright)."""
+    path = tmp_path / "upright.jpg"
+    stored = Image.new("RGB", (400, 200), "white")
+    ImageDraw.Draw(stored).rectangle((0, 0, 399, 39), fill=(255, 0, 0))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored.save(path, exif=exif, quality=95)
+    async with prepare_document(
+        path, caps("image/pwg-raster"), PrintOptions(media="A4")
+    ) as document:
+        (page,) = decode_pwg(await collect(document))
+    width, height = int(page.header["Width"]), int(page.header["Height"])
+    red = [
+        (i // 3) % width
+        for i in range(0, len(page.pixels), 3)
+        if page.pixels[i] > 200 and page.pixels[i + 1] < 80
+    ]
+    # Upright the photo is portrait, as the page: no turn onto the paper. It
+    # is 438 x 876 at x = 91, its right fifth (the stored top rows) red.
+    assert (width, height) == (620, 876)
+    assert 438 <= min(red) <= 445
+    assert 525 <= max(red) <= 529
+
+
+async def test_png_for_a_jpeg_printer_is_reduced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(convert, "MAX_JPEG_PIXELS", 1000)
+    path = tmp_path / "logo.png"
+    Image.new("RGBA", (100, 100), (10, 200, 10, 255)).save(path)
+    async with prepare_document(path, caps("image/jpeg")) as document:
+        data = await collect(document)
+    with Image.open(io.BytesIO(data)) as image:
+        # 10,000 pixels: a quarter of the side brings them under 1000
+        assert (image.format, image.size) == ("JPEG", (25, 25))
+
+
+class Python314Wrapper(textwrap.TextWrapper):
+    """textwrap as of Python 3.14: a full line takes no empty piece of a long word.
+
+    (3.13 appended one, which kept the whitespace before it at the line end.)
+    """
+
+    def _handle_long_word(
+        self, reversed_chunks: list[str], cur_line: list[str], cur_len: int, width: int
+    ) -> None:
+        space_left = width - cur_len
+        if space_left > 0:
+            cur_line.append(reversed_chunks[-1][:space_left])
+            reversed_chunks[-1] = reversed_chunks[-1][space_left:]
+
+
+def _reference_lines(text: str, columns: int) -> list[str | None]:
+    """What the converter printed before lines were read in pieces."""
+    wrapper = Python314Wrapper(
+        columns,
+        replace_whitespace=False,
+        drop_whitespace=True,
+        break_on_hyphens=False,
+    )
+    out: list[str | None] = []
+    for raw_line in io.StringIO(text, newline=None):
+        segments = raw_line.rstrip("\n").split("\f")
+        for number, segment in enumerate(segments):
+            if number:
+                out.append(None)
+            if not segment and len(segments) > 1:
+                continue
+            out.extend(wrapper.wrap(segment.expandtabs(8)) or [""])
+    return out
+
+
+def test_text_lines_are_textwraps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random texts, read a few characters at a time, wrap as textwrap does."""
+    rng = random.Random(9)
+    pieces = [
+        "a", "bb", "www", " ", "  ", "\t", "\n", "\f", "\x0b", "é", "\r\n",
+        "\r", "\u3000x", "\u3000", "\xa0", " \u3000 ",
+    ]  # fmt: skip
+    for _ in range(1500):
+        parts = []
+        for _ in range(rng.randint(0, 50)):
+            roll = rng.random()
+            if roll < 0.05:
+                parts.append("x" * rng.randint(5, 60))
+            elif roll < 0.08:
+                parts.append(" " * rng.randint(5, 60))
+            else:
+                parts.append(rng.choice(pieces))
+        text = "".join(parts)
+        columns = rng.randint(1, 12)
+        monkeypatch.setattr(convert, "TEXT_READ_CHARS", rng.randint(1, 9))
+        got = list(convert._text_lines(io.StringIO(text, newline=None), columns))
+        assert got == _reference_lines(text, columns), (text, columns)
+
+
+class CountingReader(io.StringIO):
+    """A text that may only be read in pieces, and counts them."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.reads: list[int] = []
+
+    def read(self, size: int | None = -1) -> str:
+        assert size is not None
+        assert 0 < size <= convert.TEXT_READ_CHARS
+        piece = super().read(size)
+        self.reads.append(len(piece))
+        return piece
+
+    def readline(self, size: int | None = -1) -> str:
+        raise AssertionError("a line is read whole")
+
+    def __next__(self) -> str:
+        raise AssertionError("a line is read whole")
+
+
+@pytest.mark.parametrize("unit", ["word ", "x", " ", "\u3000", "\t"])
+def test_one_huge_line_is_read_in_pieces(unit: str) -> None:
+    """4 MiB without a line break: read 64 KiB at a time, never held whole."""
+    text = unit * (4 * 1024 * 1024 // len(unit))
+    reader = CountingReader(text)
+    wrapper_sizes: list[int] = []
+    original_feed = convert._LineWrapper.feed
+
+    def feed(self: convert._LineWrapper, piece: str) -> None:
+        original_feed(self, piece)
+        wrapper_sizes.append(len(self._chunk) + self._length)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(convert._LineWrapper, "feed", feed)
+        lines = list(convert._text_lines(reader, 80))
+    assert len(reader.reads) >= len(text) // convert.TEXT_READ_CHARS
+    assert max(wrapper_sizes) <= convert.TEXT_READ_CHARS + 80
+    assert all(line is not None and len(line) <= 80 for line in lines)
+    if unit == "word ":
+        assert lines[:2] == [("word " * 16).strip()] * 2
+        assert len(lines) == -(-len(text) // (16 * 5))
+    elif unit == "x":
+        assert lines[0] == "x" * 80
+        assert len(lines) == -(-len(text) // 80)
+    else:
+        # Only white space (U+3000 too): textwrap makes no line of it.
+        assert lines == [""]
+
+
+async def test_text_file_is_read_in_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The converter's own file reading, not only the wrapper, goes by pieces."""
+    path = tmp_path / "line.txt"
+    path.write_text("lorem ipsum " * 200_000)  # 2.4 MB, no line break
+    readers: list[CountingReader] = []
+    original_open = Path.open
+
+    def open_spy(
+        self: Path, mode: str = "r", *args: object, **kwargs: object
+    ) -> object:
+        handle = original_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+        if "b" in mode:
+            return handle
+        with handle:
+            reader = CountingReader(handle.read())
+        readers.append(reader)
+        return reader
+
+    monkeypatch.setattr(Path, "open", open_spy)
+    async with prepare_document(
+        path, caps("image/pwg-raster"), PrintOptions(page_ranges=((1, 1),))
+    ) as document:
+        assert document.pages == 1
+        (page,) = decode_pwg(await collect(document))
+    assert any(v < 128 for v in page.pixels)
+    counting, rendering = readers
+    assert sum(counting.reads) == 2_400_000
+    # Printing page 1 reads no further than page 1.
+    assert sum(rendering.reads) <= convert.TEXT_READ_CHARS
+
+
+async def test_pdf_page_cap(pdf_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(convert, "MAX_PAGES", 2)
+    with pytest.raises(HPEWSDocumentLimitError, match="3 pages") as caught:
+        async with prepare_document(pdf_path, RASTER_CAPS):
+            pass
+    assert (caught.value.limit, caught.value.maximum) == (DocumentLimit.PAGES, 2)
+    async with prepare_document(
+        pdf_path, RASTER_CAPS, PrintOptions(page_ranges=((2, 9),))
+    ) as document:
+        assert len(decode_pwg(await collect(document))) == 2
+
+
+def test_page_selection_is_counted_before_it_is_listed() -> None:
+    """A PDF claiming 2**31 pages: nothing proportional is built to refuse it."""
+    with pytest.raises(HPEWSDocumentLimitError, match="2147483647 pages"):
+        select_pages(2**31 - 1, ())
+    with pytest.raises(HPEWSDocumentLimitError):
+        select_pages(2**31 - 1, ((1, 3000), (2999, 6000)), limit=5999)
+    assert select_pages(2**31 - 1, ((1, 3000), (2999, 6000)), limit=6000) == list(
+        range(6000)
+    )
+    assert select_pages(10, ((3, 4), (1, 3))) == [0, 1, 2, 3]
+
+
+class StoppedClock(convert._RenderClock):
+    """A clock whose time is up as soon as it is asked."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0)
+        self.asked = 0
+
+    def over(self) -> bool:
+        self.asked += 1
+        return True
+
+
+def test_pdfium_pauses_when_the_time_is_up(tmp_path: Path) -> None:
+    """pdfium asks whether to pause while drawing a page: the page is abandoned."""
+    path = tmp_path / "busy.pdf"
+    content = b"".join(b"%d %d 2 2 re f\n" % (n % 500, n // 500) for n in range(20000))
+    path.write_bytes(_one_page_pdf(content))
+    conversion = choose_format("application/pdf", ("image/pwg-raster",))
+    job = raster_job(conversion, caps("image/pwg-raster"), PrintOptions(), 1)
+    clock = StoppedClock()
+    pages = convert._pdf_pages(path, job, [0], clock)
+    with pytest.raises(
+        HPEWSDocumentLimitError, match="longer than 0 seconds"
+    ) as caught:
+        next(pages)
+    assert caught.value.limit is DocumentLimit.RENDER_SECONDS
+    # Only a paused render asks: Start returned "to be continued".
+    assert clock.asked >= 1
+
+
+def _one_page_pdf(content: bytes) -> bytes:
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+async def test_render_time_is_bounded(
+    pdf_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget covers the whole document, checked before every step."""
+    monkeypatch.setattr(convert, "RENDER_SECONDS", 0.0)
+    for path, target in (
+        (pdf_path, "image/pwg-raster"),
+        (tmp_path / "note.txt", "image/urf"),
+    ):
+        if path.suffix == ".txt":
+            path.write_text("hello\n")
+        with pytest.raises(HPEWSDocumentLimitError) as caught:
+            async with prepare_document(path, caps(target)) as document:
+                await collect(document)
+        assert caught.value.limit is DocumentLimit.RENDER_SECONDS
+
+
+async def test_out_of_memory_is_a_library_error(
+    pdf_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_memory(*args: object) -> None:
+        raise MemoryError
+
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (10, 10)).save(photo)
+    monkeypatch.setattr(convert, "_flatten", no_memory)
+    with pytest.raises(HPEWSOutOfMemoryError):
+        async with prepare_document(photo, caps("image/urf")) as document:
+            await collect(document)
+    monkeypatch.setattr(convert, "_pdf_page_count", no_memory)
+    with pytest.raises(HPEWSOutOfMemoryError) as caught:
+        async with prepare_document(pdf_path, caps("image/urf")):
+            pass
+    assert isinstance(caught.value, HPEWSDocumentError)
+    assert isinstance(caught.value.__cause__, MemoryError)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageDraw
 import pytest
 
+from custom_components.hp_ews.client import raster
 from custom_components.hp_ews.client.raster import (
     RasterError,
     RasterJob,
@@ -579,6 +580,8 @@ def test_wrong_page_mode_is_refused() -> None:
         {"length": -5},
         {"quality": 7},
         {"total_pages": -1},
+        # A4 at 2400 dpi: 19843 x 28063 pixels, 2.2 GB of RGBX to render
+        {"dpi": 2400},
     ],
 )
 def test_bad_settings_are_refused(changes: dict[str, object]) -> None:
@@ -589,3 +592,14 @@ def test_bad_settings_are_refused(changes: dict[str, object]) -> None:
 def test_odd_line_length_is_refused() -> None:
     with pytest.raises(RasterError):
         encode_line(b"\x00\x01", 3)
+
+
+def test_page_pixel_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages larger than the cap are refused by the job and by the encoder."""
+    monkeypatch.setattr(raster, "MAX_PAGE_PIXELS", 30 * 30)
+    with pytest.raises(RasterError, match="pixels"):
+        job()  # A4 at 30 dpi: 248 x 350
+    small = job(width=2540, length=2540)  # one inch at 30 dpi
+    assert small.page_pixels() == (30, 30)
+    with pytest.raises(RasterError, match="Page 1 is more than 900 pixels"):
+        joined(encode_pwg(iter([Image.new("L", (31, 30), 255)]), small))

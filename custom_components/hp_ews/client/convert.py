@@ -948,6 +948,8 @@ _EXIF_TRANSPOSE: Final = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+_SHRINK_BAND: Final = 64
+"""Lines of the shrunk image made at once."""
 _QUARTER_TURNS: Final = frozenset(
     {
         Image.Transpose.TRANSPOSE,
@@ -962,8 +964,9 @@ _QUARTER_TURNS: Final = frozenset(
 def _image_errors() -> Iterator[None]:
     try:
         yield
-    except Image.DecompressionBombError as err:
-        # Pillow's own (global) bound, above ours: refused all the same.
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        # Pillow's own (global) bound, above ours: refused all the same (the
+        # warning is an exception where warnings are errors).
         raise HPEWSDocumentLimitError(
             f"Image too large: {err}", DocumentLimit.IMAGE_PIXELS, MAX_IMAGE_PIXELS
         ) from err
@@ -1016,11 +1019,27 @@ def _reducible(image: Image.Image) -> Image.Image:
     return image.convert("L" if image.mode in ("1", "L", "I;16", "I") else "RGB")
 
 
-def _reduce(image: Image.Image, factor: int) -> Image.Image:
-    """Shrink by a whole factor (box filter) while the image is still big."""
+def _shrink(image: Image.Image, factor: int) -> Image.Image:
+    """``_reducible(image).reduce(factor)``, made a band of lines at a time.
+
+    Converting a palette image, or premultiplying alpha for ``reduce``, would
+    otherwise copy the whole decoded image once more.
+    """
     if factor < 2:
-        return image
-    return image.reduce(factor)
+        return _reducible(image)
+    rows = factor * _SHRINK_BAND
+    width, height = image.size
+    shrunk: Image.Image | None = None
+    for top in range(0, height, rows):
+        band = image.crop((0, top, width, min(top + rows, height)))
+        small = _reducible(band).reduce(factor)
+        del band
+        if shrunk is None:
+            size = (-(-width // factor), -(-height // factor))
+            shrunk = Image.new(small.mode, size)
+        shrunk.paste(small, (0, top // factor))
+    assert shrunk is not None  # an image has at least one line
+    return shrunk
 
 
 def _flatten(image: Image.Image, mode: str) -> Image.Image:
@@ -1094,9 +1113,8 @@ def _image_pages(
     with _open_image(path) as source, _image_errors():
         plan = _plan_image(source, page_size, job.mode, orientation)
         source.load()
-        image = _reducible(source)
-        factor = min(image.width // plan.target[0], image.height // plan.target[1])
-        image = _reduce(image, factor)
+        factor = min(source.width // plan.target[0], source.height // plan.target[1])
+        image = _shrink(source, factor)
     if plan.transpose is not None:
         image = image.transpose(plan.transpose)
     if plan.landscape:
@@ -1128,12 +1146,11 @@ def _image_to_jpeg(path: Path) -> Iterator[bytes]:
         _check_pixels(source)
         transpose = _exif_transpose(source)
         source.load()
-        image = _reducible(source)
-        pixels = image.width * image.height
+        pixels = source.width * source.height
         factor = 1
         while pixels // (factor * factor) > MAX_JPEG_PIXELS:
             factor += 1
-        image = _reduce(image, factor)
+        image = _shrink(source, factor)
     if transpose is not None:
         image = image.transpose(transpose)
     image = _flatten(image, "RGB")
@@ -1201,10 +1218,13 @@ class _LineWrapper:
     """``textwrap.wrap`` of one line, fed a piece at a time.
 
     Options as used for text: whitespace dropped at line ends, long words
-    broken, no breaks at hyphens, no whitespace replaced. The greedy rule is textwrap's, step for step, but a word or a run of
-    spaces is never held whole: past ``width`` characters it is known not to
-    fit, so it is cut onto lines as it arrives. A line of any length costs
-    one line and one read piece of memory, and time linear in its length.
+    broken, no breaks at hyphens, no whitespace replaced. The greedy rule is
+    textwrap's of Python 3.14 (which on a full line no longer adds an empty
+    piece of a long word, so the space before it is dropped), step for step,
+    but a word or a run of spaces is never held
+    whole: past ``width`` characters it is known not to fit, so it is cut
+    onto lines as it arrives. A line of any length costs one line and one
+    read piece of memory, and time linear in its length.
     """
 
     def __init__(self, width: int) -> None:
@@ -1218,31 +1238,53 @@ class _LineWrapper:
         self._chunk = ""
         """The word or run of spaces being read (completed by the other kind)."""
         self._chunk_space = False
-        self._dropping = False
-        """The run of spaces being read starts a line and is dropped."""
+        self._started = False
+        """The current line's first chunk was looked at (textwrap does once)."""
 
     def feed(self, text: str) -> None:
         """Add text without line breaks (tabs already expanded)."""
-        for match in _CHUNKS.finditer(text):
-            piece = match.group()
-            space = piece[0] in _SPACES
-            if self._chunk and space != self._chunk_space:
+        chunks = _CHUNKS.findall(text)
+        if not chunks:
+            return
+        if self._chunk:
+            if (chunks[0][0] in _SPACES) == self._chunk_space:
+                chunks[0] = self._chunk + chunks[0]  # a read piece held at most
+            else:
                 self._place(complete=True)
-            if self._dropping and space:
-                continue
-            self._dropping = False
-            self._chunk += piece
-            self._chunk_space = space
-            if len(self._chunk) > self.width:
-                self._place(complete=False)
+            self._chunk = ""
+        last = chunks.pop()
+        if chunks:
+            self._place_all(chunks)
+        self._chunk, self._chunk_space = last, last[0] in _SPACES
+        if len(last) > self.width:
+            self._place(complete=False)
 
     def finish(self) -> int:
         """End the line; return how many wrapped lines it made."""
         if self._chunk:
             self._place(complete=True)
         self._end_line()
-        wrapped, self.wrapped, self._dropping = self.wrapped, 0, False
+        wrapped, self.wrapped = self.wrapped, 0
         return wrapped
+
+    def _place_all(self, chunks: list[str]) -> None:
+        """Place complete chunks; the common cases without a method call."""
+        width, line, length = self.width, self._line, self._length
+        for chunk in chunks:
+            size = len(chunk)
+            if line:
+                if length + size <= width:
+                    line.append(chunk)
+                    length += size
+                    continue
+            elif self._started and size <= width:
+                line.append(chunk)
+                length = size
+                continue
+            self._length, self._chunk = length, chunk
+            self._place(complete=True)
+            line, length = self._line, self._length
+        self._length = length
 
     def _place(self, *, complete: bool) -> None:
         """Put the chunk on lines; an incomplete one only while it is too long."""
@@ -1250,18 +1292,30 @@ class _LineWrapper:
         while start < len(chunk):
             if not complete and len(chunk) - start <= width:
                 break  # what is left may still fit once its end is known
-            if not self._line and self.wrapped and chunk[start:].strip() == "":
-                # A line after the first does not start with whitespace.
-                self._dropping = not complete
-                start = len(chunk)
-                break
+            if not self._line and not self._started:
+                if self.wrapped and chunk[start:].strip() == "":
+                    # A line after the first does not start with whitespace:
+                    # the run is dropped whole when it ends. Until then a
+                    # little of a run of spaces stands for the rest; a "word"
+                    # of other white space (U+3000...) is kept to its end,
+                    # or as long as a read piece.
+                    if complete:
+                        self._started = True
+                        start = len(chunk)
+                        break
+                    if self._chunk_space:
+                        start = len(chunk) - width - 1
+                        break
+                    if len(chunk) - start <= TEXT_READ_CHARS:
+                        break
+                self._started = True
             rest = len(chunk) - start
             if self._length + rest <= width:
                 self._line.append(chunk[start:])
                 self._length += rest
                 start = len(chunk)
                 break
-            if rest > width:
+            if rest > width and self._length < width:
                 # Too long for any line: fill this one with its start.
                 take = width - self._length
                 self._line.append(chunk[start : start + take])
@@ -1279,6 +1333,7 @@ class _LineWrapper:
             self.wrapped += 1
         self._line = []
         self._length = 0
+        self._started = False
 
 
 _SPACES: Final = " \x0b"
@@ -1389,7 +1444,10 @@ def _text_pages(
     landscape = _is_landscape(orientation)
     layout = _text_layout(job, font, landscape)
     wanted = set(indexes)
+    last = max(wanted, default=-1)
     for index, lines in enumerate(_text_page_lines(path, layout)):
+        if index > last:
+            break  # the rest of the text is not printed: not read either
         if index not in wanted:
             continue
         page = Image.new("L", (layout.width, layout.height), 255)
