@@ -11,6 +11,12 @@ OLDEST_VENV="$CACHE/venv-oldest"
 ROOTFS="$CACHE/rootfs-sid-py314"
 STAMP_VERSION="3"        # bump when the requirements below change
 NATIVE_VENV="$CACHE/venv-ha2026.10-py314"
+# The third environment: the newest Home Assistant release, for the smoke test (smoke/). setup
+# resolves "newest" and pins it in this lock file; the environment is rebuilt when it changes.
+LATEST_LOCK="$REPO/scripts/ha-latest.lock"
+LATEST_NATIVE_VENV="$CACHE/venv-ha-latest-py314"
+LATEST_ROOTFS_VENV="/opt/venv-latest"   # inside the root filesystem, beside /opt/venv
+LATEST_MAX_AGE_MIN=1440                  # look for a newer release at most once a day
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -35,11 +41,28 @@ workdir() {
 }
 
 # Run a command with the newest environment's python first on PATH and the repository importable.
-run_newest() {
-  local wd
+run_newest() { run_py314 "$NATIVE_VENV" /opt/venv "$@"; }
+# The same for the newest Home Assistant release (smoke test).
+run_latest() { run_py314 "$LATEST_NATIVE_VENV" "$LATEST_ROOTFS_VENV" "$@"; }
+
+# The latest environment's directory as seen from the host.
+latest_venv() {
+  if [ "$(newest_mode)" = native ]; then echo "$LATEST_NATIVE_VENV"; else echo "$ROOTFS$LATEST_ROOTFS_VENV"; fi
+}
+# What the latest environment must hold: the locked release and the integration's requirements.
+latest_wanted() {
+  grep -v '^#' "$LATEST_LOCK"
+  python3 -c 'import json, sys; print(*json.load(open(sys.argv[1]))["requirements"], sep="\n")' \
+    "$REPO/custom_components/hp_ews/manifest.json"
+}
+
+# run_py314 NATIVE_VENV ROOTFS_VENV CMD...: run CMD with that venv's bin first on PATH.
+run_py314() {
+  local wd native_venv="$1" rootfs_venv="$2"
+  shift 2
   wd="$(workdir)"
   if [ "$(newest_mode)" = native ]; then
-    (cd "$wd" && PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PATH="$NATIVE_VENV/bin:$PATH" "$@")
+    (cd "$wd" && PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PATH="$native_venv/bin:$PATH" "$@")
   else
     # A private mount namespace: the bind mounts vanish when the command ends. The repository is
     # mounted at the same path inside, so paths inside it mean the same thing on both sides.
@@ -50,7 +73,7 @@ run_newest() {
     done
     unshare -m --propagation private sh -c '
       set -e
-      root="$1"; repo="$2"; wd="$3"; cmd="$4"; shift 4
+      root="$1"; repo="$2"; wd="$3"; venv="$4"; cmd="$5"; shift 5
       mkdir -p "$root/proc" "$root/dev" "$root/tmp"
       mount -t proc proc "$root/proc"
       mount --rbind /dev "$root/dev"
@@ -61,9 +84,9 @@ run_newest() {
       cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
       exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PYTHONPATH="$repo" \
         SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
-        PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@" \
+        PATH="$venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$@" \
         sh -c "cd \"$wd\" && exec $cmd"
-    ' sh "$ROOTFS" "$REPO" "$wd" "$cmd" "${passenv[@]}"
+    ' sh "$ROOTFS" "$REPO" "$wd" "$rootfs_venv" "$cmd" "${passenv[@]}"
   fi
 }
 
@@ -71,7 +94,13 @@ run_oldest() {
   (cd "$(workdir)" && PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PATH="$OLDEST_VENV/bin:$PATH" "$@")
 }
 
+# needs_setup [--latest]: whether scripts/setup must run first (--latest: the smoke test's
+# environment too, which scripts/python and scripts/develop do not need).
 needs_setup() {
+  if [ "${1:-}" = --latest ]; then
+    [ -n "$(find "$CACHE/ha-latest.checked" -mmin "-$LATEST_MAX_AGE_MIN" 2>/dev/null)" ] || return 0
+    [ "$(latest_wanted)" = "$(cat "$(latest_venv)/.ha-latest.installed" 2>/dev/null)" ] || return 0
+  fi
   [ -f "$CACHE/setup.$STAMP_VERSION.done" ] || return 0
   [ "$(cat "$CACHE/setup.$STAMP_VERSION.done")" = "$(newest_mode)" ] || return 0
   # requirements_test.txt changed since the environments were made
