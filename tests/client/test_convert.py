@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from pathlib import Path
 import random
 import struct
@@ -658,9 +659,15 @@ async def test_streamed_pdf_is_spooled_and_removed(
     spool = tmp_path / "spool"
     spool.mkdir()
     async with prepare_document(stream(), RASTER_CAPS, spool_dir=spool) as document:
-        assert len(list(spool.iterdir())) == 1
+        # Unlinked as soon as it is made: nothing to leave behind on a crash.
+        assert list(spool.iterdir()) == []
         assert len(decode_pwg(await collect(document))) == 3
     assert list(spool.iterdir()) == []
+    with pytest.raises(HPEWSDocumentError, match="Cannot spool"):
+        async with prepare_document(
+            stream(), RASTER_CAPS, spool_dir=tmp_path / "missing"
+        ):
+            pass
 
 
 async def test_stopping_early_closes_the_converter(pdf_path: Path) -> None:
@@ -1087,20 +1094,15 @@ async def test_text_file_is_read_in_pieces(
     path = tmp_path / "line.txt"
     path.write_text("lorem ipsum " * 200_000)  # 2.4 MB, no line break
     readers: list[CountingReader] = []
-    original_open = Path.open
+    original_open = convert._Disk.open_text
 
-    def open_spy(
-        self: Path, mode: str = "r", *args: object, **kwargs: object
-    ) -> object:
-        handle = original_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
-        if "b" in mode:
-            return handle
-        with handle:
+    def open_spy(self: convert._Disk) -> CountingReader:
+        with original_open(self) as handle:
             reader = CountingReader(handle.read())
         readers.append(reader)
         return reader
 
-    monkeypatch.setattr(Path, "open", open_spy)
+    monkeypatch.setattr(convert._Disk, "open_text", open_spy)
     async with prepare_document(
         path, caps("image/pwg-raster"), PrintOptions(page_ranges=((1, 1),))
     ) as document:
@@ -1157,11 +1159,13 @@ def test_pdfium_pauses_when_the_time_is_up(tmp_path: Path) -> None:
     conversion = choose_format("application/pdf", ("image/pwg-raster",))
     job = raster_job(conversion, caps("image/pwg-raster"), PrintOptions(), 1)
     clock = StoppedClock()
-    pages = convert._pdf_pages(path, job, [0], clock)
-    with pytest.raises(
-        HPEWSDocumentLimitError, match="longer than 0 seconds"
-    ) as caught:
-        next(pages)
+    with path.open("rb") as handle:
+        disk = convert._Disk(handle.fileno(), path.stat().st_size, "busy.pdf")
+        pages = convert._pdf_pages(disk, job, [0], clock)
+        with pytest.raises(
+            HPEWSDocumentLimitError, match="longer than 0 seconds"
+        ) as caught:
+            next(pages)
     assert caught.value.limit is DocumentLimit.RENDER_SECONDS
     # Only a paused render asks: Start returned "to be continued".
     assert clock.asked >= 1
@@ -1225,3 +1229,41 @@ async def test_out_of_memory_is_a_library_error(
             pass
     assert isinstance(caught.value, HPEWSDocumentError)
     assert isinstance(caught.value.__cause__, MemoryError)
+
+
+async def test_open_file_is_read_by_position(tmp_path: Path, pdf_path: Path) -> None:
+    """Given an open file, its own position is not used, nor moved, nor closed."""
+    with pdf_path.open("rb") as handle:
+        handle.seek(100)
+        async with prepare_document(handle, caps("application/pdf")) as document:
+            assert document.conversion.passthrough
+            assert await collect(document) == pdf_path.read_bytes()
+        async with prepare_document(handle, RASTER_CAPS) as document:
+            assert len(decode_pwg(await collect(document))) == 3
+        assert handle.tell() == 100
+    text = tmp_path / "note.txt"
+    text.write_text("hello\n")
+    with text.open("rb") as handle:
+        async with prepare_document(handle, RASTER_CAPS) as document:
+            assert document.pages == 1
+
+
+async def test_file_is_read_as_big_as_it_was_opened(tmp_path: Path) -> None:
+    """Bytes appended after the size was taken (and checked) are not read."""
+    path = tmp_path / "growing.pdf"
+    path.write_bytes(b"%PDF-1.4\n" + b"%" * 5000)
+    async with prepare_document(
+        path, caps("application/pdf"), max_bytes=6000
+    ) as document:
+        with path.open("ab") as more:
+            more.write(b"%" * 5000)
+        assert len(await collect(document)) == 5009
+
+
+async def test_fifo_is_not_a_document(tmp_path: Path) -> None:
+    """Opening a FIFO would wait for a writer: refused at once instead."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(HPEWSDocumentError, match="Not a regular file"):
+        async with prepare_document(fifo, RASTER_CAPS):
+            pass

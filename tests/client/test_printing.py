@@ -297,6 +297,24 @@ async def test_busy_stream_goes_through_create_job(
     assert job.document() == data
 
 
+@pytest.mark.usefixtures("quick_backoff")
+async def test_open_file_is_sent_again_when_busy(
+    envy: SimulatedPrinter, transport: HttpTransport, documents: dict[str, Path]
+) -> None:
+    """An open file is read by position: resent after busy, position untouched."""
+    await envy.set_fault("ipp_busy", count=2)
+    with documents["jpeg"].open("rb") as handle:
+        handle.seek(7)
+        result = await print_document(
+            transport, envy.ipp_url, handle, validate=False
+        )
+        assert handle.tell() == 7  # the caller's position, and still open
+    await envy.wait_for_jobs()
+    (job,) = envy.jobs
+    assert job.id == result.job_id
+    assert job.document() == documents["jpeg"].read_bytes()
+
+
 async def test_rejected_job(
     envy: SimulatedPrinter, transport: HttpTransport, documents: dict[str, Path]
 ) -> None:

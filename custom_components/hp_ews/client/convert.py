@@ -40,14 +40,16 @@ import contextlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+import io
 import logging
 import os
 from pathlib import Path
 import re
+import stat
 import tempfile
 import threading
 import time
-from typing import TYPE_CHECKING, Any, BinaryIO, Final, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, TextIO, cast
 
 from PIL import ExifTags, Image, ImageDraw, ImageFont
 
@@ -574,20 +576,83 @@ def select_pages(
 
 # --- sources -----------------------------------------------------------------
 
-type DocumentSource = str | os.PathLike[str] | AsyncIterable[bytes]
-"""A file path, or an async iterable of bytes chunks (a download, a stream)."""
+type DocumentSource = str | os.PathLike[str] | BinaryIO | AsyncIterable[bytes]
+"""A file path; an open regular file (read by position from its start, its
+own position left alone, not closed: the caller owns it); or an async
+iterable of bytes chunks (a download, a stream)."""
 
 
 async def _run[T](func: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
 
-def _read_error(path: Path, err: OSError) -> HPEWSDocumentError:
+def _read_error(name: object, err: OSError) -> HPEWSDocumentError:
     if isinstance(err, FileNotFoundError):
-        return HPEWSDocumentError(f"File not found: {path}")
+        return HPEWSDocumentError(f"File not found: {name}")
     if isinstance(err, IsADirectoryError):
-        return HPEWSDocumentError(f"Not a file: {path}")
-    return HPEWSDocumentError(f"Cannot read {path}: {err.strerror or err}")
+        return HPEWSDocumentError(f"Not a file: {name}")
+    return HPEWSDocumentError(f"Cannot read {name}: {err.strerror or err}")
+
+
+class _PositionalReader(io.RawIOBase):
+    """A file descriptor read by position (``os.pread``), up to ``size``.
+
+    Readers of one open file do not move each other, none reads what was
+    appended after the size was taken, and closing one leaves the file open.
+    """
+
+    def __init__(self, fd: int, size: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._size = size
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self._size}
+        self._position = max(0, base[whence] + offset)
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        wanted = min(len(view), self._size - self._position)
+        if wanted <= 0:
+            return 0
+        data = os.pread(self._fd, wanted, self._position)
+        view[: len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+
+@dataclass(frozen=True, slots=True)
+class _Disk:
+    """The document on disk, for converters: its one open descriptor.
+
+    Converters never open it again by name, so what they read is what was
+    opened (and checked), whatever the name points at by then.
+    """
+
+    fd: int
+    size: int
+    name: str
+
+    def open(self) -> BinaryIO:
+        """A new reader from the start (closing it leaves the file open)."""
+        return io.BufferedReader(_PositionalReader(self.fd, self.size))
+
+    def open_text(self) -> TextIO:
+        """A new text reader: UTF-8 (errors replaced), universal newlines."""
+        return io.TextIOWrapper(
+            self.open(), encoding="utf-8", errors="replace", newline=None
+        )
 
 
 class _Opened:
@@ -608,70 +673,97 @@ class _Opened:
     def stream(self) -> AsyncIterator[bytes]:
         raise NotImplementedError
 
-    async def path(self, spool_dir: Path | None) -> Path:
+    async def disk(self, spool_dir: Path | None) -> _Disk:
         raise NotImplementedError
 
     async def close(self) -> None:
         """Release what the source holds."""
 
 
+def _regular_file_size(fd: int, name: str) -> int:
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode):
+        raise HPEWSDocumentError(f"Not a file: {name}")
+    if not stat.S_ISREG(info.st_mode):
+        raise HPEWSDocumentError(f"Not a regular file: {name}")
+    return info.st_size
+
+
 class _OpenedFile(_Opened):
-    def __init__(self, path: Path, max_bytes: int | None) -> None:
+    """A regular file, opened once: everything reads its descriptor by position."""
+
+    def __init__(
+        self, path: Path | None, given: BinaryIO | None, max_bytes: int | None
+    ) -> None:
         super().__init__(max_bytes)
         self._path = path
-        self._handle: BinaryIO | None = None
+        self._given = given
+        self._name = str(path) if path is not None else str(getattr(given, "name", ""))
+        self._fd: int | None = None
+        self._size = 0
 
     async def open(self) -> None:
-        def open_and_read() -> tuple[BinaryIO, bytes]:
+        def open_and_read() -> tuple[int, int, bytes]:
+            owned = self._path is not None
             try:
-                handle = self._path.open("rb")
+                if self._path is not None:
+                    # Non-blocking: a FIFO must not hang the open (regular
+                    # files do not care).
+                    fd = os.open(
+                        self._path,
+                        os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0),
+                    )
+                else:
+                    assert self._given is not None
+                    fd = self._given.fileno()
             except OSError as err:
-                raise _read_error(self._path, err) from err
+                raise _read_error(self._name, err) from err
             try:
-                return handle, handle.read(SNIFF_BYTES)
-            except OSError as err:
-                handle.close()
-                raise _read_error(self._path, err) from err
+                size = _regular_file_size(fd, self._name)
+                head = os.pread(fd, min(SNIFF_BYTES, size), 0)
+            except BaseException as err:
+                if owned:
+                    os.close(fd)
+                if isinstance(err, OSError):
+                    raise _read_error(self._name, err) from err
+                raise
+            return fd, size, head
 
-        self._handle, self.head = await _run(open_and_read)
+        self._fd, self._size, self.head = await _run(open_and_read)
 
     async def stream(self) -> AsyncIterator[bytes]:
-        handle = self._handle
-        assert handle is not None
-        if self.head:
-            self.count(len(self.head))
-            yield self.head
-        while True:
+        fd = self._fd
+        assert fd is not None
+        position = 0
+        while position < self._size:
+            want = min(READ_CHUNK, self._size - position)
             try:
-                chunk = await _run(handle.read, READ_CHUNK)
+                chunk = await _run(os.pread, fd, want, position)
             except OSError as err:
-                raise _read_error(self._path, err) from err
+                raise _read_error(self._name, err) from err
             if not chunk:
-                return
+                return  # the file shrank
+            position += len(chunk)
             self.count(len(chunk))
             yield chunk
 
-    async def path(self, spool_dir: Path | None) -> Path:
+    async def disk(self, spool_dir: Path | None) -> _Disk:
         del spool_dir  # already on disk
-        size = await _run(lambda: os.fstat(self._fileno()).st_size)
-        self.count(size)
-        return self._path
-
-    def _fileno(self) -> int:
-        assert self._handle is not None
-        return self._handle.fileno()
+        assert self._fd is not None
+        self.count(self._size)
+        return _Disk(self._fd, self._size, self._name)
 
     async def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        if self._fd is not None and self._path is not None:
+            os.close(self._fd)
+        self._fd = None
 
 
 class _OpenedStream(_Opened):
     def __init__(self, source: AsyncIterable[bytes], max_bytes: int | None) -> None:
         super().__init__(max_bytes)
         self._iterator = aiter(source)
-        self._spooled: Path | None = None
+        self._spooled: BinaryIO | None = None
 
     async def open(self) -> None:
         head = bytearray()
@@ -691,27 +783,26 @@ class _OpenedStream(_Opened):
                 self.count(len(chunk))
                 yield bytes(chunk)
 
-    async def path(self, spool_dir: Path | None) -> Path:
-        handle = await _run(
-            lambda: tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
-                prefix="hp_ews-", suffix=".spool", dir=spool_dir, delete=False
-            )
-        )
-        self._spooled = Path(handle.name)
+    async def disk(self, spool_dir: Path | None) -> _Disk:
         try:
+            # Removed from the folder at once: it lives as long as it is open.
+            handle = self._spooled = await _run(
+                lambda: tempfile.TemporaryFile(  # noqa: SIM115 - closed in close()
+                    prefix="hp_ews-", dir=spool_dir
+                )
+            )
             # Keep the written chunks small in memory: one at a time.
             async for chunk in self.stream():
                 await _run(handle.write, chunk)
+            await _run(handle.flush)
         except OSError as err:
             raise HPEWSDocumentError(f"Cannot spool the document: {err}") from err
-        finally:
-            await _run(handle.close)
-        return self._spooled
+        return _Disk(handle.fileno(), self.total, "the spooled document")
 
     async def close(self) -> None:
         if self._spooled is not None:
             spooled, self._spooled = self._spooled, None
-            await _run(lambda: spooled.unlink(missing_ok=True))
+            await _run(spooled.close)
         closer = getattr(self._iterator, "aclose", None)
         if closer is not None:
             with contextlib.suppress(Exception):
@@ -721,9 +812,11 @@ class _OpenedStream(_Opened):
 async def _open_source(source: DocumentSource, max_bytes: int | None) -> _Opened:
     opened: _OpenedFile | _OpenedStream
     if isinstance(source, (str, os.PathLike)):
-        opened = _OpenedFile(Path(source), max_bytes)
+        opened = _OpenedFile(Path(source), None, max_bytes)
+    elif isinstance(source, io.IOBase):
+        opened = _OpenedFile(None, cast("BinaryIO", source), max_bytes)
     else:
-        opened = _OpenedStream(source, max_bytes)
+        opened = _OpenedStream(cast("AsyncIterable[bytes]", source), max_bytes)
     try:
         await opened.open()
     except BaseException:
@@ -842,15 +935,22 @@ def _pdf_error(err: Exception) -> HPEWSDocumentError:
     return HPEWSDocumentError(f"Not a readable PDF: {err}")
 
 
-def _pdf_page_count(path: Path) -> int:
-    """Pages in the document (pdfium reads its page tree, not the pages)."""
+def _open_pdf(disk: _Disk) -> Any:
+    """The document for pdfium, read through a reader of its own (hold the lock)."""
     import pypdfium2 as pdfium
 
+    handle = disk.open()
+    try:
+        return pdfium.PdfDocument(handle, autoclose=True)
+    except pdfium.PdfiumError as err:
+        handle.close()
+        raise _pdf_error(err) from err
+
+
+def _pdf_page_count(disk: _Disk) -> int:
+    """Pages in the document (pdfium reads its page tree, not the pages)."""
     with _PDFIUM_LOCK:
-        try:
-            document = pdfium.PdfDocument(path)
-        except pdfium.PdfiumError as err:
-            raise _pdf_error(err) from err
+        document = _open_pdf(disk)
         try:
             return len(document)
         finally:
@@ -858,7 +958,7 @@ def _pdf_page_count(path: Path) -> int:
 
 
 def _pdf_pages(
-    path: Path, job: RasterJob, indexes: Sequence[int], clock: _RenderClock
+    disk: _Disk, job: RasterJob, indexes: Sequence[int], clock: _RenderClock
 ) -> Iterator[Image.Image]:
     """Render the selected pages at ``job``'s size, fitted and centred.
 
@@ -885,10 +985,7 @@ def _pdf_pages(
     )
     pause.NeedToPauseNow = need_to_pause
     with _PDFIUM_LOCK:
-        try:
-            document = pdfium.PdfDocument(path)
-        except pdfium.PdfiumError as err:
-            raise _pdf_error(err) from err
+        document = _open_pdf(disk)
     try:
         for index in indexes:
             with _PDFIUM_LOCK:
@@ -974,10 +1071,14 @@ def _image_errors() -> Iterator[None]:
         raise HPEWSDocumentError(f"Not a readable image: {err}") from err
 
 
-def _open_image(path: Path) -> Any:
+@contextlib.contextmanager
+def _open_image(disk: _Disk) -> Iterator[Any]:
     """Open an image lazily: only the header is read (``size``, ``mode``)."""
-    with _image_errors():
-        return Image.open(path, formats=_IMAGE_FORMATS)
+    with disk.open() as handle:
+        with _image_errors():
+            image = Image.open(handle, formats=_IMAGE_FORMATS)
+        with image:
+            yield image
 
 
 def _check_pixels(source: Image.Image) -> None:
@@ -1102,7 +1203,7 @@ def _plan_image(
 
 
 def _image_pages(
-    path: Path, job: RasterJob, orientation: str | None
+    disk: _Disk, job: RasterJob, orientation: str | None
 ) -> Iterator[Image.Image]:
     """One page with the image fitted to the media and centred.
 
@@ -1110,7 +1211,7 @@ def _image_pages(
     compositing and turning make their copies.
     """
     page_size = job.page_pixels()
-    with _open_image(path) as source, _image_errors():
+    with _open_image(disk) as source, _image_errors():
         plan = _plan_image(source, page_size, job.mode, orientation)
         source.load()
         factor = min(source.width // plan.target[0], source.height // plan.target[1])
@@ -1139,10 +1240,8 @@ def _image_pages(
     yield page
 
 
-def _image_to_jpeg(path: Path) -> Iterator[bytes]:
-    import io
-
-    with _open_image(path) as source, _image_errors():
+def _image_to_jpeg(disk: _Disk) -> Iterator[bytes]:
+    with _open_image(disk) as source, _image_errors():
         _check_pixels(source)
         transpose = _exif_transpose(source)
         source.load()
@@ -1393,7 +1492,7 @@ def _text_lines(text: TextIO, columns: int) -> Iterator[str | None]:
     yield from wrapper.lines
 
 
-def _text_page_lines(path: Path, layout: _TextLayout) -> Iterator[list[str]]:
+def _text_page_lines(disk: _Disk, layout: _TextLayout) -> Iterator[list[str]]:
     """Word-wrapped lines, a page at a time; a form feed starts a new page.
 
     Raises:
@@ -1414,7 +1513,7 @@ def _text_page_lines(path: Path, layout: _TextLayout) -> Iterator[list[str]]:
         return page
 
     try:
-        with path.open(encoding="utf-8", errors="replace", newline=None) as text:
+        with disk.open_text() as text:
             for line in _text_lines(text, layout.columns):
                 if line is None or len(page) == layout.rows:
                     yield full()
@@ -1422,15 +1521,15 @@ def _text_page_lines(path: Path, layout: _TextLayout) -> Iterator[list[str]]:
                 if line is not None:
                     page.append(line)
     except OSError as err:
-        raise _read_error(path, err) from err
+        raise _read_error(disk.name, err) from err
     if page or not pages:
         yield full()
 
 
-def _count_text_pages(path: Path, job: RasterJob, orientation: str | None) -> int:
+def _count_text_pages(disk: _Disk, job: RasterJob, orientation: str | None) -> int:
     font = _text_font(job)
     layout = _text_layout(job, font, _is_landscape(orientation))
-    return sum(1 for _ in _text_page_lines(path, layout))
+    return sum(1 for _ in _text_page_lines(disk, layout))
 
 
 def _is_landscape(orientation: str | None) -> bool:
@@ -1438,14 +1537,14 @@ def _is_landscape(orientation: str | None) -> bool:
 
 
 def _text_pages(
-    path: Path, job: RasterJob, orientation: str | None, indexes: Sequence[int]
+    disk: _Disk, job: RasterJob, orientation: str | None, indexes: Sequence[int]
 ) -> Iterator[Image.Image]:
     font = _text_font(job)
     landscape = _is_landscape(orientation)
     layout = _text_layout(job, font, landscape)
     wanted = set(indexes)
     last = max(wanted, default=-1)
-    for index, lines in enumerate(_text_page_lines(path, layout)):
+    for index, lines in enumerate(_text_page_lines(disk, layout)):
         if index > last:
             break  # the rest of the text is not printed: not read either
         if index not in wanted:
@@ -1540,9 +1639,9 @@ async def prepare_document(
         if conversion.passthrough:
             chunks = opened.stream()
         else:
-            path = await opened.path(spool_dir)
+            disk = await opened.disk(spool_dir)
             chunks, job, pages = await _converter(
-                conversion, path, capabilities, options
+                conversion, disk, capabilities, options
             )
         yield PreparedDocument(conversion, job, pages, chunks)
     finally:
@@ -1554,42 +1653,42 @@ async def prepare_document(
 
 async def _converter(
     conversion: Conversion,
-    path: Path,
+    disk: _Disk,
     capabilities: PrintCapabilities,
     options: PrintOptions,
 ) -> tuple[AsyncIterator[bytes], RasterJob | None, int | None]:
     clock = _RenderClock(RENDER_SECONDS)
     if conversion.kind is ConversionKind.IMAGE_TO_JPEG:
-        await _convert(clock, _check_image, path, None, None)
-        return _pump(_image_to_jpeg(path), clock), None, 1
+        await _convert(clock, _check_image, disk, None, None)
+        return _pump(_image_to_jpeg(disk), clock), None, 1
     encode = encode_urf if conversion.document_format == URF else encode_pwg
     if conversion.kind is ConversionKind.PDF_TO_RASTER:
-        count = await _convert(clock, _pdf_page_count, path)
+        count = await _convert(clock, _pdf_page_count, disk)
         indexes = select_pages(count, options.page_ranges)
         if not indexes:
             raise HPEWSDocumentError("The page ranges select no page of the document")
         job = raster_job(conversion, capabilities, options, len(indexes))
-        pages = _pdf_pages(path, job, indexes, clock)
+        pages = _pdf_pages(disk, job, indexes, clock)
         return _pump(encode(pages, job), clock), job, len(indexes)
     if conversion.kind is ConversionKind.IMAGE_TO_RASTER:
         job = raster_job(conversion, capabilities, options, 1)
-        await _convert(clock, _check_image, path, job, options.orientation)
-        pages = _image_pages(path, job, options.orientation)
+        await _convert(clock, _check_image, disk, job, options.orientation)
+        pages = _image_pages(disk, job, options.orientation)
         return _pump(encode(pages, job), clock), job, 1
     # Plain text: a first pass counts pages, as the raster headers want the total.
     probe = raster_job(conversion, capabilities, options, 0)
-    count = await _convert(clock, _count_text_pages, path, probe, options.orientation)
+    count = await _convert(clock, _count_text_pages, disk, probe, options.orientation)
     indexes = select_pages(count, options.page_ranges)
     if not indexes:
         raise HPEWSDocumentError("The page ranges select no page of the document")
     job = raster_job(conversion, capabilities, options, len(indexes))
-    pages = _text_pages(path, job, options.orientation, indexes)
+    pages = _text_pages(disk, job, options.orientation, indexes)
     return _pump(encode(pages, job), clock), job, len(indexes)
 
 
-def _check_image(path: Path, job: RasterJob | None, orientation: str | None) -> None:
+def _check_image(disk: _Disk, job: RasterJob | None, orientation: str | None) -> None:
     """Fail early, before the job is created, on an unreadable or huge image."""
-    with _open_image(path) as image, _image_errors():
+    with _open_image(disk) as image, _image_errors():
         if job is not None and image.format == "JPEG":
             # Checked at the scale it will be decoded at (reading EXIF
             # decodes nothing in a JPEG; in a PNG it may decode it all).

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 from dataclasses import dataclass
 import logging
 import os
@@ -284,7 +285,7 @@ async def print_document(
     spool_dir: Path | None = None,
     max_bytes: int | None = None,
 ) -> PrintResult:
-    """Print a document: a file path or an async iterable of bytes chunks.
+    """Print a document: a file path, an open file or an async iterable of bytes.
 
     ``document_format`` None sniffs it from the first bytes. ``capabilities``
     skips Get-Printer-Attributes. With ``wait`` the job is followed until it
@@ -303,7 +304,8 @@ async def print_document(
         capabilities = await get_print_capabilities(transport, ipp_url)
     requests = _Requests(transport, ipp_url, busy_retries)
     printer_uri = printer_uri_for(ipp_url)
-    replayable = isinstance(source, str | os.PathLike)
+    # A file (by path or open) is read by position: it can be sent again.
+    replayable = isinstance(source, str | os.PathLike | io.IOBase)
     use_create_job = not replayable and {"Create-Job", "Send-Document"} <= set(
         capabilities.operations
     )
