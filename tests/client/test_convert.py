@@ -1233,11 +1233,12 @@ async def test_out_of_memory_is_a_library_error(
 
 async def test_open_file_is_read_by_position(tmp_path: Path, pdf_path: Path) -> None:
     """Given an open file, its own position is not used, nor moved, nor closed."""
+    expected = pdf_path.read_bytes()
     with pdf_path.open("rb") as handle:
         handle.seek(100)
         async with prepare_document(handle, caps("application/pdf")) as document:
             assert document.conversion.passthrough
-            assert await collect(document) == pdf_path.read_bytes()
+            assert await collect(document) == expected
         async with prepare_document(handle, RASTER_CAPS) as document:
             assert len(decode_pwg(await collect(document))) == 3
         assert handle.tell() == 100

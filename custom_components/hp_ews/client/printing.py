@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 from dataclasses import dataclass
+import io
 import logging
 import os
 from typing import TYPE_CHECKING, Final, Protocol, TypedDict
