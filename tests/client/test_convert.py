@@ -1231,9 +1231,11 @@ async def test_out_of_memory_is_a_library_error(
     assert isinstance(caught.value.__cause__, MemoryError)
 
 
-async def test_open_file_is_read_by_position(tmp_path: Path, pdf_path: Path) -> None:
+async def test_open_file_is_read_by_position(
+    tmp_path: Path, pdf_path: Path, pdf_bytes: bytes
+) -> None:
     """Given an open file, its own position is not used, nor moved, nor closed."""
-    expected = pdf_path.read_bytes()
+    expected = pdf_bytes
     with pdf_path.open("rb") as handle:
         handle.seek(100)
         async with prepare_document(handle, caps("application/pdf")) as document:
