@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
+import ipaddress
 import json
 from pathlib import Path
+import re
 import struct
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from xml.etree import ElementTree as ET
 
 import pytest
 
-from custom_components.hp_ews.client import ippcodec
+from custom_components.hp_ews.client import cdm, ippcodec, ledm
 from custom_components.hp_ews.client.capture import (
     Capture,
     CaptureTransport,
     Redactor,
+    learn_json,
     profile_from_capture,
     read_capture,
     redact_capture,
+    redact_json,
     write_capture,
+    write_redacted_capture,
 )
+from custom_components.hp_ews.client.client import HPPrinter
 from custom_components.hp_ews.client.errors import HPEWSError, HPEWSParseError
 from custom_components.hp_ews.client.ipp import (
     get_printer_attributes_request,
@@ -27,9 +37,12 @@ from custom_components.hp_ews.client.ipp import (
 from custom_components.hp_ews.client.ippcodec import GroupTag, ValueTag
 from custom_components.hp_ews.client.models import Protocol
 from custom_components.hp_ews.client.transport import MAX_DOCUMENT_BYTES
+from simulator.profiles import DATA_DIR
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Iterable, Iterator
+
+    from custom_components.hp_ews.client.models import Snapshot
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CAPTURES = FIXTURES / "captures"
@@ -388,3 +401,415 @@ def test_redacted_fixture_captures_still_parse() -> None:
         assert after.info.model == before.info.model
         assert after.supplies == before.supplies
         assert after.info.uuid != before.info.uuid
+
+
+# --- privacy: addresses, host names, SSIDs, locations (issue 9) ----------------------------
+
+ENVY_LOG = FIXTURES / "ipp" / "HP-ENVY-4520__get-printer-attributes_ipp-client-log.txt"
+PAGEWIDE_DUMP = (
+    FIXTURES / "ipp" / "HP-PageWide-MFP-P57750__ipptool_get-printer-attributes.txt"
+)
+M182_STATUS = (
+    FIXTURES
+    / "ledm"
+    / "HP-Color-LaserJet-Pro-MFP-M182nw__ProductStatusDyn_reserialized.xml"
+)
+OJ_CONFIG = FIXTURES / "ledm" / "HP-OfficeJet-Pro-9022e__ProductConfigDyn.xml"
+CDM_IDENTITY = FIXTURES / "cdm" / "HP-Smart-Tank-588__cdm_system_v1_identity_raw.json"
+# Values the fixtures themselves carry (read them there): the ENVY 4520's
+# address, Wi-Fi, host name and its MAC's EUI-64 IPv6 addresses (JmDNS lines).
+ENVY_IP = "192.168.35.29"
+ENVY_SSID = "Himbeereis"
+ENVY_HOSTNAME = "HPB519A4"
+ENVY_MAC = "ec8eb5b519a4"
+ENVY_LINK_LOCAL = "fe80:0:0:0:ee8e:b5ff:feb5:19a4"
+ENVY_GLOBAL = "2003:c4:b703:8100:ee8e:b5ff:feb5:19a4"
+# Written by hand in the style of what a user's printer would hold.
+LOCATION = "Büro 2. OG, Raum 204"
+CONTACT = "Jane Doe"
+EMAIL = "jane.doe@example.org"
+GEO = "geo:52.5163,13.3777"
+
+
+def _dump_secrets(text: str) -> set[str]:
+    """The private values of an IPP dump, read with the simulator's dump reader."""
+    from simulator.ippdump import dump_lines
+
+    attributes = {name: raw for name, _syntax, raw in dump_lines(text)}
+    secrets = {attributes["printer-name"]}  # the HP default host name
+    for name in ("printer-wifi-ssid", "printer-location"):
+        if attributes.get(name, "").strip():
+            secrets.add(attributes[name].strip())
+    for name in ("printer-uri-supported", "printer-more-info", "printer-icons"):
+        for uri in attributes[name].split(","):
+            host = urlsplit(uri).hostname
+            assert host is not None
+            secrets.add(host)
+    # The MAC's last six hex digits in the service name: "... [B519A4]".
+    suffix = re.search(r"\[([0-9A-F]{6})\]", attributes["printer-dns-sd-name"])
+    assert suffix is not None
+    secrets.add(suffix.group(1))
+    return secrets
+
+
+def _leaks(data: bytes | str, secrets: set[str]) -> set[str]:
+    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+    return {secret for secret in secrets if secret.lower() in text.lower()}
+
+
+@pytest.mark.parametrize("dump", [ENVY_LOG, PAGEWIDE_DUMP])
+def test_redacted_ipp_dumps_keep_no_secrets_and_still_parse(dump: Path) -> None:
+    from simulator.ippdump import message_from_dump
+
+    text = dump.read_text(encoding="utf-8")
+    secrets = _dump_secrets(text)
+    assert len(secrets) >= 4
+    if dump == ENVY_LOG:
+        # The JmDNS lines: EUI-64 addresses (the MAC inside) with ":80" ports.
+        found = set(re.findall(r"/([0-9a-f:]+):80 ", text))
+        assert found == {ENVY_LINK_LOCAL, ENVY_GLOBAL}
+        secrets |= found | {"ee8e:b5ff:feb5:19a4", ENVY_MAC}
+    redacted = redact_capture(Capture(http={"/dump": text.encode()})).http["/dump"]
+    assert _leaks(redacted, secrets) == set()
+    before = message_from_dump(text).printer
+    after = message_from_dump(redacted.decode()).printer
+    assert after.names() == before.names()
+    for name in (
+        "printer-make-and-model",
+        "marker-levels",
+        "document-format-supported",
+    ):
+        assert after.values(name) == before.values(name)
+    assert after.value("printer-wifi-ssid") == "SSID-1"
+    assert after.value("printer-name") != before.value("printer-name")
+
+
+def _attribute_strings(attributes: Iterable[ippcodec.Attribute]) -> Iterator[str]:
+    for attribute in attributes:
+        for value in attribute.values:
+            if isinstance(value, ippcodec.Collection):
+                yield from _attribute_strings(value)
+            elif isinstance(value, ippcodec.TextWithLanguage):
+                yield value.text
+            elif isinstance(value, bytes):
+                yield value.decode("utf-8", "replace")
+            elif isinstance(value, str):
+                yield value
+
+
+def _plant_ipp(data: bytes) -> bytes:
+    """The ENVY 4520's captured attributes, with a location, geo and contact set."""
+    message = ippcodec.decode(data)
+    printer = message.printer
+    printer.set("printer-location", ValueTag.TEXT, LOCATION)
+    printer.set("printer-geo-location", ValueTag.URI, GEO)
+    printer.set("printer-organization", ValueTag.TEXT, "Example GmbH")
+    contact = ippcodec.Collection(
+        [
+            ippcodec.Attribute("contact-name", ValueTag.NAME, CONTACT),
+            ippcodec.Attribute("contact-uri", ValueTag.URI, f"mailto:{EMAIL}"),
+            ippcodec.Attribute("contact-vcard", ValueTag.TEXT, f"FN:{CONTACT}"),
+        ]
+    )
+    printer.set("printer-contact-col", ValueTag.BEG_COLLECTION, contact)
+    printer.set(
+        "printer-info",
+        ValueTag.TEXT_WITH_LANGUAGE,
+        ippcodec.TextWithLanguage(f"{ENVY_HOSTNAME} in {LOCATION}", "de"),
+    )
+    return message.encode()
+
+
+def _planted_capture() -> Capture:
+    """Real documents of one printer, with secrets in odd places as well."""
+    envy_ipp = (
+        DATA_DIR / "envy-4520" / "ipp" / "Get-Printer-Attributes.ipp"
+    ).read_bytes()
+    config = OJ_CONFIG.read_text(encoding="utf-8")
+    config = config.replace(
+        "<dd:DeviceLocation></dd:DeviceLocation>",
+        f"<dd:DeviceLocation>{html.escape(LOCATION)}</dd:DeviceLocation>",
+    )
+    config = config.replace(
+        "<dd:CompanyContact></dd:CompanyContact>",
+        f"<dd:CompanyContact><![CDATA[{CONTACT} <{EMAIL}>]]></dd:CompanyContact>",
+    )
+    config = config.replace(
+        "<dd:Latitude>NaN</dd:Latitude>", "<dd:Latitude>52.5163</dd:Latitude>"
+    )
+    config = config.replace("http://REDACTED", f"http://{ENVY_IP}:8080/")
+    config = config.replace(
+        "<dd:Fax>Yes</dd:Fax>",
+        f"<!-- Wi-Fi {ENVY_SSID} on {ENVY_HOSTNAME}.local ({ENVY_IP}) -->"
+        f'<dd:Fax note="{ENVY_SSID}" host="[{ENVY_LINK_LOCAL}]:631">Yes</dd:Fax>'
+        f"<dd:A href='http://[2003:C4:B703:8100:EE8E:B5FF:FEB5:19A4]:8080/x'/>"
+        "<dd:B>2003:c4:b703:8100::1 ::ffff:192.168.35.29 ee8e:b5ff:feb5:19a4</dd:B>"
+        f"<dd:C>HP{ENVY_MAC.upper()}.local NPIB519A4 [B519A4]</dd:C>",
+    )
+    identity = json.loads(CDM_IDENTITY.read_bytes())
+    identity |= {
+        "deviceLocation": LOCATION,
+        "deviceDescription": f"by the window, {ENVY_SSID} reaches it",
+        "bonjour": {"domainName": f"HP{ENVY_MAC.upper()}.local.", "ssid": ENVY_SSID},
+        "geoLocation": {"latitude": 52.5163, "longitude": 13.3777},
+        "ipv4": {"address": ENVY_IP, "subnetMask": "255.255.255.0"},
+        "links": [{"href": f"https://[{ENVY_GLOBAL}]/cdm/system/v1/identity"}],
+    }
+    dump = PAGEWIDE_DUMP.read_text(encoding="utf-8").replace(
+        "##### unkenntlich gemacht wg. Datenschutz #####", LOCATION
+    )
+    return Capture(
+        meta={"format": 1, "model": "HP ENVY 4520 series"},
+        http={
+            "/DevMgmt/ProductConfigDyn.xml": config.encode(),
+            "/DevMgmt/ProductStatusDyn.xml": M182_STATUS.read_bytes(),
+            "/cdm/system/v1/identity": json.dumps(
+                identity, ensure_ascii=False
+            ).encode(),
+            # Firmware that sends ISO-8859-1 (not valid UTF-8).
+            "/DevMgmt/Latin1.xml": (
+                f"<a><dd:DeviceLocation>{LOCATION}</dd:DeviceLocation>"
+                f"<b>{ENVY_IP}</b></a>"
+            ).encode("latin-1"),
+            "/ipptool.txt": dump.encode(),
+        },
+        ipp={"Get-Printer-Attributes": _plant_ipp(envy_ipp)},
+    )
+
+
+PLANTED_SECRETS = {
+    ENVY_IP,
+    "192.0.2.1",  # the M182nw's panel shows its address
+    ENVY_SSID,
+    ENVY_HOSTNAME,
+    "B519A4",
+    ENVY_MAC,
+    "ee8e:b5ff",
+    "feb5:19a4",
+    "2003:c4:b703:8100",
+    "fe80:",
+    LOCATION,
+    html.escape(LOCATION),
+    "Büro",
+    "B\\u00fcro",
+    CONTACT,
+    EMAIL,
+    "52.5163",
+    "13.3777",
+    "Example GmbH",
+    "FRITZBox18 Repeater739O",
+    "HP5B6968",
+    "5B6968",
+    "192.168.18.126",
+}
+
+
+def test_planted_secrets_are_gone_everywhere() -> None:
+    capture = _planted_capture()
+    for body in (*capture.http.values(), *capture.ipp.values()):
+        assert _leaks(body, PLANTED_SECRETS)  # each document carries some
+    redacted = redact_capture(capture)
+    assert set(redacted.http) == set(capture.http)
+    assert set(redacted.ipp) == set(capture.ipp)
+    for path, body in redacted.http.items():
+        assert _leaks(body, PLANTED_SECRETS) == set(), path
+        assert _leaks(body.decode("latin-1"), {LOCATION}) == set(), path
+    ipp = redacted.ipp["Get-Printer-Attributes"]
+    assert _leaks(ipp, PLANTED_SECRETS) == set()
+    decoded = ippcodec.decode(ipp)  # every length field re-encoded
+    strings = list(_attribute_strings(decoded.printer))
+    assert _leaks("\n".join(strings), PLANTED_SECRETS) == set()
+
+
+def test_planted_secrets_keep_documents_parseable_and_coherent() -> None:
+    capture = _planted_capture()
+    redacted = redact_capture(capture)
+    http = redacted.http
+
+    config = ET.fromstring(http["/DevMgmt/ProductConfigDyn.xml"])
+    assert ledm.parse_product_config(
+        http["/DevMgmt/ProductConfigDyn.xml"]
+    ) == ledm.parse_product_config(capture.http["/DevMgmt/ProductConfigDyn.xml"])
+    dd = "{http://www.hp.com/schemas/imaging/con/dictionaries/1.0/}"
+    assert config.findtext(f".//{dd}DeviceLocation") == "LOCATION-1"
+    assert config.findtext(f".//{dd}Latitude") == "0"
+    status = ledm.parse_product_status(http["/DevMgmt/ProductStatusDyn.xml"])
+    assert status.state == ledm.parse_product_status(M182_STATUS.read_bytes()).state
+
+    identity = json.loads(http["/cdm/system/v1/identity"])
+    assert identity["deviceLocation"] == "LOCATION-1"
+    assert identity["bonjour"]["ssid"] == "SSID-1"
+    assert identity["geoLocation"] == {"latitude": 0, "longitude": 0}
+    assert identity["ipv4"]["subnetMask"] == "255.255.255.0"  # identifies no one
+    assert cdm.parse_identity(http["/cdm/system/v1/identity"]).model == (
+        cdm.parse_identity(CDM_IDENTITY.read_bytes()).model
+    )
+
+    # The same value has the same placeholder in every document.
+    printer = ippcodec.decode(redacted.ipp["Get-Printer-Attributes"]).printer
+    address = identity["ipv4"]["address"]
+    assert address != ENVY_IP
+    ipaddress.IPv4Address(address)  # still an address, so URIs still parse
+    assert printer.value("printer-more-info") == f"http://{address}/#hId-pgAirPrint"
+    assert f"http://{address}:8080/" in http["/DevMgmt/ProductConfigDyn.xml"].decode()
+    assert printer.value("printer-wifi-ssid") == "SSID-1"
+    assert printer.value("printer-location") == "LOCATION-1"
+    geo = printer.value("printer-geo-location")
+    assert isinstance(geo, str)
+    assert re.fullmatch(r"geo:LOCATION-\d+", geo)
+    assert geo != "geo:LOCATION-1"
+    contact = printer.value("printer-contact-col")
+    assert isinstance(contact, ippcodec.Collection)
+    uri = contact.value("contact-uri")
+    assert isinstance(uri, str)
+    assert re.fullmatch(r"mailto:CONTACT-\d+", uri)
+    host_name = printer.value("printer-name")
+    assert isinstance(host_name, str)
+    assert host_name.startswith("HP")
+    assert host_name in http["/DevMgmt/ProductConfigDyn.xml"].decode()
+    # The printer's own links still point at itself: the EWS URL survives.
+    url = "http://localhost:631/ipp/print"
+    before = parse_printer_attributes(capture.ipp["Get-Printer-Attributes"], url)
+    after = parse_printer_attributes(redacted.ipp["Get-Printer-Attributes"], url)
+    assert before.info.ews_url == after.info.ews_url == "http://localhost/"
+    assert after.supplies == before.supplies
+
+
+def test_eui64_addresses_reveal_their_mac() -> None:
+    """A MAC seen only inside an IPv6 address is still redacted elsewhere."""
+    capture = Capture(
+        http={
+            "/a": f"addr {ENVY_LINK_LOCAL.replace(':0:0:0:', '::')}%wlan0".encode(),
+            "/b": f"<m>{ENVY_MAC.upper()}</m><n>HP{ENVY_MAC}.local</n>".encode(),
+        }
+    )
+    redacted = redact_capture(capture)
+    text = b" ".join(redacted.http.values()).decode()
+    assert _leaks(text, {ENVY_MAC, "b519a4", "ee8e:b5ff"}) == set()
+    assert "%wlan0" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12:34:56 and 00:00:00.0Z and 2024-09-13T23:37:31+01:00",
+        "SVN-IPG-LEDM.1103 firmware 2506A.00 MCT:MF;MCL:DI;MCV:3.2",
+        "00.00.02.02.01 (DigitalEcosystemType) and 1.3.6.1.2.1.43",
+        "0.0.0.0 255.255.255.0 ::1 :: std::vector a:b:c",
+        '<dd:AlertDetailsMarkerLocation>1</dd:AlertDetailsMarkerLocation> xsi:schemaLocation="x"',
+        "#00FFFF#FF00FF is not a host name, nor is HPLedm, HPCAFE12X or HP 963XL",
+        '{"location": "", "ssid": "REDACTED", "host": "**REDACTED**", "latitude": "NaN"}',
+    ],
+)
+def test_redaction_leaves_non_secrets_alone(text: str) -> None:
+    redactor = Redactor()
+    redactor.learn_text(text)
+    assert redactor.redact_text(text) == text
+
+
+def test_ip_placeholders_are_consistent_and_never_reused() -> None:
+    redactor = Redactor()
+    text = (
+        "a 192.168.1.5 b 192.168.001.005 c 10.0.0.1 d 127.0.0.1 "
+        "e [FE80::1] f fe80:0:0:0:0:0:0:1 g ::ffff:10.0.0.1"
+    )
+    redactor.learn_text(text)
+    out = redactor.redact_text(text)
+    words = out.split()
+    assert words[1] == words[3] != words[5]
+    assert words[7] not in ("127.0.0.1", words[1], words[5])
+    assert words[9].strip("[]").upper() == words[9].strip("[]")  # case kept
+    assert words[9].strip("[]").lower() == words[11]
+    assert words[13] == f"::ffff:{words[5]}"
+    # A second redactor over the result maps every placeholder to itself.
+    again = Redactor()
+    again.learn_text(out)
+    assert again.redact_text(out) == out
+
+
+def test_second_redactor_never_reuses_earlier_placeholders() -> None:
+    first = redact_capture(_planted_capture())
+    redactor = Redactor()
+    redactor.learn_capture(first)
+    redactor.add_secret("Other Place", "LOCATION")
+    redactor.learn_text("<dd:SerialNumber>CN12345678</dd:SerialNumber>")
+    used = set(re.findall(r"LOCATION-\d+", b"".join(first.http.values()).decode()))
+    assert used
+    assert redactor.redact_field("Other Place", "LOCATION") not in used
+    serial = redactor.redact_text("CN12345678")
+    assert serial.startswith("SN")
+    assert serial not in b"".join(first.http.values()).decode()
+    # Placeholders map to themselves; only host names whose MAC never showed
+    # (the PageWide dump's HP5B6968) may be renumbered, consistently.
+    again = redactor.redact_capture(first)
+    for path, body in first.http.items():
+        if path != "/ipptool.txt":
+            assert again.http[path] == body
+    host = re.compile(rb"(HP|\[)[0-9a-f]{6}")
+    assert host.sub(rb"\1", again.http["/ipptool.txt"]) == host.sub(
+        rb"\1", first.http["/ipptool.txt"]
+    )
+
+
+def test_redact_json_walks_keys_and_values() -> None:
+    redactor = Redactor()
+    value = {
+        "title": f"HP ENVY 4520 [{ENVY_HOSTNAME[-6:]}]",
+        "data": {"location": LOCATION, "hosts": [f"http://{ENVY_IP}:80"]},
+        "count": 3,
+    }
+    learn_json(value, redactor)
+    assert redact_json(value, redactor) == {
+        "title": "HP ENVY 4520 [000001]",
+        "data": {"location": "LOCATION-1", "hosts": ["http://198.18.0.1:80"]},
+        "count": 3,
+    }
+
+
+def test_host_names_are_redacted_wherever_they_appear(tmp_path: Path) -> None:
+    capture = Capture(
+        http={"/a": b"<u>ipp://printer.fritz.box:631/ipp/print</u><v>lp</v>"}
+    )
+    redacted = redact_capture(capture, hosts=("printer.fritz.box", "lp"))
+    assert redacted.http["/a"] == (b"<u>ipp://HOST-1:631/ipp/print</u><v>HOST-2</v>")
+    write_redacted_capture(tmp_path / "c", capture, hosts=("printer.fritz.box",))
+    assert b"fritz" not in (tmp_path / "c/http/a").read_bytes()
+
+
+def test_ipp_too_long_after_redaction_is_dropped() -> None:
+    message = ippcodec.new_response(0, 1)
+    # Short addresses get longer placeholders: past IPP's 65535-byte values.
+    addresses = " ".join(f"1.1.{i // 100}.{i % 100}" for i in range(6000))
+    assert len(addresses) < 65535
+    message.add_group(GroupTag.PRINTER).set("printer-info", ValueTag.TEXT, addresses)
+    redacted = redact_capture(Capture(ipp={"Get-Printer-Attributes": message.encode()}))
+    assert redacted.ipp == {}
+
+
+@pytest.mark.parametrize(
+    "directory",
+    sorted(
+        [*CAPTURES.iterdir(), *(p for p in DATA_DIR.iterdir() if p.is_dir())],
+        key=lambda p: p.name,
+    ),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+async def test_redacted_captures_replay_to_the_same_snapshot(directory: Path) -> None:
+    """Redaction changes identities only: the snapshot is otherwise the same."""
+    capture = read_capture(directory)
+    redacted = redact_capture(capture)
+
+    async def snapshot(of: Capture) -> Snapshot:
+        printer = HPPrinter("localhost", None, transport=CaptureTransport(of))
+        return await printer.snapshot(profile_from_capture(of))
+
+    before = await snapshot(capture)
+    after = await snapshot(redacted)
+    ids = {"serial_number": None, "uuid": None, "mac": None}
+    assert dataclasses.replace(after.info, **ids) == dataclasses.replace(
+        before.info, **ids
+    )
+    assert after.status == before.status
+    assert after.supplies == before.supplies
+    assert after.counters == before.counters
+    assert after.ipp == before.ipp

@@ -1,0 +1,197 @@
+"""CPU time of capture redaction: the per-secret baseline versus one pass.
+
+    scripts/python bench/redact.py [--baseline COMMIT] [--no-baseline] [--full]
+
+The baseline is ``custom_components/hp_ews/client/capture.py`` as of
+``--baseline`` (default: the last commit before the single-pass redactor),
+read with ``git show`` and loaded beside the current module. It rescanned the
+whole text twice per known MAC and once per serial number (``re.sub`` in a
+loop), so its time grew with secrets x text; the current redactor makes one
+pass of one compiled regex per document (after one of the trie of learned
+values, when there are any) with a dict lookup per match.
+
+Each case is one generated document (or the real captures), learned and
+redacted through ``redact_capture``; times are the best of a few rounds. The
+scaling rows double the document: a linear redactor doubles its time too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from pathlib import Path
+import subprocess
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from custom_components.hp_ews.client import capture as current  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+
+BASELINE = "8e9c5ec03d63d48ba583cb9254e2c2c2da69a001"
+CAPTURE_PATH = "custom_components/hp_ews/client/capture.py"
+
+
+def load_baseline(commit: str) -> ModuleType | None:
+    """The capture module as of ``commit``, or None without git history."""
+    try:
+        source = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{commit}:{CAPTURE_PATH}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as err:
+        print(f"baseline {commit[:8]} unavailable: {err}", file=sys.stderr)
+        return None
+    name = "custom_components.hp_ews.client._capture_baseline"
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "custom_components.hp_ews.client"
+    sys.modules[name] = module
+    exec(compile(source, f"{commit[:8]}:{CAPTURE_PATH}", "exec"), module.__dict__)
+    return module
+
+
+def macs(count: int) -> str:
+    """``count`` distinct MACs, 24 bytes each: 4000 of them are 93.75 KiB."""
+    return "".join(
+        f"<m>{(0x3C0000000000 + i * 7919).to_bytes(6).hex(':')}</m>"
+        for i in range(count)
+    )
+
+
+def serials(count: int) -> str:
+    """A CDM-like JSON list with ``count`` distinct supply serial numbers."""
+    items = ",".join(
+        f'{{"serialNumber": "CN{i:08d}", "note": "CN{i:08d} installed"}}'
+        for i in range(count)
+    )
+    return f'{{"suppliesList": [{items}]}}'
+
+
+def addresses(count: int) -> str:
+    """``count`` distinct IPv4 and IPv6 addresses in URIs and text."""
+    return "".join(
+        f"<u>ipp://10.{i >> 8 & 255}.{i & 255}.7:631/ipp/print</u>"
+        f"<v>[2003:c4:b703:{i:x}::1]</v>"
+        for i in range(count)
+    )
+
+
+def real_captures() -> Any:
+    """Every capture directory in tests/fixtures and simulator/data."""
+    directories = [
+        *sorted((ROOT / "tests" / "fixtures" / "captures").iterdir()),
+        *sorted(p for p in (ROOT / "simulator" / "data").iterdir() if p.is_dir()),
+    ]
+    return [current.read_capture(d) for d in directories]
+
+
+def best_of(function: Callable[[], object], rounds: int) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def run_document(module: ModuleType, text: str) -> Callable[[], object]:
+    capture = module.Capture(http={"/doc": text.encode()})
+    return lambda: module.redact_capture(capture)
+
+
+def run_captures(module: ModuleType, captures: list[Any]) -> Callable[[], object]:
+    converted = [
+        module.Capture(meta=dict(c.meta), http=dict(c.http), ipp=dict(c.ipp))
+        for c in captures
+    ]
+    return lambda: [module.redact_capture(c) for c in converted]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default=BASELINE)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--full", action="store_true", help="also time the baseline on 8000 MACs"
+    )
+    args = parser.parse_args()
+    baseline = None if args.no_baseline else load_baseline(args.baseline)
+
+    # (name, runner factory, size, whether the baseline redacts that kind)
+    cases: list[
+        tuple[str, Callable[[ModuleType], Callable[[], object]], int, bool]
+    ] = []
+    for count in (1000, 2000, 4000, 8000):
+        text = macs(count)
+        cases.append(
+            (
+                f"{count} MACs, {len(text) / 1024:.1f} KiB",
+                lambda m, t=text: run_document(m, t),
+                len(text),
+                count < 8000 or args.full,  # the baseline needs ~4x its 4000 time
+            )
+        )
+    for count in (1000, 4000):
+        text = serials(count)
+        cases.append(
+            (
+                f"{count} serials, {len(text) / 1024:.1f} KiB",
+                lambda m, t=text: run_document(m, t),
+                len(text),
+                True,
+            )
+        )
+    for count in (1000, 4000):
+        text = addresses(count)
+        cases.append(
+            (
+                f"{count}+{count} IPv4/IPv6, {len(text) / 1024:.1f} KiB",
+                lambda m, t=text: run_document(m, t),
+                len(text),
+                False,
+            )
+        )
+    captures = real_captures()
+    size = sum(len(b) for c in captures for b in (*c.http.values(), *c.ipp.values()))
+    cases.append(
+        (
+            f"{len(captures)} real captures, {size / 1024:.1f} KiB",
+            lambda m: run_captures(m, captures),
+            size,
+            True,
+        )
+    )
+
+    label = f"baseline {args.baseline[:8]}" if baseline else "baseline"
+    print(f"{'case':<34} {label:>17} {'now':>10} {'speed-up':>9} {'now µs/KiB':>11}")
+    for name, make, size, comparable in cases:
+        now = best_of(make(current), 3)
+        before_text = "n/a"
+        ratio_text = ""
+        if comparable and baseline is not None:
+            before = best_of(make(baseline), 1 if size > 32 * 1024 else 3)
+            before_text = f"{before:.3f} s"
+            ratio_text = f"{before / now:.1f}x"
+        print(
+            f"{name:<34} {before_text:>17} {now:>8.3f} s {ratio_text:>9}"
+            f" {now * 1e6 / (size / 1024):>11.0f}"
+        )
+    print(
+        "n/a: not run (no git history; the baseline redacts no IP addresses;"
+        " 8000 MACs only with --full)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
