@@ -36,6 +36,7 @@ from .harness import (
     check,
     child_env,
     free_port,
+    isolate_network,
     sim_request,
     sim_session,
     wait_for,
@@ -853,14 +854,14 @@ class Smoke:
         await step("Home Assistant stops cleanly", self.stop_hass, needs=(started,))
 
 
-async def _main(args: argparse.Namespace) -> int:
+async def _main(args: argparse.Namespace, network: str) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="hp_ews-smoke-", dir=args.workdir))
     runner = Runner(args.time_limit)
     from homeassistant.const import __version__ as ha_version
 
     print(
         f"smoke: Home Assistant {ha_version} on Python {platform.python_version()}, "
-        f"work directory {workdir}",
+        f"{network}, work directory {workdir}",
         flush=True,
     )
     smoke = Smoke(workdir, runner, args.integration)
@@ -904,9 +905,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the run's directory when a step failed",
     )
+    parser.add_argument(
+        "--no-isolate",
+        action="store_true",
+        help="keep this machine's network (default: a namespace with loopback only)",
+    )
     args = parser.parse_args(argv)
     args.integration = Path(args.integration).resolve()
-    return asyncio.run(_main(args))
+    # Before any thread exists: unshare applies to the calling thread only.
+    network = "network not isolated" if args.no_isolate else isolate_network()
+    return asyncio.run(_main(args, network))
 
 
 if __name__ == "__main__":
