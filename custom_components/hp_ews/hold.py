@@ -4,15 +4,22 @@ HP printers implement neither IPP Hold-Job nor Release-Job, so a held job is
 the document itself, saved under the configuration directory, with its print
 options in a Store: it survives a restart, is released (printed) by an
 action, and is deleted when it expires.
+
+The documents are bounded while they are written, not after: by the size of
+one document, by a quota on all held jobs of all printers together (each
+printer's option, checked against the total), and by the free space of the
+disk, which is checked before anything is written and must keep
+``max(MIN_FREE_BYTES, MIN_FREE_SHARE)`` of the disk free.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import os
 from pathlib import Path
 import secrets
-import shutil
-from typing import TYPE_CHECKING, Any, Final, TypedDict, cast
+from shutil import disk_usage
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
@@ -27,7 +34,7 @@ from .client.convert import SNIFF_BYTES, sniff_format
 from .const import DOMAIN, LOGGER, MAX_DOCUMENT_BYTES, MAX_HELD_JOBS
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable
+    from collections.abc import AsyncIterable, AsyncIterator
     from datetime import datetime, timedelta
     from typing import BinaryIO
 
@@ -40,7 +47,16 @@ STORAGE_VERSION: Final = 1
 DIRECTORY: Final = "hp_ews_held"
 """Folder under ``.storage`` holding the documents."""
 WRITE_BATCH: Final = 1024 * 1024
-"""Bytes of a download gathered before one write in the executor."""
+"""Bytes of a download gathered (or of a file read) for one write in the executor."""
+MIB: Final = 1024 * 1024
+GIB: Final = 1024 * MIB
+MIN_FREE_BYTES: Final = 256 * MIB
+MIN_FREE_SHARE: Final = 0.05
+"""Held documents leave this share of the disk, and at least MIN_FREE_BYTES, free."""
+
+
+def _size(size: int) -> str:
+    return f"{size / GIB:.1f} GiB" if size >= GIB else f"{max(1, size // MIB)} MiB"
 
 
 class StoredJob(TypedDict):
@@ -120,6 +136,26 @@ def new_job_id() -> str:
     return f"held-{secrets.token_hex(4)}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Bounds:
+    """What one held document may take, fixed when it starts being written."""
+
+    quota: int
+    """Bytes all held jobs may take together."""
+    space: int
+    """Bytes of the disk this document may take."""
+    reserve: int
+    """Bytes of the disk kept free."""
+
+
+def _error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
 class HeldJobs:
     """Every held job, for all printers."""
 
@@ -132,6 +168,8 @@ class HeldJobs:
         )
         self._jobs: dict[str, HeldJob] = {}
         self._claimed: set[str] = set()
+        self._writing: dict[str, int] = {}
+        """Bytes written so far of the documents being held now."""
         self._unsub_timer: CALLBACK_TYPE | None = None
 
     async def async_load(self) -> None:
@@ -189,39 +227,55 @@ class HeldJobs:
 
     # --- changes ---------------------------------------------------------------------
 
+    def held_bytes(self) -> int:
+        """Bytes of every held job, and of those being written now."""
+        return sum(job.size for job in self._jobs.values()) + sum(
+            self._writing.values()
+        )
+
     async def async_add(
         self,
         entry_id: str,
         document: Document,
         options: dict[str, Any],
         hold_for: timedelta,
+        quota: int,
     ) -> HeldJob:
         """Save a document as a held job.
 
+        ``quota`` is the most all held jobs (of every printer) may take
+        together, this one included.
+
         Raises:
-            ServiceValidationError: too many held jobs, the document is too
-                large or of no format we can print.
+            ServiceValidationError: too many held jobs, over the quota, not
+                enough free disk space, the document is too large or of no
+                format we can print.
         """
         if len(self._jobs) + len(self._claimed) >= MAX_HELD_JOBS:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="too_many_held_jobs",
-                translation_placeholders={"limit": str(MAX_HELD_JOBS)},
-            )
+            raise _error("too_many_held_jobs", limit=str(MAX_HELD_JOBS))
+        known = document.size or 0
+        if self.held_bytes() + max(known, 1) > quota:
+            raise _error("held_quota_exceeded", limit=_size(quota))
+        usage = await self.hass.async_add_executor_job(self._disk_usage)
+        reserve = max(MIN_FREE_BYTES, int(usage.total * MIN_FREE_SHARE))
+        # Others being written will take their share of what is free now.
+        space = usage.free - reserve - sum(self._writing.values())
+        if known >= space:
+            raise _error("held_no_space", reserve=_size(reserve))
         job_id = new_job_id()
         # Reserve the slot while the document is being written.
         self._claimed.add(job_id)
+        self._writing[job_id] = 0
         try:
-            size, head = await self._async_write(job_id, document)
+            size, head = await self._async_write(
+                job_id, document, _Bounds(quota, space, reserve)
+            )
         finally:
             self._claimed.discard(job_id)
+            self._writing.pop(job_id, None)
         if (document_format := sniff_format(head)) is None:
             await self.hass.async_add_executor_job(self._delete_files, [job_id])
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unsupported_format",
-                translation_placeholders={"format": "unknown"},
-            )
+            raise _error("unsupported_format", format="unknown")
         now = dt_util.utcnow()
         job = HeldJob(
             job_id=job_id,
@@ -237,18 +291,30 @@ class HeldJobs:
         await self._async_changed()
         return job
 
-    async def _async_write(self, job_id: str, document: Document) -> tuple[int, bytes]:
+    def _disk_usage(self) -> Any:
+        """Usage of the disk the documents go to (their folder may not exist yet)."""
+        folder = self.directory
+        while not folder.is_dir() and folder != folder.parent:
+            folder = folder.parent
+        return disk_usage(folder)
+
+    async def _async_write(
+        self, job_id: str, document: Document, bounds: _Bounds
+    ) -> tuple[int, bytes]:
         """Copy the document to the held folder; return its size and first bytes."""
         target = self.directory / job_id
         partial = target.with_suffix(".part")
         run = self.hass.async_add_executor_job
+        chunks: AsyncIterable[bytes]
+        if (file := document.file) is not None:
+            chunks = self._async_read_file(file)
+        else:
+            chunks = document.source  # type: ignore[assignment]
         try:
-            if (path := document.path) is not None:
-                return await run(self._copy_file, path, partial, target)
             handle = await run(self._open_partial, partial)
             try:
-                size, head = await self._async_write_stream(
-                    cast("AsyncIterable[bytes]", document.source), handle
+                size, head = await self._async_write_chunks(
+                    job_id, chunks, handle, bounds
                 )
             finally:
                 await run(handle.close)
@@ -262,14 +328,36 @@ class HeldJobs:
         self.directory.mkdir(parents=True, exist_ok=True)
         return partial.open("wb")
 
-    async def _async_write_stream(
-        self, chunks: AsyncIterable[bytes], handle: BinaryIO
+    async def _async_read_file(self, file: BinaryIO) -> AsyncIterator[bytes]:
+        """The open file from its start to its end, however long it has grown."""
+        fd = file.fileno()
+        offset = 0
+        while chunk := await self.hass.async_add_executor_job(
+            os.pread, fd, WRITE_BATCH, offset
+        ):
+            offset += len(chunk)
+            yield chunk
+
+    async def _async_write_chunks(
+        self,
+        job_id: str,
+        chunks: AsyncIterable[bytes],
+        handle: BinaryIO,
+        bounds: _Bounds,
     ) -> tuple[int, bytes]:
+        """Write the chunks; every bound is checked before a byte too many is kept."""
         size = 0
         head = b""
         batch = bytearray()
         async for chunk in chunks:
             size += len(chunk)
+            self._writing[job_id] = size
+            if size > MAX_DOCUMENT_BYTES:
+                raise _error("document_too_large", limit=_size(MAX_DOCUMENT_BYTES))
+            if self.held_bytes() > bounds.quota:
+                raise _error("held_quota_exceeded", limit=_size(bounds.quota))
+            if size >= bounds.space:
+                raise _error("held_no_space", reserve=_size(bounds.reserve))
             if len(head) < SNIFF_BYTES:
                 head += chunk[: SNIFF_BYTES - len(head)]
             batch += chunk
@@ -278,28 +366,6 @@ class HeldJobs:
                 batch.clear()
         if batch:
             await self.hass.async_add_executor_job(handle.write, bytes(batch))
-        return size, head
-
-    def _copy_file(
-        self, source: Path, partial: Path, target: Path
-    ) -> tuple[int, bytes]:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with source.open("rb") as reader, partial.open("wb") as writer:
-            head = reader.read(SNIFF_BYTES)
-            writer.write(head)
-            shutil.copyfileobj(reader, writer, WRITE_BATCH)
-            size = writer.tell()
-        # The file may have grown since it was checked.
-        if size > MAX_DOCUMENT_BYTES:
-            partial.unlink()
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="document_too_large",
-                translation_placeholders={
-                    "limit": f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB"
-                },
-            )
-        partial.rename(target)
         return size, head
 
     def claim(self, job_id: str) -> HeldJob | None:

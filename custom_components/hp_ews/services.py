@@ -36,14 +36,23 @@ from .client.convert import (
     parse_page_ranges,
 )
 from .client.errors import (
+    DocumentLimit,
     HPEWSAuthenticationError,
+    HPEWSDocumentLimitError,
     HPEWSError,
     HPEWSIPPError,
+    HPEWSOutOfMemoryError,
     HPEWSUnsupportedError,
 )
 from .client.ippcodec import StatusCode
-from .const import CONF_HOLD_HOURS, DEFAULT_HOLD_HOURS, DOMAIN
-from .hold import DATA_HELD_JOBS, HeldJob
+from .const import (
+    CONF_HELD_QUOTA_GIB,
+    CONF_HOLD_HOURS,
+    DEFAULT_HELD_QUOTA_GIB,
+    DEFAULT_HOLD_HOURS,
+    DOMAIN,
+)
+from .hold import DATA_HELD_JOBS, GIB, HeldJob
 from .sources import ATTR_FILE, ATTR_MEDIA_CONTENT_ID, ATTR_URL, async_open_document
 
 if TYPE_CHECKING:
@@ -71,6 +80,39 @@ ATTR_HOLD: Final = "hold"
 ATTR_JOB_ID: Final = "job_id"
 
 COLOR_MODES: Final = ("color", "monochrome", "auto")
+MAX_IPP_JOB_ID: Final = 2**31 - 1
+"""IPP job ids are integers 1..2**31-1 (RFC 8011 5.3.2)."""
+MAX_NAME_OCTETS: Final = 255
+"""IPP ``name`` values are at most 255 octets (RFC 8011 5.1.3)."""
+HELD_JOB_ID_LENGTH: Final = 64
+"""Longer than any held job id (``held-`` and 8 hex digits)."""
+
+
+def cut_name(name: str) -> str:
+    """``name`` in at most 255 octets of UTF-8, no character cut in two."""
+    return name.encode()[:MAX_NAME_OCTETS].decode("utf-8", "ignore")
+
+
+def _job_name(value: Any) -> str:
+    name = cut_name(cv.string(value))
+    if not name:
+        raise vol.Invalid("job_name may not be empty")
+    return name
+
+
+def _job_id(value: Any) -> str:
+    """A held job id, or a printer's job id within IPP's integer range."""
+    job_id = cv.string(value).strip()
+    if job_id.startswith("held-") and len(job_id) <= HELD_JOB_ID_LENGTH:
+        return job_id
+    # Digits only, and few enough that int() stays cheap.
+    if not (job_id.isascii() and job_id.isdecimal() and len(job_id) <= 10):
+        raise vol.Invalid(f"job_id must be 1 to {MAX_IPP_JOB_ID} or a held job id")
+    if not 1 <= int(job_id) <= MAX_IPP_JOB_ID:
+        raise vol.Invalid(f"job_id must be 1 to {MAX_IPP_JOB_ID} or a held job id")
+    return str(int(job_id))
+
+
 OPTION_KEYS: Final = (
     ATTR_COPIES,
     ATTR_SIDES,
@@ -102,7 +144,8 @@ PRINT_SCHEMA: Final = vol.Schema(
         vol.Optional(ATTR_ORIENTATION): vol.In(tuple(ORIENTATIONS)),
         vol.Optional(ATTR_PAGE_RANGES): cv.string,
         vol.Optional(ATTR_QUALITY): vol.In(tuple(QUALITIES)),
-        vol.Optional(ATTR_JOB_NAME): vol.All(cv.string, vol.Length(min=1, max=255)),
+        # Cut to 255 octets rather than refused: names come from file names.
+        vol.Optional(ATTR_JOB_NAME): _job_name,
         vol.Optional(ATTR_WAIT, default=False): cv.boolean,
         vol.Optional(ATTR_HOLD, default=False): cv.boolean,
     }
@@ -110,13 +153,15 @@ PRINT_SCHEMA: Final = vol.Schema(
 CANCEL_JOB_SCHEMA: Final = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): cv.string,
-        vol.Required(ATTR_JOB_ID): cv.string,
+        vol.Required(ATTR_JOB_ID): _job_id,
     }
 )
 RELEASE_JOB_SCHEMA: Final = vol.Schema(
     {
         vol.Optional(ATTR_DEVICE_ID): cv.string,
-        vol.Optional(ATTR_JOB_ID): cv.string,
+        vol.Optional(ATTR_JOB_ID): vol.All(
+            cv.string, vol.Length(max=HELD_JOB_ID_LENGTH)
+        ),
     }
 )
 LIST_JOBS_SCHEMA: Final = vol.Schema({vol.Optional(ATTR_DEVICE_ID): cv.string})
@@ -200,6 +245,12 @@ def _printer_error(entry: HPEWSConfigEntry, err: HPEWSError) -> HomeAssistantErr
         return _validation_error(
             "unsupported_format", format=err.document_format or "unknown"
         )
+    if isinstance(err, HPEWSOutOfMemoryError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="document_out_of_memory"
+        )
+    if isinstance(err, HPEWSDocumentLimitError):
+        return _limit_error(err)
     if isinstance(err, HPEWSDocumentError):
         return _validation_error("document_error", error=str(err))
     if isinstance(err, PrintOptionError):
@@ -230,6 +281,25 @@ def _printer_error(entry: HPEWSConfigEntry, err: HPEWSError) -> HomeAssistantErr
         translation_key="print_cannot_connect",
         translation_placeholders={"printer": printer, "error": str(err)},
     )
+
+
+def _limit_error(err: HPEWSDocumentLimitError) -> ServiceValidationError:
+    """The user's document went past a conversion bound: say which."""
+    match err.limit:
+        case DocumentLimit.IMAGE_PIXELS:
+            return _validation_error(
+                "image_too_large", megapixels=str(err.maximum // 1_000_000)
+            )
+        case DocumentLimit.PAGE_PIXELS:
+            return _validation_error(
+                "page_too_large", megapixels=str(err.maximum // 1_000_000)
+            )
+        case DocumentLimit.PAGES:
+            return _validation_error("too_many_pages", limit=str(err.maximum))
+        case DocumentLimit.RENDER_SECONDS:
+            return _validation_error(
+                "conversion_too_slow", minutes=str(max(1, err.maximum // 60))
+            )
 
 
 def _print_response(result: PrintResult) -> JsonObjectType:
@@ -270,7 +340,9 @@ async def _async_print(call: ServiceCall) -> ServiceResponse:
         if call.data[ATTR_HOLD]:
             return await _async_hold(entry, document, call.data)
         if options.job_name is None:
-            options = print_options({**call.data, ATTR_JOB_NAME: document.name[:255]})
+            options = print_options(
+                {**call.data, ATTR_JOB_NAME: cut_name(document.name)}
+            )
         try:
             result = await entry.runtime_data.async_print(
                 document.source, options, wait=call.data[ATTR_WAIT]
@@ -285,10 +357,11 @@ async def _async_hold(
 ) -> ServiceResponse:
     hass = entry.runtime_data.hass
     saved = {key: data[key] for key in OPTION_KEYS if key in data}
-    saved.setdefault(ATTR_JOB_NAME, document.name[:255])
+    saved.setdefault(ATTR_JOB_NAME, cut_name(document.name))
     hours = entry.options.get(CONF_HOLD_HOURS, DEFAULT_HOLD_HOURS)
+    quota = entry.options.get(CONF_HELD_QUOTA_GIB, DEFAULT_HELD_QUOTA_GIB) * GIB
     job = await hass.data[DATA_HELD_JOBS].async_add(
-        entry.entry_id, document, saved, timedelta(hours=hours)
+        entry.entry_id, document, saved, timedelta(hours=hours), quota
     )
     # Fail now, not at the printer hours later, on what it could never print.
     snapshot = entry.runtime_data.data

@@ -1,8 +1,13 @@
 """Where a document to print comes from: a local file, a URL or a media source.
 
-Nothing here reads a document whole: a local file is handed over by path
-(the client reads it in chunks), a download is an async iterator of chunks
-that enforces the size cap and the time limit as the bytes arrive.
+Nothing here reads a document whole: a local file is handed over open (the
+client reads it by position, in chunks), a download is an async iterator of
+chunks that enforces the size cap and the time limit as the bytes arrive.
+
+A local file is opened once, by the path it resolves to, after that path was
+checked: no link is followed on the way (each folder is opened without
+following links), so swapping a file or a folder for a link after the check
+does not lead the open elsewhere. What is read is that open file.
 """
 
 from __future__ import annotations
@@ -10,8 +15,12 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
+import errno
+import io
+import os
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Final
+import stat
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, cast
 
 import aiohttp
 from homeassistant.components import media_source
@@ -30,7 +39,7 @@ from .const import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
 
     from homeassistant.core import HomeAssistant
 
@@ -49,15 +58,19 @@ LOCAL_MEDIA_SOURCE: Final = "media_source"
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A document ready to be read: a local file, or a download in progress."""
+    """A document ready to be read: an open local file, or a download in progress."""
 
     source: DocumentSource
     name: str
+    size: int | None = None
+    """Bytes of a local file when it was opened; None for a download."""
 
     @property
-    def path(self) -> Path | None:
-        """The local file, when the document is one."""
-        return self.source if isinstance(self.source, Path) else None
+    def file(self) -> BinaryIO | None:
+        """The open local file, when the document is one."""
+        if isinstance(self.source, io.IOBase):
+            return cast("BinaryIO", self.source)
+        return None
 
 
 def _error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -68,25 +81,97 @@ def _error(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def _check_local_file(hass: HomeAssistant, path: Path) -> None:
-    """Refuse paths outside ``allowlist_external_dirs`` and non-files (blocking)."""
-    if not hass.config.is_allowed_path(str(path)):
-        raise _error("path_not_allowed", path=str(path))
-    if not path.is_file():
-        raise _error("file_not_found", path=str(path))
-    if path.stat().st_size > MAX_DOCUMENT_BYTES:
-        raise _error("document_too_large", limit=_mib(MAX_DOCUMENT_BYTES))
-
-
 def _mib(size: int) -> str:
     return f"{size // (1024 * 1024)} MiB"
 
 
-async def _async_local_file(hass: HomeAssistant, name: str) -> Document:
+def _open_no_links(path: Path) -> int:
+    """Open an absolute, resolved path without following any link in it.
+
+    Each folder is opened relative to the one before, refusing links
+    (``O_NOFOLLOW``): a part replaced by a link since the path was resolved
+    fails with ``ELOOP`` (or ``ENOTDIR``) instead of being followed.
+    """
+    nofollow = os.O_NOFOLLOW | os.O_CLOEXEC
+    folder = os.open(path.anchor, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in path.parts[1:-1]:
+            inner = os.open(
+                part, os.O_RDONLY | os.O_DIRECTORY | nofollow, dir_fd=folder
+            )
+            os.close(folder)
+            folder = inner
+        # Non-blocking: a FIFO must not hang the open.
+        return os.open(path.name, os.O_RDONLY | os.O_NONBLOCK | nofollow, dir_fd=folder)
+    finally:
+        os.close(folder)
+
+
+def open_checked(
+    path: Path, allowed: Callable[[Path], bool], shown: str
+) -> tuple[BinaryIO, int]:
+    """Resolve ``path`` once, check where it leads, open exactly that (blocking).
+
+    Returns the open file and its size. ``shown`` names the file in errors.
+
+    Raises:
+        ServiceValidationError: not allowed, missing, not a regular file,
+            too large, or turned into a link since it was resolved.
+    """
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as err:
+        raise _error("file_not_found", path=shown) from err
+    if not allowed(resolved):
+        raise _error("path_not_allowed", path=shown)
+    try:
+        fd = _open_no_links(resolved)
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise _error("path_not_allowed", path=shown) from err
+        raise _error("file_not_found", path=shown) from err
+    handle = os.fdopen(fd, "rb", buffering=0)
+    try:
+        size = _checked_size(fd, shown)
+    except BaseException:
+        handle.close()
+        raise
+    return handle, size
+
+
+def _checked_size(fd: int, shown: str) -> int:
+    """The size of an open regular file within the limit."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise _error("file_not_found", path=shown)
+    if info.st_size > MAX_DOCUMENT_BYTES:
+        raise _error("document_too_large", limit=_mib(MAX_DOCUMENT_BYTES))
+    return info.st_size
+
+
+@contextlib.asynccontextmanager
+async def _async_local(
+    hass: HomeAssistant, path: Path, allowed: Callable[[Path], bool], shown: str
+) -> AsyncIterator[Document]:
+    """Open a local file for the length of the action."""
+    handle, size = await hass.async_add_executor_job(open_checked, path, allowed, shown)
+    try:
+        yield Document(handle, path.name, size)
+    finally:
+        await hass.async_add_executor_job(handle.close)
+
+
+def _async_local_file(
+    hass: HomeAssistant, name: str
+) -> contextlib.AbstractAsyncContextManager[Document]:
     # Relative paths are relative to the configuration directory.
     path = Path(hass.config.path(name))
-    await hass.async_add_executor_job(_check_local_file, hass, path)
-    return Document(path, path.name)
+    return _async_local(
+        hass,
+        path,
+        lambda resolved: hass.config.is_allowed_path(str(resolved)),
+        str(path),
+    )
 
 
 def _download_name(url: URL) -> str:
@@ -162,6 +247,15 @@ def _local_media_path(
     return Path(hass.config.media_dirs[source_dir_id], location)
 
 
+def _media_root(hass: HomeAssistant, path: Path) -> Path:
+    """The folder a media file may not lead out of through a link (blocking)."""
+    for folder in hass.config.media_dirs.values():
+        if path.is_relative_to(folder):
+            return Path(folder).resolve()
+    # Another media source's file (an uploaded image): its own folder.
+    return path.parent.resolve()
+
+
 async def _async_media(
     hass: HomeAssistant, media_content_id: str
 ) -> contextlib.AbstractAsyncContextManager[Document]:
@@ -172,15 +266,10 @@ async def _async_media(
             "media_not_resolved", media_content_id=media_content_id, error=str(err)
         ) from err
     if (path := _local_media_path(hass, media_content_id, play)) is not None:
-
-        def check() -> None:
-            if not path.is_file():
-                raise _error("file_not_found", path=media_content_id)
-            if path.stat().st_size > MAX_DOCUMENT_BYTES:
-                raise _error("document_too_large", limit=_mib(MAX_DOCUMENT_BYTES))
-
-        await hass.async_add_executor_job(check)
-        return contextlib.nullcontext(Document(path, path.name))
+        root = await hass.async_add_executor_job(_media_root, hass, path)
+        return _async_local(
+            hass, path, lambda resolved: resolved.is_relative_to(root), media_content_id
+        )
     url = play.url
     if url.startswith("/"):
         # Served by Home Assistant itself (an uploaded image, a snapshot).
@@ -211,9 +300,8 @@ async def async_open_document(
     key = given[0]
     opened: contextlib.AbstractAsyncContextManager[Document]
     if key == ATTR_FILE:
-        yield await _async_local_file(hass, data[ATTR_FILE])
-        return
-    if key == ATTR_URL:
+        opened = _async_local_file(hass, data[ATTR_FILE])
+    elif key == ATTR_URL:
         opened = _async_download(hass, data[ATTR_URL])
     else:
         opened = await _async_media(hass, media_content_id(data[key]))

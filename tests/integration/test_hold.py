@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import os
+from shutil import _ntuple_diskusage
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from aiohttp import web
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SSL
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
@@ -19,8 +23,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.hp_ews.client.client import HPPrinter
-from custom_components.hp_ews.const import DOMAIN
+from custom_components.hp_ews.const import CONF_HELD_QUOTA_GIB, DOMAIN
 from custom_components.hp_ews.coordinator import printer_unique_id
+from custom_components.hp_ews.hold import GIB, MIB
 
 from .print_helpers import (
     Folders,
@@ -533,4 +538,176 @@ async def test_hold_checks_the_size_it_copied(
             },
         )
     assert caught.value.translation_key == "document_too_large"
+    assert _held_files(folders) == []
+
+
+def _pdf(path: Any, size: int) -> bytes:
+    """``size`` bytes that sniff as a PDF (holding only sniffs)."""
+    data = b"%PDF-1.4\n" + b"%" * (size - 9)
+    path.write_bytes(data)
+    return data
+
+
+async def _second_printer(
+    hass: HomeAssistant, simulated_printer: Any, profile: str
+) -> MockConfigEntry:
+    sim = await simulated_printer(profile)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.url, "advanced": {}}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+    entry: MockConfigEntry = result["result"]
+    return entry
+
+
+def _set_quota(hass: HomeAssistant, entry: MockConfigEntry, units: int) -> None:
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, CONF_HELD_QUOTA_GIB: units}
+    )
+
+
+@ON_LASERJET
+async def test_quota_counts_the_held_jobs_of_every_printer(
+    hass: HomeAssistant,
+    simulated_entry: Printer,
+    simulated_printer: Any,
+    folders: Folders,
+    web_server: WebServer,
+) -> None:
+    """A printer's quota is checked against what all printers hold, while writing."""
+    _, laserjet = simulated_entry
+    officejet = await _second_printer(hass, simulated_printer, "officejet-pro-9022e")
+    _pdf(folders.allowed / "600.pdf", 600)
+    # A "GiB" of 1000 bytes here: the option's unit, not the arithmetic, shrinks.
+    with patch("custom_components.hp_ews.services.GIB", 1000):
+        _set_quota(hass, laserjet, 10)
+        _set_quota(hass, officejet, 1)
+        file_for = {
+            entry.entry_id: {
+                "device_id": device_id(hass, entry),
+                "file": str(folders.allowed / "600.pdf"),
+                "hold": True,
+            }
+            for entry in (laserjet, officejet)
+        }
+        await _call(hass, "print", file_for[laserjet.entry_id])
+        # 600 held by the other printer + 600 > 1000
+        with pytest.raises(ServiceValidationError) as caught:
+            await _call(hass, "print", file_for[officejet.entry_id])
+        assert caught.value.translation_key == "held_quota_exceeded"
+        await _call(hass, "print", file_for[laserjet.entry_id])  # 1200 <= 10000
+
+        # A download of unknown size stops as soon as it would go over.
+        _set_quota(hass, officejet, 3)
+        big = _pdf(folders.outside / "big.pdf", 2500)
+        url = web_server.serve("/big.pdf", big, chunked=True)
+        download = {"device_id": device_id(hass, officejet), "url": url, "hold": True}
+        with (
+            patch("custom_components.hp_ews.hold.WRITE_BATCH", 512),
+            pytest.raises(ServiceValidationError) as caught,
+        ):
+            await _call(hass, "print", download)
+        assert caught.value.translation_key == "held_quota_exceeded"
+    assert len(_held_files(folders)) == 2
+    assert _held_count(hass, laserjet) == "2"
+    assert _held_count(hass, officejet) == "0"
+    # Outside the patch the option counts real GiB: 3 GiB takes it easily.
+    assert await _call(hass, "print", download)
+    assert _held_count(hass, officejet) == "1"
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _usage(free: int) -> _ntuple_diskusage:
+    total = 10 * GIB
+    return _ntuple_diskusage(total, total - free, free)
+
+
+@ON_LASERJET
+async def test_held_documents_leave_disk_space_free(
+    hass: HomeAssistant,
+    simulated_entry: Printer,
+    folders: Folders,
+    web_server: WebServer,
+) -> None:
+    """At least 5 % of the disk (256 MiB at least) stays free: checked before writing."""
+    _, entry = simulated_entry
+    printer = device_id(hass, entry)
+    _pdf(folders.allowed / "600.pdf", 600)
+    data = {
+        "device_id": printer,
+        "file": str(folders.allowed / "600.pdf"),
+        "hold": True,
+    }
+    reserve = 512 * MIB  # 5 % of 10 GiB
+    with patch(
+        "custom_components.hp_ews.hold.disk_usage", return_value=_usage(reserve - 1)
+    ):
+        with pytest.raises(ServiceValidationError) as caught:
+            await _call(hass, "print", data)
+        assert caught.value.translation_key == "held_no_space"
+        assert caught.value.translation_placeholders == {"reserve": "512 MiB"}
+    assert _held_files(folders) == []
+
+    big = _pdf(folders.outside / "big.pdf", 2500)
+    url = web_server.serve("/big.pdf", big, chunked=True)
+    download = {"device_id": printer, "url": url, "hold": True}
+    with patch(
+        "custom_components.hp_ews.hold.disk_usage", return_value=_usage(reserve + 1000)
+    ):
+        await _call(hass, "print", data)  # 600 bytes fit in the 1000 left
+        with (
+            patch("custom_components.hp_ews.hold.WRITE_BATCH", 512),
+            pytest.raises(ServiceValidationError) as caught,
+        ):
+            await _call(hass, "print", download)  # 2500 do not: stopped while writing
+        assert caught.value.translation_key == "held_no_space"
+    assert len(_held_files(folders)) == 1
+    # A small disk keeps 256 MiB free rather than 5 %.
+    with patch(
+        "custom_components.hp_ews.hold.disk_usage",
+        return_value=_ntuple_diskusage(GIB, GIB - 300 * MIB, 300 * MIB),
+    ):
+        await _call(hass, "print", data)
+    with patch(
+        "custom_components.hp_ews.hold.disk_usage",
+        return_value=_ntuple_diskusage(GIB, GIB - 256 * MIB, 256 * MIB),
+    ):
+        with pytest.raises(ServiceValidationError) as caught:
+            await _call(hass, "print", data)
+        assert caught.value.translation_placeholders == {"reserve": "256 MiB"}
+    assert _held_count(hass, entry) == "2"
+
+
+@ON_LASERJET
+async def test_held_file_swapped_for_a_link_after_the_check(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """The file is opened by the path that was checked, following no link."""
+    _, entry = simulated_entry
+    _pdf(folders.outside / "secret.pdf", 1000)
+    target = folders.allowed / "doc.pdf"
+    _pdf(target, 600)
+    original = hass.config.is_allowed_path
+
+    def is_allowed_path(path: str) -> bool:
+        allowed = original(path)
+        # Swapped after the check, before the open.
+        target.unlink()
+        os.symlink(folders.outside / "secret.pdf", target)
+        return allowed
+
+    with (
+        patch.object(hass.config, "is_allowed_path", is_allowed_path),
+        pytest.raises(ServiceValidationError) as caught,
+    ):
+        await _call(
+            hass,
+            "print",
+            {"device_id": device_id(hass, entry), "file": str(target), "hold": True},
+        )
+    assert caught.value.translation_key == "path_not_allowed"
     assert _held_files(folders) == []

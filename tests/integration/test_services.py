@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import struct
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
+import zlib
 
 import aiohttp
 from aiohttp import web
@@ -17,8 +19,9 @@ from homeassistant.setup import async_setup_component
 from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
-from custom_components.hp_ews.client import printing
+from custom_components.hp_ews.client import convert, printing
 from custom_components.hp_ews.client.errors import HPEWSUnsupportedError
 from custom_components.hp_ews.const import DOMAIN
 
@@ -412,7 +415,7 @@ async def test_cancel_job(
     assert state.attributes["job_id"] == job_id
 
     # It has ended: the printer refuses to cancel it again.
-    for unknown in (str(job_id), "999", "not-a-job"):
+    for unknown in (str(job_id), "999", "2147483647", "held-00000000"):
         with pytest.raises(ServiceValidationError) as caught:
             await hass.services.async_call(
                 DOMAIN,
@@ -549,3 +552,173 @@ async def test_printer_without_ipp(
         DOMAIN, "list_jobs", {}, blocking=True, return_response=True
     )
     assert listed == {"jobs": [held]}
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+@pytest.mark.parametrize(
+    "job_id",
+    ["0", "-1", "2147483648", "99999999999999999999", "1e3", "\u0663", "not-a-job", ""],
+)
+async def test_job_id_is_an_ipp_integer(
+    hass: HomeAssistant, simulated_entry: Printer, job_id: str
+) -> None:
+    """A printer's job id is 1..2**31-1 (RFC 8011): anything else is not asked."""
+    sim, entry = simulated_entry
+    with pytest.raises(vol.Invalid):
+        await hass.services.async_call(
+            DOMAIN,
+            "cancel_job",
+            {"device_id": device_id(hass, entry), "job_id": job_id},
+            blocking=True,
+        )
+    assert sim.jobs == []
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_job_name_is_cut_to_255_octets(
+    hass: HomeAssistant,
+    simulated_entry: Printer,
+    folders: Folders,
+    web_server: WebServer,
+) -> None:
+    """255 octets of UTF-8 (not characters), no character cut in two."""
+    sim, entry = simulated_entry
+    write_pdf(folders.allowed / "a.pdf")
+    response = await _print(
+        hass, entry, file=str(folders.allowed / "a.pdf"), job_name="é" * 200
+    )
+    assert response["job_name"] == "é" * 127  # 254 octets: a 128th would be 256
+    # A name taken from the document: a URL's last part, percent-decoded.
+    url = web_server.serve("/" + "€" * 100, write_pdf(folders.outside / "b.pdf"))
+    response = await _print(hass, entry, url=url)
+    assert response["job_name"] == "€" * 85  # exactly 255 octets
+    first, second = sim.jobs
+    assert first.attributes["job-name"] == "é" * 127
+    assert second.attributes["job-name"] == "€" * 85
+    assert len(second.attributes["job-name"].encode()) == 255
+
+
+def header_only_png(width: int, height: int) -> bytes:
+    """A PNG claiming ``width`` x ``height`` RGBA pixels, holding one row."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00" + b"\xff" * 256))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("simulated_entry", [ENVY], indirect=True)
+async def test_conversion_limits_are_translated(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """Each bound the converter enforces reaches the user as its own message."""
+    sim, entry = simulated_entry
+    huge = folders.allowed / "huge.png"
+    huge.write_bytes(header_only_png(9000, 9000))
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(hass, entry, file=str(huge))
+    assert caught.value.translation_key == "image_too_large"
+    assert str(caught.value) == (
+        "The image has too many pixels to print: at most 67 megapixels are converted"
+    )
+
+    write_pdf(folders.allowed / "a.pdf")
+    with (
+        patch.object(convert, "MAX_PAGES", 2),
+        pytest.raises(ServiceValidationError) as caught,
+    ):
+        await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
+    assert caught.value.translation_key == "too_many_pages"
+    assert caught.value.translation_placeholders == {"limit": "2"}
+
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(
+            hass,
+            entry,
+            file=str(folders.allowed / "a.pdf"),
+            media="custom_1x1m_1000x1000mm",
+        )
+    assert caught.value.translation_key == "page_too_large"
+
+    def no_memory(*args: object) -> None:
+        raise MemoryError
+
+    with (
+        patch.object(convert, "_pdf_page_count", no_memory),
+        pytest.raises(HomeAssistantError) as caught,
+    ):
+        await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
+    assert caught.value.translation_key == "document_out_of_memory"
+    assert str(caught.value) == "There is not enough memory to convert the document"
+    # All of these before a job was created.
+    assert sim.jobs == []
+
+    # Time is counted while converting, so it can run out while sending.
+    with (
+        patch.object(convert, "RENDER_SECONDS", 0.0),
+        pytest.raises(ServiceValidationError) as caught,
+    ):
+        await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
+    assert caught.value.translation_key == "conversion_too_slow"
+    assert caught.value.translation_placeholders == {"minutes": "1"}
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_file_swapped_for_a_link_after_the_check(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """The path is checked once and that very file is opened: no link is followed."""
+    sim, entry = simulated_entry
+    secret = write_pdf(folders.outside / "secret.pdf")
+    (folders.allowed / "sub").mkdir()
+    (folders.outside / "sub").mkdir()
+    write_pdf(folders.outside / "sub" / "doc.pdf")
+    original = hass.config.is_allowed_path
+
+    def swap(make_link: Any) -> Any:
+        def is_allowed_path(path: str) -> bool:
+            allowed = original(path)
+            make_link()  # after the check, before the open
+            return allowed
+
+        return is_allowed_path
+
+    def swap_file() -> None:
+        (folders.allowed / "doc.pdf").unlink()
+        os.symlink(folders.outside / "secret.pdf", folders.allowed / "doc.pdf")
+
+    def swap_folder() -> None:
+        (folders.allowed / "sub").rename(folders.allowed / "old")
+        os.symlink(folders.outside / "sub", folders.allowed / "sub")
+
+    for target, make_link in (
+        (folders.allowed / "doc.pdf", swap_file),
+        (folders.allowed / "sub" / "doc.pdf", swap_folder),
+    ):
+        write_pdf(target)
+        with (
+            patch.object(hass.config, "is_allowed_path", swap(make_link)),
+            pytest.raises(ServiceValidationError) as caught,
+        ):
+            await _print(hass, entry, file=str(target))
+        assert caught.value.translation_key == "path_not_allowed"
+    assert sim.jobs == []
+    assert secret  # never sent
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_fifo_is_not_opened(
+    hass: HomeAssistant, simulated_entry: Printer, folders: Folders
+) -> None:
+    """Opening a FIFO would wait for a writer: refused at once instead."""
+    _, entry = simulated_entry
+    os.mkfifo(folders.allowed / "pipe.pdf")
+    with pytest.raises(ServiceValidationError) as caught:
+        await _print(hass, entry, file=str(folders.allowed / "pipe.pdf"))
+    assert caught.value.translation_key == "file_not_found"
