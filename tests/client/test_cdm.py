@@ -14,6 +14,10 @@ import pytest
 from custom_components.hp_ews.client import cdm
 from custom_components.hp_ews.client.errors import HPEWSParseError
 from custom_components.hp_ews.client.models import (
+    MAX_ALERTS,
+    MAX_RESOURCES,
+    MAX_SUPPLIES,
+    MAX_TEXT,
     AlertSeverity,
     PrinterState,
     Protocol,
@@ -21,6 +25,7 @@ from custom_components.hp_ews.client.models import (
     SupplyState,
 )
 from custom_components.hp_ews.client.status import merge_status
+from tests.client.workcount import lines_run
 
 
 def doc(value: Any) -> bytes:
@@ -462,3 +467,122 @@ def test_services_discovery() -> None:
         cdm.SYSTEM_STATUS,
         cdm.SUPPLIES,
     )
+
+
+# --- hostile documents ---------------------------------------------------------
+#
+# json builds every value of a document before the parser looks at any, so
+# the value cap is checked on the bytes first; within it the parsers stop at
+# MAX_SUPPLIES / MAX_ALERTS. Work is counted in lines of library code run.
+
+FOUR_MIB = 4 * 1024 * 1024
+
+
+def _never_load(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("json built the document")
+
+
+@pytest.mark.parametrize(
+    ("head", "unit", "tail"),
+    [
+        (b'{"suppliesList":[', b"{},", b"{}]}"),
+        (b'{"alerts":[', b"0,", b"0]}"),
+        (b'{"alerts":', b"[", b""),
+        (b'{"services":[', b'{"links":[]},', b"{}]}"),
+    ],
+    ids=["empty-objects", "numbers", "nesting", "services"],
+)
+def test_value_cap_refuses_before_json_builds_anything(
+    head: bytes, unit: bytes, tail: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = head + unit * ((FOUR_MIB - len(head) - len(tail)) // len(unit)) + tail
+    monkeypatch.setattr(cdm.json, "loads", _never_load)
+    for parser in (cdm.parse_supplies, cdm.parse_alerts, cdm.parse_services_discovery):
+        with pytest.raises(HPEWSParseError, match="values exceeds"):
+            parser(data)
+
+
+def test_value_cap_leaves_room_for_real_documents() -> None:
+    # The largest real document has 366 separators and containers.
+    entry = {"supplyType": "ink", "supplyColorCode": "K", "percentLifeDisplay": 5}
+    data = doc({"suppliesList": [entry] * 5000})
+    values = data.count(b",") + data.count(b"[") + data.count(b"{")
+    assert 50 * 366 < values < cdm.MAX_JSON_VALUES
+    assert len(cdm.parse_supplies(data)) == MAX_SUPPLIES
+
+
+def test_supplies_and_alerts_stop_at_the_cap() -> None:
+    def supplies_doc(count: int) -> bytes:
+        entry = {"supplyType": "ink", "supplyColorCode": "K", "slot": 1}
+        return doc({"suppliesList": ["junk", *([entry] * count)]})
+
+    def alerts_doc(count: int) -> bytes:
+        entry = {"category": "jamInPrinter", "severity": "error"}
+        return doc({"alerts": [{}, *([entry] * count)]})
+
+    work_few, few = lines_run(cdm.parse_supplies, supplies_doc(100))
+    work_many, many = lines_run(cdm.parse_supplies, supplies_doc(3000))
+    assert len(few) == len(many) == MAX_SUPPLIES
+    assert len({supply.key for supply in many}) == MAX_SUPPLIES
+    assert work_many < work_few + 10
+    work_few, alerts = lines_run(cdm.parse_alerts, alerts_doc(100))
+    work_many, many_alerts = lines_run(cdm.parse_alerts, alerts_doc(3000))
+    assert len(alerts) == len(many_alerts) == MAX_ALERTS
+    assert work_many < work_few + 10
+
+
+def test_lists_inside_an_entry_are_read_to_a_bound() -> None:
+    pointer = {"propertyPointer": "/x", "value": {}}
+    colored = {"propertyPointer": "/suppliesList/0/colors", "value": {"seValue": "K"}}
+    entry = {"category": "cartridgeLow", "data": [pointer] * 5000 + [colored]}
+    assert cdm.parse_alerts(doc({"alerts": [entry]}))[0].color is None
+    supply = {
+        "supplyType": "ink",
+        "colors": ["cyan"] * 5000,
+        "stateReasons": ["x"] * 5000 + ["missing"],
+    }
+    (parsed,) = cdm.parse_supplies(doc({"suppliesList": [supply]}))
+    assert parsed.color == "cyan" * 8
+    # "missing" comes after the first 64 reasons: not read.
+    assert parsed.state is SupplyState.UNKNOWN
+    assert parsed.key == "ink_" + ("cyan" * 8)[:16]
+
+
+def test_print_status_reasons_stop_at_the_cap() -> None:
+    reasons = [f"media-jam-{n}-error" for n in range(1000)] + ["door-open-error"]
+    status = cdm.parse_print_status(
+        doc({"printerState": "stopped", "printerStateReasons": reasons})
+    )
+    assert len(status.raw_codes) == 1 + MAX_ALERTS
+    assert not status.door_open
+
+
+def test_services_discovery_stops_at_the_cap() -> None:
+    links = [{"rel": "x", "href": f"/cdm/x{n}"} for n in range(2000)]
+    paths = cdm.parse_services_discovery(doc({"services": [{"links": links}]}))
+    assert paths == tuple(f"/cdm/x{n}" for n in range(MAX_RESOURCES))
+
+
+def test_long_strings_are_cut() -> None:
+    info = cdm.parse_identity(
+        doc(
+            {
+                "serialNumber": "S" * 1_000_000,
+                "makeAndModel": {"name": "HP 9" * 300_000},
+            }
+        )
+    )
+    assert info.serial_number == "S" * MAX_TEXT
+    assert info.model is not None
+    assert len(info.model) <= MAX_TEXT
+
+
+def test_significand_is_not_recursed_into() -> None:
+    # Nested 900 deep: json reads it, a recursive reader would overflow.
+    nested = '{"significand":' * 900 + "1" + "}" * 900
+    data = f'{{"printUsage":{{"impressions":{{"total":{nested}}}}}}}'.encode()
+    assert cdm.parse_lifetime_counters(data).total_pages is None
+    plain = doc(
+        {"printUsage": {"impressions": {"total": {"significand": "12", "exponent": 2}}}}
+    )
+    assert cdm.parse_lifetime_counters(plain).total_pages == 1200

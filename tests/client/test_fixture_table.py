@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.hp_ews.client import cdm, ledm, pjl
+from custom_components.hp_ews.client import cdm, ippcodec, ledm, pjl, xmlsafe
 from custom_components.hp_ews.client.errors import HPEWSError, HPEWSParseError
 from custom_components.hp_ews.client.models import (
     AlertSeverity,
@@ -25,6 +25,7 @@ from custom_components.hp_ews.client.models import (
 )
 from custom_components.hp_ews.client.status import FLAGS, merge_status
 from custom_components.hp_ews.client.xmlsafe import local_name, parse_xml
+from simulator.ippdump import message_from_dump
 from tests.conftest import FIXTURES
 
 if TYPE_CHECKING:
@@ -457,3 +458,28 @@ def test_pjl_reference_table_is_not_a_reply() -> None:
     ).read_bytes()
     with pytest.raises(HPEWSParseError):
         pjl.parse_info_status(data)
+
+
+# --- bounds -------------------------------------------------------------------------
+
+
+def test_real_answers_are_far_from_every_cap() -> None:
+    """The hostile-input caps leave the largest real answers 16 times their size."""
+    for path in LEDM.glob("*.xml"):
+        data = path.read_bytes()
+        markup = data.count(b"<") + data.count(b"=") + data.count(b"&")
+        assert markup * 16 < xmlsafe.MAX_XML_MARKUP, path.name
+    for path in CDM.glob("*.json"):
+        data = path.read_bytes()
+        values = data.count(b",") + data.count(b"[") + data.count(b"{")
+        assert values * 16 < cdm.MAX_JSON_VALUES, path.name
+    ipp = FIXTURES / "ipp"
+    answers = [path.read_bytes() for path in ipp.glob("*.ipp")] + [
+        message_from_dump(path.read_text(encoding="utf-8")).encode()
+        for path in (
+            ipp / "HP-ENVY-4520__get-printer-attributes_ipp-client-log.txt",
+            ipp / "HP-PageWide-MFP-P57750__ipptool_get-printer-attributes.txt",
+        )
+    ]
+    for data in answers:
+        ippcodec.decode(data, max_values=ippcodec.MAX_VALUES // 16)

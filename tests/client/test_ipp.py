@@ -7,7 +7,10 @@ IPP specifications, not from the code under test.
 from __future__ import annotations
 
 from pathlib import Path
+import re
+from typing import Any
 
+from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.hp_ews.client import ipp, ippcodec as c
@@ -15,12 +18,15 @@ from custom_components.hp_ews.client.errors import HPEWSIPPError, HPEWSParseErro
 from custom_components.hp_ews.client.ippcodec import (
     Attribute,
     AttributeGroup,
+    Collection,
     GroupTag,
     RangeOfInteger,
     TextWithLanguage,
     ValueTag,
 )
 from custom_components.hp_ews.client.models import (
+    MAX_ALERTS,
+    MAX_SUPPLIES,
     AlertSeverity,
     PrinterInfo,
     PrinterState,
@@ -31,6 +37,7 @@ from custom_components.hp_ews.client.models import (
     SupplyState,
 )
 from simulator.ippdump import message_from_dump
+from tests.client.workcount import lines, lines_run
 
 IPP = Path(__file__).parent.parent / "fixtures" / "ipp"
 M476DN = IPP / "HP-Color-LaserJet-MFP-M476dn__get-printer-attributes_raw.ipp"
@@ -1115,3 +1122,232 @@ def test_parse_jobs_and_errors() -> None:
     assert err.value.status_code == 0x040A
     with pytest.raises(HPEWSIPPError):
         ipp.parse_jobs(_job_response(status=0x0507))
+
+
+# --- hostile answers ----------------------------------------------------------------------
+#
+# Only the attributes the parser reads are decoded, each up to the values it
+# uses; the rest is stepped over by the codec. Work is counted in lines of
+# library code run (tests/client/workcount.py), not in seconds.
+
+
+def _many_markers(count: int) -> tuple[Attribute, ...]:
+    return (
+        Attribute("marker-names", ValueTag.NAME, *(f"Black {n}" for n in range(count))),
+        Attribute("marker-colors", ValueTag.NAME, *(["#000000"] * count)),
+        Attribute("marker-types", ValueTag.KEYWORD, *(["toner"] * count)),
+        Attribute("marker-levels", ValueTag.INTEGER, *(n % 100 for n in range(count))),
+    )
+
+
+def _unused(count: int) -> tuple[Attribute, ...]:
+    return (Attribute("x-unused", ValueTag.KEYWORD, *(["k"] * count)),)
+
+
+def test_markers_stop_at_the_cap_and_the_rest_costs_what_unused_values_cost() -> None:
+    state = Attribute("printer-state", ValueTag.ENUM, 3)
+    few = _answer(state, *_many_markers(100))
+    many = _answer(state, *_many_markers(3000))
+    work_few, printer = lines_run(ipp.parse_printer_attributes, few, URL)
+    work_many, many_printer = lines_run(ipp.parse_printer_attributes, many, URL)
+    assert len(printer.supplies) == len(many_printer.supplies) == MAX_SUPPLIES
+    assert len({supply.key for supply in many_printer.supplies}) == MAX_SUPPLIES
+    # Markers past the cap are neither decoded nor parsed: they cost exactly
+    # what as many values of an attribute the parser never reads cost.
+    unused_few = _answer(state, *_many_markers(100), *_unused(4 * 100))
+    unused_many = _answer(state, *_many_markers(100), *_unused(4 * 3000))
+    skipped = lines(ipp.parse_printer_attributes, unused_many, URL) - lines(
+        ipp.parse_printer_attributes, unused_few, URL
+    )
+    assert work_many - work_few == skipped
+
+
+def test_skipping_costs_a_fraction_of_decoding() -> None:
+    state = Attribute("printer-state", ValueTag.ENUM, 3)
+    base = _answer(state)
+    data = _answer(
+        state, *(Attribute(f"x-{n}", ValueTag.KEYWORD, "k") for n in range(2000))
+    )
+    skipped = lines(ipp.parse_printer_attributes, data, URL) - lines(
+        ipp.parse_printer_attributes, base, URL
+    )
+    decoded = lines(c.decode, data) - lines(c.decode, base)
+    assert skipped < decoded / 2
+
+
+def test_reasons_and_alerts_stop_at_the_cap() -> None:
+    reasons = [f"x-{n}-report" for n in range(1000)] + ["media-jam-error"]
+    alerts = [f"code=x{n};severity=other" for n in range(1000)]
+    status = _status(
+        3,
+        tuple(reasons),
+        Attribute(
+            "printer-alert", ValueTag.OCTET_STRING, *(a.encode() for a in alerts)
+        ),
+        Attribute("printer-alert-description", ValueTag.TEXT, *(["Door open"] * 1000)),
+    )
+    assert len(status.alerts) == MAX_ALERTS
+    assert len(status.raw_codes) == MAX_ALERTS
+    # The jam is reason 1001: not read. The alerts read say a door is open.
+    assert not status.paper_jam
+    assert status.door_open
+
+
+class _Spy:
+    """A compiled pattern that notes how much text each search is given."""
+
+    def __init__(self, pattern: re.Pattern[str], seen: list[int]) -> None:
+        self.pattern = pattern
+        self.seen = seen
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        self.seen.append(len(text) - pos)
+        return self.pattern.search(text, pos)
+
+
+def test_free_text_is_matched_on_a_bounded_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[int] = []
+
+    def spy(pattern: re.Pattern[str]) -> Any:
+        return _Spy(pattern, seen)
+
+    monkeypatch.setattr(
+        ipp, "_TEXT_FLAGS", tuple((spy(p), f) for p, f in ipp._TEXT_FLAGS)
+    )
+    monkeypatch.setattr(
+        ipp, "_NAME_COLORS", tuple((spy(p), c) for p, c in ipp._NAME_COLORS)
+    )
+    for name in ("_ROUTINE_TEXT", "_DOOR", "_OPEN", "_PART_NUMBER"):
+        monkeypatch.setattr(ipp, name, spy(getattr(ipp, name)))
+    # 64 kB values made to make backtracking patterns work hard.
+    bait = ("door " * 13_107)[:0xFFFF]
+    name = ("HP blac " * 8192)[:0xFFFF]
+    printer = ipp.parse_printer_attributes(
+        _answer(
+            Attribute("printer-state", ValueTag.ENUM, 3),
+            Attribute("printer-alert-description", ValueTag.TEXT, *([bait] * 8)),
+            Attribute("marker-names", ValueTag.NAME, *([name] * 8)),
+        ),
+        URL,
+    )
+    assert len(printer.status.alerts) == 8
+    assert len(printer.supplies) == 8
+    assert seen
+    assert max(seen) <= ipp._MATCH_CHARS
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["door", "cover", "lid", "open", "opened", " ", "\n", "x", "-"]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_door_search_says_what_the_old_pattern_said(text: str) -> None:
+    old = re.compile(r"\b(?:door|cover|lid)\b.*\bopen", re.IGNORECASE)
+    assert ipp._door_open(text) == (old.search(text) is not None)
+
+
+def test_door_search_is_linear() -> None:
+    line = "door " * 2000
+    # One search for the door word and one for "open" per line, whatever
+    # the number of door words on it.
+    assert lines(ipp._door_open, line * 2) == lines(ipp._door_open, line)
+    assert not ipp._door_open(line)
+    assert ipp._door_open(line + "open")
+
+
+def test_key_value_strings_are_split_to_a_bound() -> None:
+    assert ipp._key_values(";" * 60_000 + "a=1") == {}
+    assert ipp._key_values("a=1;" + ";" * 60_000) == {"a": "1"}
+    assert lines(ipp._key_values, ";" * 60_000) == lines(ipp._key_values, ";" * 600)
+    assert lines(ipp.device_id, ";" * 60_000) == lines(ipp.device_id, ";" * 600)
+
+
+ODD_URIS: list[tuple[int, Any]] = [
+    (ValueTag.URI, "ipp://[::1/ipp/print"),  # urlsplit: Invalid IPv6 URL
+    (ValueTag.URI, "http://a\uff03b/"),  # urlsplit: invalid under NFKC
+    (ValueTag.URI, ""),
+    (ValueTag.URI, "not a uri"),
+    (ValueTag.URI, "ipp://" + "a" * 65_000 + "/"),
+    (ValueTag.URI, "ipp://\udcff\udcfe/"),  # undecodable bytes
+    (ValueTag.INTEGER, 5),
+    (ValueTag.OCTET_STRING, b"\xff\xfe"),
+    (ValueTag.NO_VALUE, c.OutOfBand(ValueTag.NO_VALUE)),
+    (ValueTag.BEG_COLLECTION, Collection([Attribute("a", ValueTag.INTEGER, 1)])),
+]
+
+
+def _uris(*values: tuple[int, Any]) -> Attribute:
+    attribute = Attribute("printer-uri-supported", values[0][0], values[0][1])
+    for tag, value in values[1:]:
+        attribute.append(value, tag)
+    return attribute
+
+
+@pytest.mark.parametrize(("tag", "value"), ODD_URIS)
+def test_odd_printer_uri_supported_is_ignored(tag: int, value: Any) -> None:
+    more_info = Attribute("printer-more-info", ValueTag.URI, "http://123.45.67.89/")
+    assert _info(_uris((tag, value)), more_info).ews_url is None
+    # Next to a good value, the odd one does not hide it.
+    good = (ValueTag.URI, "ipp://123.45.67.89:631/ipp/print")
+    assert (
+        _info(_uris((tag, value), good), more_info).ews_url == "http://printer.local/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "value"),
+    [
+        (ValueTag.INTEGER, 1),
+        (ValueTag.URI, "urn:uuid:" + "\u0661" * 32),
+        (ValueTag.URI, "urn:uuid:" + "1" * 65_000),
+        (ValueTag.BEG_COLLECTION, Collection()),
+        (ValueTag.OCTET_STRING, b"\xff" * 16),
+        (ValueTag.UNKNOWN, c.OutOfBand(ValueTag.UNKNOWN)),
+    ],
+)
+def test_odd_printer_uuid_is_ignored(tag: int, value: Any) -> None:
+    info = _info(Attribute("printer-uuid", tag, value))
+    assert info.uuid is None
+    assert info.mac is None
+
+
+def test_long_texts_are_cut() -> None:
+    info = _info(
+        Attribute("printer-make-and-model", ValueTag.TEXT, "HP " + "x" * 65_000),
+        Attribute("printer-device-id", ValueTag.TEXT, "MFG:HP;SN:" + "9" * 65_000),
+    )
+    assert info.model is not None
+    assert len(info.model) <= 4096
+    assert info.serial_number is not None
+    assert len(info.serial_number) <= 4096
+
+
+def test_error_detail_is_read_as_text() -> None:
+    message = c.new_response(0x0400, 1, status_message="bad " * 15_000)
+    with pytest.raises(HPEWSIPPError) as err:
+        ipp.check_response(message.encode())
+    assert len(str(err.value)) < 4200
+    odd = c.new_response(0x0400, 1)
+    odd.operation.set("status-message", ValueTag.INTEGER, 7)
+    with pytest.raises(HPEWSIPPError, match=r"^IPP error client-error-bad-request$"):
+        ipp.check_response(odd.encode())
+
+
+def test_job_answers_decode_only_the_job_attributes() -> None:
+    junk = [Attribute(f"x-{n}", ValueTag.KEYWORD, "k") for n in range(500)]
+    data = _job_response(
+        [
+            Attribute("job-id", ValueTag.INTEGER, 7),
+            *junk,
+            Attribute("job-state-reasons", ValueTag.KEYWORD, *(["none"] * 500)),
+        ],
+    )
+    job = ipp.parse_job_attributes(data)
+    assert job.job_id == 7
+    assert job.state_reasons == ("none",) * MAX_ALERTS

@@ -26,6 +26,7 @@ from custom_components.hp_ews.client.ippcodec import (
     TextWithLanguage,
     ValueTag,
 )
+from tests.client.workcount import lines
 
 IPP = Path(__file__).parent.parent / "fixtures" / "ipp"
 RAW = {
@@ -806,3 +807,150 @@ def test_minimal_request_and_response() -> None:
 def test_truncated_name_with_language(value: bytes) -> None:
     with pytest.raises(IppTruncatedError):
         c.decode(_HEAD + b"\x02" + b"\x36\x00\x01n" + value)
+
+
+# --- hostile messages: the value cap and keep= ------------------------------------------
+
+
+def _message(*records: bytes, group: int = 0x04) -> bytes:
+    return _HEAD + bytes([group]) + b"".join(records) + b"\x03"
+
+
+def test_four_mib_of_empty_values_is_refused_while_reading() -> None:
+    unit = _attr(0x30, b"", b"")
+    data = _HEAD + b"\x04" + _attr(0x30, b"x", b"")
+    data += unit * ((c.MAX_MESSAGE_SIZE - len(data) - 1) // len(unit)) + b"\x03"
+    # 800 000 values; the decoder stops after MAX_VALUES, whatever follows.
+    with pytest.raises(HPEWSParseError, match="too many values"):
+        c.decode(data)
+    prefix = data[: len(data) // 8]
+    assert lines(_refused, data) == lines(_refused, prefix)
+
+
+def _refused(data: bytes) -> None:
+    with pytest.raises(HPEWSParseError, match="too many values"):
+        c.decode(data)
+
+
+@pytest.mark.parametrize(
+    "keep",
+    [None, {}, {"x": 1}],
+    ids=["decoded", "skipped", "partly-skipped"],
+)
+def test_value_cap_counts_every_value(keep: dict[str, int] | None) -> None:
+    member = _attr(0x4A, b"", b"m") + _attr(0x21, b"", b"\x00\x00\x00\x01")
+    collection = _attr(0x34, b"", b"") + member + _attr(0x37, b"", b"")
+    # Ten collections of four values: begin, member name, member value, end.
+    data = _message(
+        _attr(0x34, b"x", b"") + member + _attr(0x37, b"", b""), collection * 9
+    )
+    assert len(c.decode(data, keep=keep, max_values=40).groups) == 1
+    with pytest.raises(HPEWSParseError, match="too many values"):
+        c.decode(data, keep=keep, max_values=39)
+    with pytest.raises(HPEWSParseError, match="too many values"):
+        c.decode_header(data, keep=keep, max_values=2)
+
+
+def test_keep_decodes_only_what_it_names() -> None:
+    raw = RAW["M476dn"].read_bytes()
+    full = c.decode(raw)
+    keep = {"printer-state": 1, "media-supported": 3, "printer-uri-supported": 99}
+    message = c.decode(raw, keep=keep)
+    assert message.operation.names() == []
+    assert message.printer.names() == [
+        name for name in full.printer.names() if name in keep
+    ]
+    for name, count in keep.items():
+        assert message.printer.values(name) == full.printer.values(name)[:count]
+    assert message.data == full.data
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    model=st.sampled_from(sorted(RAW)),
+    choice=st.dictionaries(st.integers(0, 200), st.integers(0, 40), max_size=30),
+)
+def test_keep_matches_the_full_decode(model: str, choice: dict[int, int]) -> None:
+    raw = RAW[model].read_bytes()
+    full = c.decode(raw)
+    names = [name for group in full.groups for name in group.names()]
+    keep = {names[i % len(names)]: count for i, count in choice.items()}
+    message = c.decode(raw, keep=keep)
+    for kept_group, group in zip(message.groups, full.groups, strict=True):
+        assert kept_group.tag == group.tag
+        expected = [
+            (a.name, a.values[: keep[a.name]]) for a in group if keep.get(a.name, 0) > 0
+        ]
+        assert [(a.name, a.values) for a in kept_group] == expected
+
+
+def test_skipped_values_of_every_shape() -> None:
+    data = _message(
+        # HP's nameWithLanguage without its outer length (M175nw), skipped.
+        b"\x36\x00\x01a\x00\x02en\x00\x03abc",
+        _attr(0x35, b"", b"\x00\x02en\x00\x02hi"),
+        # A skipped collection holding another.
+        _attr(0x34, b"b", b""),
+        _attr(0x4A, b"", b"m"),
+        _attr(0x34, b"", b""),
+        _attr(0x37, b"", b""),
+        _attr(0x37, b"", b""),
+        _attr(0x44, b"k", b"kept"),
+        _attr(0x44, b"", b"second"),
+        _attr(0x44, b"", b"past the count"),
+        # A duplicate of a kept attribute is skipped.
+        _attr(0x44, b"k", b"again"),
+        _attr(0x44, b"", b"again"),
+        _attr(0x21, b"i", b"\x00\x00\x00\x07"),
+    )
+    printer = c.decode(data, keep={"k": 2, "i": 1, "zero": 0}).printer
+    assert printer.names() == ["k", "i"]
+    assert printer.values("k") == ["kept", "second"]
+    assert printer.value("i") == 7
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _attr(0x44, b"x", b"v") + b"\x44\x00",
+        _attr(0x44, b"x", b"v") + b"\x44\x00\x00\x00",
+        _attr(0x44, b"x", b"v") + b"\x44\x00\x00\x00\x05ab",
+        _attr(0x44, b"x", b"v") + b"\x36\x00\x00\x00\x02en\x00\x09",
+        _attr(0x44, b"x", b"v") + b"\x44",
+        _attr(0x44, b"x", b"v"),
+    ],
+)
+def test_skipped_values_that_end_early_are_truncated(body: bytes) -> None:
+    with pytest.raises(IppTruncatedError):
+        c.decode(_HEAD + b"\x04" + body, keep={})
+    with pytest.raises(IppTruncatedError):
+        c.decode(_HEAD + b"\x04" + body)
+
+
+def test_skipped_values_past_the_size_limit_are_a_limit_error() -> None:
+    data = _HEAD + b"\x04" + _attr(0x44, b"x", b"v") + _attr(0x44, b"", b"w" * 50)
+    with pytest.raises(HPEWSParseError, match="limit") as err:
+        c.decode_header(data + b"\x03", max_size=len(data) - 10, keep={})
+    assert not isinstance(err.value, IppTruncatedError)
+
+
+def test_malformed_records_are_refused_even_when_skipped() -> None:
+    with pytest.raises(HPEWSParseError, match="outside a collection"):
+        c.decode(_message(_attr(0x44, b"x", b"v"), _attr(0x37, b"e", b"")), keep={})
+    with pytest.raises(HPEWSParseError, match="outside any attribute group"):
+        c.decode(_HEAD + _attr(0x44, b"x", b"v") + b"\x03", keep={})
+
+
+def test_skipping_costs_less_than_half_of_decoding() -> None:
+    values = _attr(0x44, b"x", b"k") + _attr(0x44, b"", b"k") * 2000
+    named = b"".join(_attr(0x44, b"n%04d" % n, b"k") for n in range(2000))
+    for body in (values, named):
+        data = _message(body)
+        base = _message(b"")
+        decoded = lines(c.decode, data) - lines(c.decode, base)
+        skipped = _skip_lines(data) - _skip_lines(base)
+        assert skipped < decoded / 2
+
+
+def _skip_lines(data: bytes) -> int:
+    return lines(lambda: c.decode(data, keep={}))

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.hp_ews.client import ledm
+from custom_components.hp_ews.client import ledm, xmlsafe
 from custom_components.hp_ews.client.errors import HPEWSParseError
 from custom_components.hp_ews.client.models import (
+    MAX_ALERTS,
+    MAX_CODES,
+    MAX_RESOURCES,
+    MAX_SUPPLIES,
+    MAX_TEXT,
     AlertSeverity,
     PrinterState,
     Supply,
@@ -28,6 +33,7 @@ from custom_components.hp_ews.client.xmlsafe import (
     parse_xml,
     text,
 )
+from tests.client.workcount import lines, lines_run
 from tests.conftest import FIXTURES
 
 LEDM = FIXTURES / "ledm"
@@ -685,3 +691,173 @@ def test_server_header_serial() -> None:
     )
     for other in (None, "", "nginx", "HP HTTP Server; Serial Number: ; x"):
         assert ledm.server_serial(other) is None
+
+
+# --- hostile documents ---------------------------------------------------------
+#
+# A printer is an untrusted peer. The bounds are enforced while reading: a
+# document past xmlsafe's markup cap never reaches the parser, and within it
+# the parsers stop at MAX_SUPPLIES / MAX_ALERTS / MAX_CODES. Work is counted
+# in lines of library code run (tests/client/workcount.py), not in seconds.
+
+
+def _never_parse(*_args: object) -> None:
+    raise AssertionError("the document reached the XML parser")
+
+
+@pytest.mark.parametrize(
+    ("unit", "what"),
+    [
+        (b"<a/>", "a million empty elements"),
+        (b"<dd:Status>", "unclosed nesting"),
+        (b"&amp;", "entity references"),
+        (b"&#65;", "character references"),
+    ],
+)
+def test_markup_cap_refuses_before_parsing(
+    unit: bytes, what: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = status_doc().replace(b"</psdyn:ProductStatusDyn>", b"")
+    data += unit * ((4 * 1024 * 1024 - len(data)) // len(unit))
+    monkeypatch.setattr(xmlsafe, "_parse", _never_parse)
+    with pytest.raises(HPEWSParseError, match="tags, attributes and references"):
+        ledm.parse_product_status(data)
+
+
+def test_markup_cap_counts_attributes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One tag, 300 000 attributes: half a second of expat and a huge dict.
+    names = b"".join(b' a%06d=""' % number for number in range(300_000))
+    data = f'<psdyn:ProductStatusDyn xmlns:psdyn="{PSDYN}"'.encode() + names + b"/>"
+    monkeypatch.setattr(xmlsafe, "_parse", _never_parse)
+    with pytest.raises(HPEWSParseError, match="exceeds"):
+        ledm.parse_product_status(data)
+
+
+def test_markup_cap_leaves_room_for_real_documents() -> None:
+    # The largest real document has 836 tags; 20x that still parses.
+    body = "".join(alert("jamInPrinter") for _ in range(3000))
+    assert body.count("<") > 20 * 836
+    assert ledm.parse_product_status(status_doc("ready", alerts=body)).paper_jam
+    with pytest.raises(HPEWSParseError, match="exceeds 10"):
+        parse_xml(b"<a>" + b"<b/>" * 10 + b"</a>", max_markup=10)
+
+
+def test_supplies_stop_at_the_cap() -> None:
+    few = consumables_doc(
+        *(
+            consumable(ConsumableLabelCode="K", ConsumableTypeEnum="ink")
+            for _ in range(100)
+        )
+    )
+    many = consumables_doc(
+        *(
+            consumable(ConsumableLabelCode="K", ConsumableTypeEnum="ink")
+            for _ in range(2000)
+        )
+    )
+    work_few, supplies = lines_run(ledm.parse_consumables, few)
+    work_many, many_supplies = lines_run(ledm.parse_consumables, many)
+    assert len(supplies) == len(many_supplies) == MAX_SUPPLIES
+    # Keys stay unique when every supply collides: ink_k_0 ... ink_k_63.
+    assert len({supply.key for supply in many_supplies}) == MAX_SUPPLIES
+    # Reading stops at the cap: 20 times the supplies, the same work (but
+    # for the markup count a document longer than the cap gets).
+    assert work_many < work_few + 10
+
+
+def test_alerts_and_status_codes_stop_at_the_cap() -> None:
+    def doc(count: int) -> bytes:
+        alerts = "".join(alert(f"code{number}") for number in range(count))
+        return status_doc(*(["ready"] * count), alerts=alerts)
+
+    work_few, status = lines_run(ledm.parse_product_status, doc(100))
+    work_many, many = lines_run(ledm.parse_product_status, doc(1500))
+    assert len(status.alerts) == len(many.alerts) == MAX_ALERTS
+    assert len(status.raw_codes) == len(many.raw_codes) == MAX_CODES
+    assert [a.code for a in many.alerts] == [f"code{n}" for n in range(MAX_ALERTS)]
+    # Statuses and alerts past the cap are not read. The search for the
+    # AlertTable still steps over the extra statuses, a few lines each;
+    # reading a status or an alert costs tens.
+    assert work_many - work_few < 5 * 1400
+
+
+def test_alerts_without_an_id_do_not_count_towards_the_cap() -> None:
+    nameless = "<psdyn:Alert><ad:Severity>Error</ad:Severity></psdyn:Alert>" * 10
+    status = ledm.parse_product_status(
+        status_doc("ready", alerts=nameless + alert("jamInPrinter"))
+    )
+    assert [a.code for a in status.alerts] == ["jamInPrinter"]
+
+
+def test_usage_and_discovery_stop_at_their_caps() -> None:
+    consumables = "".join(
+        f"<pudyn:Consumable><dd:MarkerColor>C{n}</dd:MarkerColor>"
+        "<dd:EstimatedPagesRemaining>5</dd:EstimatedPagesRemaining></pudyn:Consumable>"
+        for n in range(200)
+    )
+    usage = ledm.parse_usage(
+        f'<pudyn:ProductUsageDyn xmlns:pudyn="{PUDYN}" xmlns:dd="{DD}">'
+        f"<pudyn:ConsumableSubunit>{consumables}</pudyn:ConsumableSubunit>"
+        "</pudyn:ProductUsageDyn>".encode()
+    )
+    assert list(usage.pages_remaining) == [f"C{n}" for n in range(MAX_SUPPLIES)]
+    ledm_ns = "http://www.hp.com/schemas/imaging/con/ledm/2007/09/21"
+    nodes = "".join(
+        f"<ledm:SupportedTree><dd:ResourceURI>/r{n}</dd:ResourceURI>"
+        f"<dd:ManifestURI>/m{n}</dd:ManifestURI></ledm:SupportedTree>"
+        for n in range(2000)
+    )
+    tree = (
+        f'<ledm:DiscoveryTree xmlns:ledm="{ledm_ns}" xmlns:dd="{DD}">{nodes}'
+        "</ledm:DiscoveryTree>"
+    ).encode()
+    paths = ledm.parse_discovery_tree(tree)
+    assert len(paths) == MAX_RESOURCES
+    assert paths[:3] == ("/r0", "/m0", "/r1")
+
+
+def test_long_text_is_cut_and_costs_no_more() -> None:
+    def config(words: int) -> bytes:
+        name = "HP" + " 9020" * words
+        return (
+            f'<prdcfgdyn:ProductConfigDyn xmlns:prdcfgdyn="{PCD_2007}" xmlns:dd="{DD}">'
+            f"<dd:MakeAndModel>{name}</dd:MakeAndModel>"
+            "<dd:SKUIdentifier>9022e</dd:SKUIdentifier></prdcfgdyn:ProductConfigDyn>"
+        ).encode()
+
+    work_short, info = lines_run(ledm.parse_product_config, config(1000))
+    work_long, long_info = lines_run(ledm.parse_product_config, config(500_000))
+    assert info.model is not None
+    assert long_info.model is not None
+    assert len(long_info.model) <= MAX_TEXT + 3  # "HP " may be added
+    assert work_long < work_short + 10
+    message = "<psdyn:Status><dd:LocString>" + "x" * 100_000 + "</dd:LocString>"
+    text_doc = status_doc().replace(
+        b"<psdyn:AlertTable>", message.encode() + b"</psdyn:Status><psdyn:AlertTable>"
+    )
+    status = ledm.parse_product_status(text_doc)
+    assert status.message == "x" * MAX_TEXT
+
+
+def test_supply_keys_stay_short_and_unique_for_hostile_values() -> None:
+    keys = ledm.supply_keys(
+        [(SupplyKind.INK, "K" * 10_000, f"slot {n} " + "9" * 10_000) for n in range(64)]
+        + [(SupplyKind.INK, "K" * 10_000, None)] * 3
+    )
+    assert len(set(keys)) == len(keys) == 67
+    assert max(len(key) for key in keys) <= 64
+    # Linear: twice the collisions, about twice the work.
+    items = [(SupplyKind.INK, "K", None)] * 1000
+    assert lines(ledm.supply_keys, items * 2) <= 2.2 * lines(ledm.supply_keys, items)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "\u0661" * 32,  # Arabic-Indic digits: int(..., 16) reads them as 1s
+        "urn:uuid:" + "\uff11" * 32,  # full-width digits
+        "{" + "0" * 31 + "1}" + "x" * 100_000,
+    ],
+)
+def test_normalize_uuid_refuses_odd_values(raw: str) -> None:
+    assert ledm.normalize_uuid(raw) is None

@@ -15,8 +15,20 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
-from custom_components.hp_ews.client import cdm, ledm, pjl
-from custom_components.hp_ews.client.errors import HPEWSParseError
+from custom_components.hp_ews.client import cdm, ipp, ippcodec as c, ledm, pjl
+from custom_components.hp_ews.client.errors import HPEWSIPPError, HPEWSParseError
+from custom_components.hp_ews.client.ippcodec import (
+    Attribute,
+    AttributeGroup,
+    Collection,
+    DateTime,
+    GroupTag,
+    OutOfBand,
+    RangeOfInteger,
+    Resolution,
+    TextWithLanguage,
+    ValueTag,
+)
 from custom_components.hp_ews.client.xmlsafe import parse_xml
 from tests.conftest import FIXTURES
 
@@ -38,11 +50,22 @@ CDM_PARSERS: tuple[Parser, ...] = (
     cdm.parse_supplies,
     cdm.parse_lifetime_counters,
 )
-ALL_PARSERS: tuple[Parser, ...] = (*LEDM_PARSERS, *CDM_PARSERS, pjl.parse_info_status)
+IPP_PARSERS: tuple[Parser, ...] = (
+    lambda data: ipp.parse_printer_attributes(data, "http://127.0.0.1:631/ipp/print"),
+    ipp.parse_job_attributes,
+    ipp.parse_jobs,
+    ipp.check_response,
+)
+ALL_PARSERS: tuple[Parser, ...] = (
+    *LEDM_PARSERS,
+    *CDM_PARSERS,
+    *IPP_PARSERS,
+    pjl.parse_info_status,
+)
 
 FIXTURE_FILES = sorted(
     path
-    for folder in ("ledm", "cdm", "pjl", "ews_legacy")
+    for folder in ("ledm", "cdm", "pjl", "ews_legacy", "ipp")
     for path in (FIXTURES / folder).iterdir()
     if path.is_file()
 )
@@ -57,7 +80,8 @@ FUZZ = settings(
 
 
 def only_parse_errors(parser: Parser, data: bytes) -> None:
-    with contextlib.suppress(HPEWSParseError):
+    # HPEWSIPPError: an IPP answer with an error status, read correctly.
+    with contextlib.suppress(HPEWSParseError, HPEWSIPPError):
         parser(data)
 
 
@@ -406,3 +430,124 @@ JSON = st.recursive(
 @given(parser=st.sampled_from(CDM_PARSERS), value=JSON)
 def test_random_cdm_shapes(parser: Parser, value: Any) -> None:
     only_parse_errors(parser, json.dumps(value).encode())
+
+
+# Odd IPP values: every attribute the parser reads, with values of any type,
+# including the ones a URI, a UUID or a level never should have.
+IPP_READ = (
+    "printer-device-id",
+    "printer-make-and-model",
+    "printer-firmware-string-version",
+    "printer-firmware-version",
+    "printer-uuid",
+    "printer-more-info",
+    "printer-uri-supported",
+    "printer-state",
+    "printer-state-message",
+    "printer-state-reasons",
+    "printer-alert",
+    "printer-alert-description",
+    "marker-names",
+    "marker-colors",
+    "marker-types",
+    "marker-levels",
+    "marker-low-levels",
+    "marker-high-levels",
+    "printer-supply",
+    "printer-supply-description",
+    "color-supported",
+    "operations-supported",
+    "document-format-supported",
+    "sides-supported",
+    "media-supported",
+    "printer-resolution-supported",
+)
+TEXTS = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "ipp://[::1/ipp/print",
+            "http://a\uff03b/",
+            "urn:uuid:" + "\u0661" * 32,
+            "urn:uuid:00000000-0000-0000-0000-000000000000",
+            "MFG:;MDL:;;;=",
+            "code=;severity=",
+            "#zzzzzz#00FFFF",
+            "-3",
+            "\udcff\udcfe",
+            "door " * 100 + "open",
+        ]
+    ),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30),
+)
+IPP_VALUES = st.one_of(
+    st.tuples(st.just(ValueTag.INTEGER), st.integers(-(2**31), 2**31 - 1)),
+    st.tuples(st.just(ValueTag.ENUM), st.integers(-5, 10)),
+    st.tuples(st.just(ValueTag.BOOLEAN), st.booleans()),
+    st.tuples(st.sampled_from([ValueTag.TEXT, ValueTag.NAME, ValueTag.URI]), TEXTS),
+    st.tuples(st.just(ValueTag.KEYWORD), TEXTS),
+    st.tuples(st.just(ValueTag.OCTET_STRING), st.binary(max_size=30)),
+    st.tuples(
+        st.just(ValueTag.TEXT_WITH_LANGUAGE),
+        st.builds(TextWithLanguage, TEXTS, st.sampled_from(["en", ""])),
+    ),
+    st.tuples(
+        st.just(ValueTag.RESOLUTION),
+        st.builds(
+            Resolution,
+            st.integers(-5, 10**6),
+            st.integers(-5, 10**6),
+            st.integers(0, 255),
+        ),
+    ),
+    st.tuples(
+        st.just(ValueTag.RANGE_OF_INTEGER),
+        st.builds(RangeOfInteger, st.integers(-5, 99), st.integers(-5, 99)),
+    ),
+    st.tuples(
+        st.just(ValueTag.DATE_TIME),
+        st.builds(
+            DateTime,
+            *(st.integers(0, 255) for _ in range(7)),
+            st.sampled_from("+-"),
+            st.integers(0, 255),
+            st.integers(0, 255),
+        ),
+    ),
+    st.tuples(
+        st.just(ValueTag.BEG_COLLECTION),
+        st.just(Collection([Attribute("m", ValueTag.INTEGER, 1)])),
+    ),
+    st.sampled_from([ValueTag.NO_VALUE, ValueTag.UNKNOWN]).map(
+        lambda tag: (tag, OutOfBand(tag))
+    ),
+)
+
+
+@settings(FUZZ, max_examples=200)
+@given(
+    attributes=st.dictionaries(
+        st.sampled_from(IPP_READ),
+        st.lists(IPP_VALUES, min_size=1, max_size=5),
+        max_size=12,
+    )
+)
+def test_odd_ipp_values_are_ignored(
+    attributes: dict[str, list[tuple[int, Any]]],
+) -> None:
+    message = c.new_response(0, 1)
+    printer = AttributeGroup(GroupTag.PRINTER)
+    printer.set("printer-state", ValueTag.ENUM, 3)
+    for name, values in attributes.items():
+        attribute = Attribute(name, values[0][0], values[0][1])
+        for tag, value in values[1:]:
+            attribute.append(value, tag)
+        printer.add(attribute)
+    message.groups.append(printer)
+    # Nothing escapes: an odd value is read as no value.
+    parsed = ipp.parse_printer_attributes(
+        message.encode(), "http://127.0.0.1:631/ipp/print"
+    )
+    assert len(parsed.supplies) <= 64
+    assert len(parsed.status.alerts) <= 64

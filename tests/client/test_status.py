@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from custom_components.hp_ews.client.models import (
+    MAX_ALERTS,
+    MAX_CODES,
     Alert,
     AlertSeverity,
     PrinterState,
@@ -206,3 +208,31 @@ def test_flags_the_state_source_reported_do_not_escalate() -> None:
     assert merge_status(status_from_codes(["ready"]), door).state is (
         PrinterState.STOPPED
     )
+
+
+def test_statuses_hold_at_most_the_capped_alerts_and_codes() -> None:
+    # Each source is capped by its parser; a merge of several stays capped
+    # too, while every alert still raises its flags.
+    def alerts(source: Protocol, prefix: str) -> tuple[Alert, ...]:
+        return tuple(
+            Alert(f"{prefix}{n}", AlertSeverity.WARNING, source) for n in range(60)
+        )
+
+    codes = [f"code{n}" for n in range(1000)]
+    primary = status_from_codes(
+        ["ready", *codes], alerts=alerts(Protocol.LEDM, "ledm") * 20
+    )
+    assert len(primary.raw_codes) == MAX_CODES
+    assert len(primary.alerts) == MAX_ALERTS
+    jam = (Alert("media-jam-error", AlertSeverity.ERROR, Protocol.IPP),)
+    other = PrinterStatus(
+        state=PrinterState.IDLE,
+        alerts=alerts(Protocol.IPP, "ipp"),
+        raw_codes=tuple(f"other{n}" for n in range(60)),
+    )
+    merged = merge_status(primary, other, alerts(Protocol.CDM, "cdm") + jam)
+    assert len(merged.alerts) == MAX_ALERTS
+    assert len(merged.raw_codes) == MAX_CODES
+    assert [a.code for a in merged.alerts[:3]] == ["ledm0", "ledm1", "ledm2"]
+    assert merged.paper_jam
+    assert merged.state is PrinterState.STOPPED

@@ -110,12 +110,14 @@ def _load(data: bytes) -> dict[str, Any]:
         raise HPEWSParseError(
             f"CDM document of {len(data)} bytes exceeds {MAX_JSON_BYTES}"
         )
-    # Counted on the bytes (C speed) before any object exists.
-    values = data.count(b",") + data.count(b"[") + data.count(b"{")
-    if values > MAX_JSON_VALUES:
-        raise HPEWSParseError(
-            f"CDM document with {values} values exceeds {MAX_JSON_VALUES}"
-        )
+    # Counted on the bytes (C speed) before any object exists; a document
+    # no longer than the cap cannot exceed it.
+    if len(data) > MAX_JSON_VALUES:
+        values = data.count(b",") + data.count(b"[") + data.count(b"{")
+        if values > MAX_JSON_VALUES:
+            raise HPEWSParseError(
+                f"CDM document with {values} values exceeds {MAX_JSON_VALUES}"
+            )
     try:
         document = json.loads(data.decode("utf-8-sig", "replace"))
     except (ValueError, RecursionError) as err:

@@ -826,6 +826,7 @@ class _Decoder:
             else {
                 name.encode("utf-8", "surrogateescape"): count
                 for name, count in keep.items()
+                if count > 0
             }
         )
 
@@ -849,7 +850,6 @@ class _Decoder:
         attributes: dict[str, Attribute] | None = None
         current: Attribute | None = None
         room = 0  # values ``current`` may still take
-        skipping = False  # stepping over the values of an attribute
         values_left = self.values_left
         pos = _HEADER.size
         while True:
@@ -864,7 +864,6 @@ class _Decoder:
                     raise HPEWSParseError("IPP delimiter tag 0x00 is reserved")
                 attributes = message.add_group(tag)._attributes  # noqa: SLF001
                 current = None
-                skipping = False
                 continue
             if attributes is None:
                 raise HPEWSParseError("IPP attribute outside any attribute group")
@@ -886,13 +885,11 @@ class _Decoder:
                     raise HPEWSParseError(f"IPP tag 0x{tag:02x} outside a collection")
                 raw_name = buf[pos + 3 : name_end]
                 room = _UNLIMITED if keep is None else keep.get(raw_name, 0)
-                if room > 0:
-                    name = _text(raw_name)
-                    if name in attributes:
-                        room = 0  # a duplicate breaks the protocol: the first wins
-                skipping = room <= 0
-                if skipping:
-                    pos = self.skip(start, stop) if tag in _LANGUAGE_TAGS else stop
+                name = _text(raw_name)
+                if room and name in attributes:
+                    room = 0  # a duplicate breaks the protocol: the first wins
+                if not room:
+                    pos, values_left = self.step_over(tag, start, stop, values_left)
                     continue
                 self.values_left = values_left
                 value, pos = self.value(tag, start, stop, 0)
@@ -900,14 +897,10 @@ class _Decoder:
                 current = Attribute(name, tag, value)
                 attributes[name] = current
                 room -= 1
-            elif skipping:
-                # Members of a skipped collection are nameless values too.
-                pos = self.skip(start, stop) if tag in _LANGUAGE_TAGS else stop
             elif current is None:
                 raise HPEWSParseError("IPP additional value without an attribute")
-            elif room <= 0:
-                skipping = True
-                pos = self.skip(start, stop) if tag in _LANGUAGE_TAGS else stop
+            elif not room:
+                pos, values_left = self.step_over(tag, start, stop, values_left)
             else:
                 self.values_left = values_left
                 value, pos = self.value(tag, start, stop, 0)
@@ -915,9 +908,50 @@ class _Decoder:
                 current.append(value, tag)
                 room -= 1
 
-    def skip(self, start: int, stop: int) -> int:
-        """Where a ``*WithLanguage`` value that starts at ``start`` ends."""
-        return self.language_parts(start, stop)[3]
+    def step_over(
+        self, tag: int, start: int, stop: int, values_left: int
+    ) -> tuple[int, int]:
+        """Skip the value at ``start`` and the values after it not to decode.
+
+        Stops at a delimiter or at an attribute to decode, returning where,
+        and how many values may still follow. This is the loop a hostile
+        answer makes run most: it builds nothing and decodes no name.
+        """
+        buf, end, keep = self.buf, self.end, self.keep
+        pos = self.language_parts(start, stop)[3] if tag in _LANGUAGE_TAGS else stop
+        try:
+            while True:
+                tag = buf[pos]
+                if tag < 0x10:
+                    return pos, values_left
+                name_end = pos + 3 + ((buf[pos + 1] << 8) | buf[pos + 2])
+                if name_end > pos + 3 and (
+                    keep is None
+                    or tag in _COLLECTION_ONLY
+                    or buf[pos + 3 : name_end] in keep
+                ):
+                    return pos, values_left
+                # Members of a skipped collection are nameless values too.
+                stop = name_end + 2 + ((buf[name_end] << 8) | buf[name_end + 1])
+                if stop > end:
+                    raise self.short(stop)
+                if tag in _LANGUAGE_TAGS:
+                    stop = self.language_parts(name_end + 2, stop)[3]
+                values_left -= 1
+                if values_left < 0:
+                    raise self.too_many()
+                pos = stop
+        except IndexError:
+            # The input ended inside a value's tag or lengths.
+            raise self.short(self.header_end(pos)) from None
+
+    def header_end(self, pos: int) -> int:
+        """Bytes needed for the tag and lengths of the value at ``pos``."""
+        if pos >= self.end:
+            return pos + 1
+        if pos + 3 > self.end:
+            return pos + 3
+        return pos + 5 + ((self.buf[pos + 1] << 8) | self.buf[pos + 2])
 
     def value(self, tag: int, start: int, stop: int, depth: int) -> tuple[Value, int]:
         """The value in ``buf[start:stop]`` and where the next record starts."""

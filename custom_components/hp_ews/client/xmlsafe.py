@@ -9,10 +9,12 @@ The check is made on the bytes, and the parser is told their encoding (UTF-8,
 or Latin-1 when declared), overriding the document's declaration: a
 declaration cannot be smuggled past the check in UTF-16 or another encoding.
 
-The bytes also bound the work: every tag starts with ``<`` (text must escape
-it), so counting them caps the elements the parser would build before it
-builds any. A 4 MiB document of empty elements would otherwise cost half a
-second of parsing; real LEDM documents have under 1000 tags.
+The bytes also bound the work: every tag starts with ``<``, every attribute
+has an ``=`` and every entity or character reference starts with ``&`` (text
+must escape the first and last), so counting them caps what the parser would
+build before it builds anything. A 4 MiB document of empty elements or of
+attributes would otherwise cost half a second of parsing; real LEDM
+documents have under 1000 of them.
 
 HP firmware re-uses element names across schema versions and some captures
 were re-serialised with ``ns0:`` style prefixes, so lookups here match the
@@ -36,8 +38,8 @@ if TYPE_CHECKING:
 MAX_XML_BYTES: Final = 4 * 1024 * 1024
 """Largest document accepted; real LEDM documents are well under 100 kB."""
 
-MAX_XML_TAGS: Final = 32 * 1024
-"""Most tags (``<`` characters) a document may have; real ones have under 1000."""
+MAX_XML_MARKUP: Final = 32 * 1024
+"""Most tags, attributes and references (``<``, ``=``, ``&``) a document may have."""
 
 HP_NAMESPACE_PREFIX: Final = "{http://www.hp.com/schemas/"
 """Every LEDM namespace (ledm, dd, dd2, psdyn, prdcfgdyn, ...) starts with this."""
@@ -56,19 +58,26 @@ _MAX_INT_DIGITS: Final = 18
 
 
 def parse_xml(
-    data: bytes, *, max_bytes: int = MAX_XML_BYTES, max_tags: int = MAX_XML_TAGS
+    data: bytes, *, max_bytes: int = MAX_XML_BYTES, max_markup: int = MAX_XML_MARKUP
 ) -> Element:
     """Parse ``data`` into an element tree, refusing anything unsafe.
 
     Raises:
         HPEWSParseError: the document is oversized or has more than
-            ``max_tags`` tags, declares a DOCTYPE or ENTITY, is not
-            UTF-8/Latin-1 text, or is not well-formed.
+            ``max_markup`` tags, attributes and references, declares a
+            DOCTYPE or ENTITY, is not UTF-8/Latin-1 text, or is not
+            well-formed.
     """
     if len(data) > max_bytes:
         raise HPEWSParseError(f"XML document of {len(data)} bytes exceeds {max_bytes}")
-    if (tags := data.count(b"<")) > max_tags:
-        raise HPEWSParseError(f"XML document with {tags} tags exceeds {max_tags}")
+    # A document no longer than the cap cannot exceed it: real ones are not counted.
+    if len(data) > max_markup:
+        markup = data.count(b"<") + data.count(b"=") + data.count(b"&")
+        if markup > max_markup:
+            raise HPEWSParseError(
+                f"XML document with {markup} tags, attributes and references"
+                f" exceeds {max_markup}"
+            )
     # Refuse UTF-16/32 outright: HP documents are UTF-8, and an ASCII-compatible
     # encoding is what keeps the byte-level DOCTYPE check honest.
     if data.startswith(_BOMS_REFUSED) or 0 in data[:4]:
