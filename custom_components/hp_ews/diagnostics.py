@@ -1,9 +1,14 @@
 """Diagnostics for the hp_ews integration.
 
 Besides the entry and the last snapshot, the download carries a fresh capture
-of the printer's documents (the client's capture format, already stripped of
-serial numbers, MAC addresses and UUIDs), so a bug report can be replayed in
-the simulator.
+of the printer's documents (the client's capture format), so a bug report can
+be replayed in the simulator (``python -m simulator --replay FILE``).
+
+The download is meant to be posted publicly: entry credentials are redacted
+as usual, and one :class:`~.client.capture.Redactor` then goes over all of it
+(capture, snapshot, profile, title) in an executor, replacing serial numbers,
+MACs, UUIDs, IP addresses, host names, Wi-Fi SSIDs, locations and contacts
+with placeholders that are the same wherever the same value was.
 """
 
 from __future__ import annotations
@@ -11,7 +16,6 @@ from __future__ import annotations
 import base64
 from dataclasses import asdict
 from pathlib import Path
-import re
 import shutil
 import tempfile
 from typing import TYPE_CHECKING, Any
@@ -19,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 
-from .client.capture import Capture, read_capture
+from .client.capture import (
+    HOST,
+    Capture,
+    Redactor,
+    learn_json,
+    read_capture,
+    redact_json,
+)
 from .client.errors import HPEWSError
 
 if TYPE_CHECKING:
@@ -35,7 +46,6 @@ TO_REDACT = {
     "serial_number",
     "uuid",
 }
-REDACTED = "**REDACTED**"
 
 
 async def async_get_config_entry_diagnostics(
@@ -43,6 +53,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
     coordinator = entry.runtime_data
+    capture = await _async_capture(hass, entry)
     diagnostics = {
         "entry": {
             "title": entry.title,
@@ -52,27 +63,51 @@ async def async_get_config_entry_diagnostics(
         "last_update_success": coordinator.last_update_success,
         "profile": asdict(coordinator.profile) if coordinator.profile else None,
         "snapshot": asdict(coordinator.data),
-        "capture": await _async_capture(hass, entry),
     }
-    # URLs and panel texts carry the address: redact it wherever it appears.
-    host = re.compile(rf"(?<![\w.-]){re.escape(entry.data[CONF_HOST])}(?![\w-])")
-    redacted: dict[str, Any] = _redact_host(
-        async_redact_data(diagnostics, TO_REDACT), host
+    # Redacting is CPU-bound (a capture can be megabytes): not on the loop.
+    redacted: dict[str, Any] = await hass.async_add_executor_job(
+        redact_diagnostics, diagnostics, capture, str(entry.data[CONF_HOST])
     )
     return redacted
 
 
-async def _async_capture(hass: HomeAssistant, entry: HPEWSConfigEntry) -> Any:
-    """Capture the printer's documents now, as JSON."""
+async def _async_capture(hass: HomeAssistant, entry: HPEWSConfigEntry) -> Capture | str:
+    """Capture the printer's documents now, or why that failed."""
     directory = Path(await hass.async_add_executor_job(tempfile.mkdtemp))
     try:
         await entry.runtime_data.printer.capture(directory)
-        capture = await hass.async_add_executor_job(read_capture, directory)
+        return await hass.async_add_executor_job(read_capture, directory)
     except HPEWSError as err:
-        return {"error": str(err)}
+        return str(err)
     finally:
         await hass.async_add_executor_job(shutil.rmtree, directory, True)
-    return capture_as_json(capture)
+
+
+def redact_diagnostics(
+    diagnostics: dict[str, Any], capture: Capture | str, host: str
+) -> dict[str, Any]:
+    """Diagnostics and capture with nothing identifying or private (blocking).
+
+    ``host`` is the address the entry reaches the printer by: the printer
+    may repeat it (a host name) in its documents.
+    """
+    redactor = Redactor()
+    redactor.add_secret(host.strip("[]"), HOST, min_length=1)
+    data = async_redact_data(diagnostics, TO_REDACT)
+    # Learn from everything before replacing anything, so a value found in one
+    # part (an SSID in the capture) is also replaced in the others.
+    if isinstance(capture, Capture):
+        redactor.learn_capture(capture)
+    learn_json(data, redactor)
+    if isinstance(capture, Capture):
+        redacted_capture: dict[str, Any] = capture_as_json(
+            redactor.redact_capture(capture)
+        )
+    else:
+        redacted_capture = {"error": redactor.redact_text(capture)}
+    result: dict[str, Any] = redact_json(data, redactor)
+    result["capture"] = redacted_capture
+    return result
 
 
 def capture_as_json(capture: Capture) -> dict[str, Any]:
@@ -92,13 +127,3 @@ def _body(body: bytes) -> dict[str, str]:
         return {"text": body.decode("utf-8")}
     except UnicodeDecodeError:
         return {"base64": base64.b64encode(body).decode("ascii")}
-
-
-def _redact_host(value: Any, host: re.Pattern[str]) -> Any:
-    if isinstance(value, str):
-        return host.sub(REDACTED, value)
-    if isinstance(value, dict):
-        return {key: _redact_host(item, host) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_redact_host(item, host) for item in value]
-    return value

@@ -30,6 +30,7 @@ import logging
 import re
 import struct
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
 
 from yarl import URL
 
@@ -490,6 +491,8 @@ _URI_SCHEME: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _KEPT_SCHEMES: Final = frozenset(
     {"geo", "mailto", "tel", "sip", "http", "https", "ipp", "ipps", "urn"}
 )
+# IPP attributes whose URIs are the printer's own (RFC 8011, PWG 5100.13).
+_OWN_URIS: Final = frozenset({"printer-uri-supported", "printer-uri", "xri-uri"})
 _NUMBER: Final = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _NOT_SECRET: Final = frozenset(
     {
@@ -957,9 +960,16 @@ class Redactor:
                     self._learn_attribute(member, kind or field_kind(member.name))
                 continue
             text = _value_text(value)
-            if text is not None:
-                self.learn_field(text, kind)
-                self.learn_text(text)
+            if text is None:
+                continue
+            self.learn_field(text, kind)
+            self.learn_text(text)
+            if attribute.name in _OWN_URIS:
+                # The printer's own URIs name it as it was asked for: its
+                # address, or a host name (the user's DNS), redacted anywhere.
+                host = _uri_host(text)
+                if host and not _is_ip(host) and host.lower() != "localhost":
+                    self.add_secret(host, HOST, min_length=1)
 
     def _redact_attribute(
         self, attribute: ippcodec.Attribute, kind: str | None
@@ -976,6 +986,18 @@ class Redactor:
                 attribute.values[index] = ippcodec.TextWithLanguage(
                     self.redact_field(value.text, kind), value.language
                 )
+
+
+def _uri_host(uri: str) -> str | None:
+    """The host of a URI as written (urlsplit would lower its case)."""
+    try:
+        netloc = urlsplit(uri).netloc
+    except ValueError:
+        return None
+    host = netloc.rpartition("@")[2]
+    if host.startswith("["):
+        return None  # an IPv6 address: found by pattern
+    return host.partition(":")[0] or None
 
 
 def _value_text(value: ippcodec.Value) -> str | None:
