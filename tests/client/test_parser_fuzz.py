@@ -527,19 +527,22 @@ IPP_VALUES = st.one_of(
 
 @settings(FUZZ, max_examples=200)
 @given(
+    uris=st.lists(IPP_VALUES, min_size=1, max_size=4),
     attributes=st.dictionaries(
         st.sampled_from(IPP_READ),
         st.lists(IPP_VALUES, min_size=1, max_size=5),
         max_size=12,
-    )
+    ),
 )
 def test_odd_ipp_values_are_ignored(
-    attributes: dict[str, list[tuple[int, Any]]],
+    uris: list[tuple[int, Any]], attributes: dict[str, list[tuple[int, Any]]]
 ) -> None:
     message = c.new_response(0, 1)
     printer = AttributeGroup(GroupTag.PRINTER)
     printer.set("printer-state", ValueTag.ENUM, 3)
-    for name, values in attributes.items():
+    # A link to the EWS makes the parser read printer-uri-supported.
+    printer.set("printer-more-info", ValueTag.URI, "http://127.0.0.1/")
+    for name, values in {"printer-uri-supported": uris, **attributes}.items():
         attribute = Attribute(name, values[0][0], values[0][1])
         for tag, value in values[1:]:
             attribute.append(value, tag)
