@@ -1167,7 +1167,7 @@ def test_pdfium_pauses_when_the_time_is_up(tmp_path: Path) -> None:
         ) as caught:
             next(pages)
     assert caught.value.limit is DocumentLimit.RENDER_SECONDS
-    # Only a paused render asks: Start returned "to be continued".
+    # pdfium asked between drawing steps, and stopped when told to.
     assert clock.asked >= 1
 
 
@@ -1270,3 +1270,84 @@ async def test_fifo_is_not_a_document(tmp_path: Path) -> None:
     with pytest.raises(HPEWSDocumentError, match="Not a regular file"):
         async with prepare_document(fifo, RASTER_CAPS):
             pass
+
+
+@pytest.mark.parametrize(
+    ("mode", "value", "expected"),
+    [
+        ("1", 0, b"\0\0\0"),
+        ("L", 0, b"\0\0\0"),
+        ("LA", (0, 255), b"\0\0\0"),
+        ("LA", (0, 0), b"\xff\xff\xff"),  # transparent: white paper
+        ("I;16", 0, b"\0\0\0"),
+        ("RGBA", (0, 0, 255, 255), b"\0\0\xff"),
+        ("P", 1, b"\0\0\xff"),
+        ("CMYK", (255, 255, 0, 0), b"\0\0\xff"),
+    ],
+)
+@pytest.mark.parametrize("side", [620, 4000])  # the page's size, or 6 times it
+async def test_image_modes(
+    tmp_path: Path, mode: str, value: object, expected: bytes, side: int
+) -> None:
+    """Every mode a PNG or JPEG decodes to is reduced and flattened onto the page."""
+    image = Image.new(mode, (side, side), value)  # type: ignore[arg-type]
+    if mode == "P":
+        image.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    path = tmp_path / ("photo.jpg" if mode == "CMYK" else "image.png")
+    image.save(path, quality=100)
+    async with prepare_document(
+        path, caps("image/pwg-raster"), PrintOptions(media="A4")
+    ) as document:
+        (page,) = decode_pwg(await collect(document))
+    width = int(page.header["Width"])
+    pixel = _at(page.pixels, width, 3, 310, 438)
+    assert max(abs(a - b) for a, b in zip(pixel, expected, strict=True)) < 8
+
+
+async def test_exif_orientation_for_a_jpeg_printer(tmp_path: Path) -> None:
+    """A PNG re-encoded as JPEG is turned upright first (the JPEG has no EXIF)."""
+    path = tmp_path / "turned.png"
+    exif = Image.Exif()
+    exif[0x0112] = 8  # stored turned a quarter clockwise
+    Image.new("RGB", (40, 20), "white").save(path, exif=exif)
+    async with prepare_document(path, caps("image/jpeg")) as document:
+        data = await collect(document)
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (20, 40)
+
+
+async def test_read_errors_are_document_errors(
+    tmp_path: Path, pdf_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = os.pread
+    fail_after = [0]
+
+    def pread(fd: int, size: int, offset: int) -> bytes:
+        if fail_after[0] <= 0:
+            raise OSError(5, "Input/output error")
+        fail_after[0] -= 1
+        return original(fd, size, offset)
+
+    monkeypatch.setattr(convert.os, "pread", pread)
+    with pytest.raises(HPEWSDocumentError, match=r"Cannot read .*Input/output error"):
+        async with prepare_document(pdf_path, caps("application/pdf")):
+            pass
+    fail_after[0] = 1  # the head, then the stream fails
+    with pytest.raises(HPEWSDocumentError, match="Input/output error"):
+        async with prepare_document(pdf_path, caps("application/pdf")) as document:
+            await collect(document)
+    text = tmp_path / "note.txt"
+    text.write_text("hello\n")
+    fail_after[0] = 1  # the text converter's own reading fails
+    with pytest.raises(HPEWSDocumentError, match="Input/output error"):
+        async with prepare_document(text, RASTER_CAPS) as document:
+            await collect(document)
+
+
+async def test_file_that_shrinks_ends_early(tmp_path: Path) -> None:
+    path = tmp_path / "shrinking.pdf"
+    path.write_bytes(b"%PDF-1.4\n" + b"%" * 5000)
+    async with prepare_document(path, caps("application/pdf")) as document:
+        with path.open("r+b") as handle:
+            handle.truncate(100)
+        assert len(await collect(document)) == 100

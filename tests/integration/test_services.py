@@ -697,9 +697,13 @@ async def test_file_swapped_for_a_link_after_the_check(
         (folders.allowed / "sub").rename(folders.allowed / "old")
         os.symlink(folders.outside / "sub", folders.allowed / "sub")
 
-    for target, make_link in (
-        (folders.allowed / "doc.pdf", swap_file),
-        (folders.allowed / "sub" / "doc.pdf", swap_folder),
+    def delete_file() -> None:
+        (folders.allowed / "gone.pdf").unlink()
+
+    for target, make_link, key in (
+        (folders.allowed / "doc.pdf", swap_file, "path_not_allowed"),
+        (folders.allowed / "sub" / "doc.pdf", swap_folder, "path_not_allowed"),
+        (folders.allowed / "gone.pdf", delete_file, "file_not_found"),
     ):
         write_pdf(target)
         with (
@@ -707,7 +711,7 @@ async def test_file_swapped_for_a_link_after_the_check(
             pytest.raises(ServiceValidationError) as caught,
         ):
             await _print(hass, entry, file=str(target))
-        assert caught.value.translation_key == "path_not_allowed"
+        assert caught.value.translation_key == key
     assert sim.jobs == []
     assert secret  # never sent
 
@@ -722,3 +726,12 @@ async def test_fifo_is_not_opened(
     with pytest.raises(ServiceValidationError) as caught:
         await _print(hass, entry, file=str(folders.allowed / "pipe.pdf"))
     assert caught.value.translation_key == "file_not_found"
+
+
+@pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
+async def test_empty_job_name_is_refused(
+    hass: HomeAssistant, simulated_entry: Printer
+) -> None:
+    _, entry = simulated_entry
+    with pytest.raises(vol.Invalid):
+        await _print(hass, entry, file="a.pdf", job_name="")

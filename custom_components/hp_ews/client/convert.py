@@ -589,8 +589,6 @@ async def _run[T](func: Callable[..., T], *args: Any) -> T:
 def _read_error(name: object, err: OSError) -> HPEWSDocumentError:
     if isinstance(err, FileNotFoundError):
         return HPEWSDocumentError(f"File not found: {name}")
-    if isinstance(err, IsADirectoryError):
-        return HPEWSDocumentError(f"Not a file: {name}")
     return HPEWSDocumentError(f"Cannot read {name}: {err.strerror or err}")
 
 
@@ -865,11 +863,15 @@ class _RenderClock:
     def check(self) -> None:
         """Raise when the time is up."""
         if self.over():
-            raise HPEWSDocumentLimitError(
-                f"Converting took longer than {self.budget:.0f} seconds",
-                DocumentLimit.RENDER_SECONDS,
-                int(self.budget),
-            )
+            raise self.expired()
+
+    def expired(self) -> HPEWSDocumentLimitError:
+        """The error for a document whose time is up."""
+        return HPEWSDocumentLimitError(
+            f"Converting took longer than {self.budget:.0f} seconds",
+            DocumentLimit.RENDER_SECONDS,
+            int(self.budget),
+        )
 
 
 @contextlib.contextmanager
@@ -992,8 +994,6 @@ def _pdf_pages(
                 page = document[index]
                 try:
                     page_w, page_h = page.get_size()
-                    if not (page_w > 0 and page_h > 0):
-                        raise HPEWSDocumentError(f"Page {index + 1} has no size")
                     rotate = 0
                     if (page_w > page_h) != (width > height) and page_w != page_h:
                         rotate = 1  # 90° clockwise: landscape page on portrait paper
@@ -1016,15 +1016,13 @@ def _pdf_pages(
                         flags,
                         pause,
                     )
-                    while (
-                        status == pdfium_c.FPDF_RENDER_TOBECONTINUED
-                        and not clock.over()
-                    ):
-                        status = pdfium_c.FPDF_RenderPage_Continue(page, pause)
+                    # pdfium stops short only when the callback said so.
+                    paused = status == pdfium_c.FPDF_RENDER_TOBECONTINUED
                     pdfium_c.FPDF_RenderPage_Close(page)
                 finally:
                     page.close()
-            clock.check()
+            if paused:
+                raise clock.expired()
             image: Image.Image = bitmap.to_pil()
             yield image
             del image, bitmap
@@ -1342,9 +1340,7 @@ class _LineWrapper:
 
     def feed(self, text: str) -> None:
         """Add text without line breaks (tabs already expanded)."""
-        chunks = _CHUNKS.findall(text)
-        if not chunks:
-            return
+        chunks = _CHUNKS.findall(text)  # one at least: text is not empty
         if self._chunk:
             if (chunks[0][0] in _SPACES) == self._chunk_space:
                 chunks[0] = self._chunk + chunks[0]  # a read piece held at most
