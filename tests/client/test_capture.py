@@ -813,3 +813,112 @@ async def test_redacted_captures_replay_to_the_same_snapshot(directory: Path) ->
     assert after.supplies == before.supplies
     assert after.counters == before.counters
     assert after.ipp == before.ipp
+
+
+def test_one_value_one_placeholder_in_every_spelling() -> None:
+    """JSON escapes, XML entities and ISO-8859-1 bytes spell the same value."""
+    capture = Capture(
+        http={
+            "/a.json": json.dumps({"location": "Büro 5", "note": "in Büro 5"}).encode(),
+            "/b.xml": b"<dd:DeviceLocation>B&#252;ro 5</dd:DeviceLocation>",
+            "/c.xml": "<x>Büro 5, near jane@example.org</x>".encode("latin-1"),
+            "/d.txt": "Büro 5".encode(),
+            # Not a JSON escape: taken as written.
+            "/e.xml": b"<dd:DeviceLocation>Lager\\Regal 3</dd:DeviceLocation>",
+        }
+    )
+    assert "\\u00fc" in capture.http["/a.json"].decode()
+    redacted = redact_capture(capture)
+    assert json.loads(redacted.http["/a.json"]) == {
+        "location": "LOCATION-1",
+        "note": "in LOCATION-1",
+    }
+    assert (
+        redacted.http["/b.xml"] == b"<dd:DeviceLocation>LOCATION-1</dd:DeviceLocation>"
+    )
+    assert redacted.http["/c.xml"] == b"<x>LOCATION-1, near CONTACT-1</x>"
+    assert redacted.http["/d.txt"] == b"LOCATION-1"
+    assert (
+        redacted.http["/e.xml"] == b"<dd:DeviceLocation>LOCATION-2</dd:DeviceLocation>"
+    )
+
+
+def test_field_values_shaped_like_identifiers() -> None:
+    """A field holding an address or MAC gets that value's placeholder."""
+    text = json.dumps(
+        {
+            "location": "192.168.35.29",
+            "ssid": "ec:8e:b5:b5:19:a4",
+            "wifiDirectSsidName": "DIRECT-A4-HP ENVY 4520",
+            "note": "reach 192.168.35.29 at ec8eb5b519a4; 999.1.2.3 is no address",
+        }
+    )
+    redacted = json.loads(
+        redact_capture(Capture(http={"/x": text.encode()})).http["/x"]
+    )
+    assert redacted == {
+        "location": "198.18.0.1",
+        "ssid": "02:00:00:00:00:01",
+        "wifiDirectSsidName": "SSID-1",
+        "note": "reach 198.18.0.1 at 020000000001; 999.1.2.3 is no address",
+    }
+
+
+def test_ipp_dump_collections_and_odd_own_uris() -> None:
+    from simulator.ippdump import message_from_dump
+
+    dump = (
+        "        printer-contact-col (collection) = {contact-name=Jane"
+        " contact-uri=mailto:jane@example.org}\n"
+        "        printer-uri-supported (1setOf uri) = ipp://[fe80::1%25en0]/ipp/print\n"
+        "        printer-more-info (uri) = http://[bad/\n"
+        "        printer-info (textWithoutLanguage) = ab:cd:ef:12 12:34:56:78\n"
+    )
+    redacted = redact_capture(Capture(http={"/d": dump.encode()})).http["/d"].decode()
+    assert "Jane" not in redacted
+    assert "fe80::1" not in redacted
+    printer = message_from_dump(redacted).printer
+    assert printer.value("printer-contact-col") == ippcodec.Collection()
+    assert printer.value("printer-info") == "ab:cd:ef:12 12:34:56:78"
+
+    message = ippcodec.new_response(0, 1)
+    group = message.add_group(GroupTag.PRINTER)
+    group.set(
+        "printer-uri-supported",
+        ValueTag.URI,
+        "ipp://[fe80::1]/ipp/print",
+        "http://[bad/",
+        "ipp://localhost/ipp/print",
+    )
+    group.set("printer-info", ValueTag.TEXT, "localhost")
+    redacted_ipp = redact_capture(
+        Capture(ipp={"Get-Printer-Attributes": message.encode()})
+    )
+    uris = ippcodec.decode(redacted_ipp.ipp["Get-Printer-Attributes"]).printer
+    assert uris.values("printer-uri-supported")[0] == "ipp://[2001:2::1]/ipp/print"
+    assert uris.values("printer-uri-supported")[2] == "ipp://localhost/ipp/print"
+    assert uris.value("printer-info") == "localhost"
+
+
+def test_legacy_ews_page_keeps_its_model_but_not_its_identity() -> None:
+    """The CP1518ni's configuration page: address, MAC, serial, host name."""
+    page = (
+        FIXTURES
+        / "ews_legacy"
+        / "HP-Color-LaserJet-CP1518ni__hp_device_info_config_PARTIAL.xml.txt"
+    ).read_bytes()
+    for secret in (
+        b"10.0.0.177",
+        b"00:1f:29:2f:f2:47",
+        b"CNCC8C41MS",
+        b"<HostName>HP<",
+    ):
+        assert secret in page
+    redacted = redact_capture(Capture(http={"/hp/device/info_config.xml": page}))
+    text = redacted.http["/hp/device/info_config.xml"].decode()
+    for secret in ("10.0.0.177", "00:1f:29:2f:f2:47", "CNCC8C41MS", "<HostName>HP<"):
+        assert secret not in text
+    # A two-letter host name is replaced in its field only: "HP" stays elsewhere.
+    assert "<HostName>HOST-1</HostName>" in text
+    assert "<ProductName>HP Color LaserJet CP1518ni</ProductName>" in text
+    assert "<PrinterNumber>CC378A</PrinterNumber>" in text

@@ -323,6 +323,9 @@ HOST: Final = "HOST"
 _FIELD_NAMES: Final[Mapping[str, tuple[str, ...]]] = {
     ID: (
         "serial-number",
+        "product-serial-number",
+        "printer-serial-number",
+        "device-serial-number",
         "uuid",
         "device-uuid",
         "mac-address",
@@ -432,7 +435,7 @@ def _trie(words: Iterable[str], char: Callable[[str], str] = re.escape) -> str:
     return build(root)
 
 
-_NAMES = "(?i:{})".format(
+_NAMES = "(?i:{}|[\\w.-]*?ssid[\\w.-]*)".format(
     _trie(
         sorted(name for names in _FIELD_NAMES.values() for name in names),
         lambda letter: "[-_.]?" if letter == "-" else re.escape(letter),
@@ -1045,10 +1048,9 @@ def _json_unescape(text: str) -> str:
     if "\\" not in text:
         return text
     try:
-        decoded = json.loads(f'"{text}"')
+        return str(json.loads(f'"{text}"'))
     except ValueError:
         return text
-    return decoded if isinstance(decoded, str) else text
 
 
 def _ip6(text: str) -> ipaddress.IPv6Address | None:
