@@ -183,7 +183,14 @@ def _async_get_entry(hass: HomeAssistant, device_id: str) -> HPEWSConfigEntry:
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         raise _validation_error("device_not_found", device_id=device_id)
-    for entry_id in device.config_entries:
+    # A device has one entry since Home Assistant 2026.10 (config_entry_id);
+    # older releases give the set, which is deprecated from then on.
+    entry_ids: Any = (
+        (device.config_entry_id,)
+        if hasattr(device, "config_entry_id")
+        else device.config_entries
+    )
+    for entry_id in entry_ids:
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
             continue
