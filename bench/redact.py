@@ -1,10 +1,12 @@
 """CPU time of capture redaction: the per-secret baseline versus one pass.
 
-    scripts/python bench/redact.py [--baseline COMMIT] [--no-baseline] [--full]
+    scripts/python bench/redact.py [--baseline COMMIT|FILE] [--no-baseline] [--full]
 
 The baseline is ``custom_components/hp_ews/client/capture.py`` as of
 ``--baseline`` (default: the last commit before the single-pass redactor),
-read with ``git show`` and loaded beside the current module. It rescanned the
+read with ``git show`` (or from FILE where git is missing, as in the Debian
+sid root of the newest environment: ``git show 8e9c5ec:<path> > FILE``) and
+loaded beside the current module. It rescanned the
 whole text twice per known MAC and once per serial number (``re.sub`` in a
 loop), so its time grew with secrets x text; the current redactor makes one
 pass of one compiled regex per document (after one of the trie of learned
@@ -39,24 +41,27 @@ CAPTURE_PATH = "custom_components/hp_ews/client/capture.py"
 
 
 def load_baseline(commit: str) -> ModuleType | None:
-    """The capture module as of ``commit``, or None without git history."""
-    try:
-        source = subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{commit}:{CAPTURE_PATH}"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as err:
-        print(f"baseline {commit[:8]} unavailable: {err}", file=sys.stderr)
-        return None
+    """The capture module as of ``commit`` (or in that file), or None."""
+    if Path(commit).is_file():
+        source = Path(commit).read_text(encoding="utf-8")
+    else:
+        try:
+            source = subprocess.run(
+                ["git", "-C", str(ROOT), "show", f"{commit}:{CAPTURE_PATH}"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError) as err:
+            print(f"baseline {commit[:8]} unavailable: {err}", file=sys.stderr)
+            return None
     name = "custom_components.hp_ews.client._capture_baseline"
     spec = importlib.util.spec_from_loader(name, loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
     module.__package__ = "custom_components.hp_ews.client"
     sys.modules[name] = module
-    exec(compile(source, f"{commit[:8]}:{CAPTURE_PATH}", "exec"), module.__dict__)
+    exec(compile(source, f"baseline {commit}", "exec"), module.__dict__)
     return module
 
 
@@ -172,7 +177,9 @@ def main() -> int:
         )
     )
 
-    label = f"baseline {args.baseline[:8]}" if baseline else "baseline"
+    label = "baseline"
+    if baseline is not None:
+        label += " (file)" if Path(args.baseline).is_file() else f" {args.baseline[:8]}"
     print(f"{'case':<34} {label:>17} {'now':>10} {'speed-up':>9} {'now µs/KiB':>11}")
     for name, make, size, comparable in cases:
         now = best_of(make(current), 3)
