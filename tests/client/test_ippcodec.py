@@ -954,3 +954,36 @@ def test_skipping_costs_less_than_half_of_decoding() -> None:
 
 def _skip_lines(data: bytes) -> int:
     return lines(lambda: c.decode(data, keep={}))
+
+
+def test_any_bytes_like_input_decodes_the_same() -> None:
+    raw = RAW["M127fw"].read_bytes()
+    message = c.decode(raw)
+    assert c.decode(bytearray(raw)) == message
+    assert c.decode(memoryview(raw)) == message
+    assert c.decode_header(memoryview(raw + b"%PDF"), max_size=len(raw))[1] == len(raw)
+
+
+def test_collection_tags_as_additional_values_are_refused() -> None:
+    for tag in (0x37, 0x4A):
+        with pytest.raises(HPEWSParseError, match="outside a collection"):
+            c.decode(_message(_attr(0x44, b"k", b"v"), _attr(tag, b"", b"")))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        b"\x00\x09en\x00\x02hi",  # the language length promises more than there is
+        b"\x00\x02en\x00\x05hi",  # language and text lengths do not add up
+    ],
+)
+def test_with_language_values_that_do_not_add_up_get_the_hp_reading(
+    value: bytes,
+) -> None:
+    # Read the M175nw way: the value length was the language's, then comes
+    # the text with its own length.
+    record = b"\x35\x00\x01t" + len(value).to_bytes(2) + value + b"\x00\x02xy"
+    for keep in (None, {"t": 1}, {}):
+        printer = c.decode(_message(record), keep=keep).printer
+        expected = [TextWithLanguage("xy", value.decode())] if keep != {} else []
+        assert printer.values("t") == expected
