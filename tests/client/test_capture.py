@@ -922,3 +922,17 @@ def test_legacy_ews_page_keeps_its_model_but_not_its_identity() -> None:
     assert "<HostName>HOST-1</HostName>" in text
     assert "<ProductName>HP Color LaserJet CP1518ni</ProductName>" in text
     assert "<PrinterNumber>CC378A</PrinterNumber>" in text
+
+
+def test_device_id_serial_stops_at_its_end() -> None:
+    """A device ID cut short in JSON: the serial is not the rest of the file."""
+    text = json.dumps(
+        {"id": "MFG:HP;MDL:ENVY;SN:TH66S3D16K0660", "next": "TH66S3D16K0660"}
+    )
+    redacted = json.loads(
+        redact_capture(Capture(http={"/a": text.encode()})).http["/a"]
+    )
+    assert redacted == {
+        "id": "MFG:HP;MDL:ENVY;SN:SN000000000001",
+        "next": "SN000000000001",
+    }

@@ -452,7 +452,7 @@ _JSON_FIELD = (
     rf"(?P<json>(?P<jhead>\"(?P<jname>{_NAMES})\"\s*:\s*)"
     r"(?:\"(?P<jstr>(?:[^\"\\]|\\.)*)\"|(?P<jnum>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)))"
 )
-_DEVICE_SERIAL = r"(?P<devsn>(?<=;)[ ]*SN:(?P<snval>[^;\r\n]+))"
+_DEVICE_SERIAL = r"(?P<devsn>(?<=;)[ ]*SN:(?P<snval>[\w-]{1,64}))"
 _WORD = (
     r"(?<![\w.:@+-])(?:"
     # attribute or dump line
