@@ -1,6 +1,9 @@
 """Event-loop time of the worst answers a hostile printer can send.
 
-    scripts/python bench/hostile.py [--baseline REV] [--timeout SECONDS] [-k TEXT]
+    python3 bench/hostile.py [--baseline REV|DIR] [--timeout SECONDS] [-k TEXT]
+
+It needs only the standard library (Python 3.13+) and git, for instance
+``~/.cache/hp_ews/venv-oldest/bin/python bench/hostile.py``.
 
 Every case is one answer of at most 4 MiB (the transport's cap on a document,
 ``transport.MAX_DOCUMENT_BYTES``; the parsers' own caps are the same) built to
@@ -12,7 +15,11 @@ loop stands still. Target: under 100 ms for every case.
 
 Side by side: the client library as it is, and as it was at ``REV`` (default:
 the commit before the parsers bounded their input), extracted with ``git
-archive`` into a temporary directory. Each case runs in a child process, so
+archive`` into a temporary directory. Where git is missing (``scripts/python``
+runs in a Debian sid root that has none and sees only the repository), pass
+a directory inside the repository holding that version instead:
+``git archive REV custom_components/hp_ews/client | tar -x -C DIR``.
+Each case runs in a child process, so
 a baseline that would take minutes is cut off after ``--timeout`` seconds
 (shown as ``>``). Times are the best of a few runs; ratios are baseline /
 current. A result column says what came out: a count of supplies and
@@ -363,6 +370,19 @@ def _extract(revision: str, into: Path) -> Path:
     return into / "custom_components" / "hp_ews" / "client"
 
 
+def _baseline(spec: str, temporary: Path) -> Path | None:
+    """The baseline's client directory: given, or extracted from git."""
+    given = Path(spec)
+    if given.is_dir():
+        nested = given / "custom_components" / "hp_ews" / "client"
+        return nested if nested.is_dir() else given
+    try:
+        return _extract(spec, temporary)
+    except (OSError, subprocess.CalledProcessError) as err:
+        print(f"baseline {spec} unavailable ({err}); see --baseline", file=sys.stderr)
+        return None
+
+
 def _run(directory: Path, name: str, timeout: float) -> dict[str, Any] | None:
     try:
         done = subprocess.run(
@@ -378,13 +398,11 @@ def _run(directory: Path, name: str, timeout: float) -> dict[str, Any] | None:
     return result
 
 
-def _cell(result: dict[str, Any] | None, timeout: float) -> str:
-    return f"> {timeout * 1000:.0f}" if result is None else f"{result['ms']:.1f}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--baseline", default=BASELINE, help="git revision to compare")
+    parser.add_argument(
+        "--baseline", default=BASELINE, help="git revision or directory to compare"
+    )
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds per run")
     parser.add_argument("-k", dest="only", default="", help="cases whose name has TEXT")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -402,23 +420,27 @@ def main() -> int:
     )
     worst = 0.0
     with tempfile.TemporaryDirectory() as temporary:
-        old = _extract(args.baseline, Path(temporary))
+        old = _baseline(args.baseline, Path(temporary))
         for case in cases:
-            before = _run(old, case.name, args.timeout)
+            before = None if old is None else _run(old, case.name, args.timeout)
             after = _run(CLIENT, case.name, args.timeout)
             if after is None:
                 print(f"{case.name}: the current code took over {args.timeout} s")
                 return 1
             worst = max(worst, after["ms"])
-            ratio = (
-                f"> {args.timeout * 1000 / after['ms']:.0f}"
-                if before is None
-                else f"{before['ms'] / after['ms']:.1f}"
-            )
+            if old is None:
+                cell, ratio, outcome = "n/a", "", ""
+            elif before is None:
+                cell = f"> {args.timeout * 1000:.0f}"
+                ratio = f"> {args.timeout * 1000 / after['ms']:.0f}"
+                outcome = "timed out"
+            else:
+                cell = f"{before['ms']:.1f}"
+                ratio = f"{before['ms'] / after['ms']:.1f}"
+                outcome = before["outcome"]
             print(
-                f"{case.name:<58} {_cell(before, args.timeout):>9} "
-                f"{_cell(after, args.timeout):>7} {ratio:>7}  "
-                f"{before['outcome'] if before else 'timed out':<24} {after['outcome']}"
+                f"{case.name:<58} {cell:>9} {after['ms']:>7.1f} {ratio:>7}  "
+                f"{outcome:<24} {after['outcome']}"
             )
     verdict = "met" if worst < TARGET_MS else "MISSED"
     print(f"worst case now: {worst:.1f} ms (target < {TARGET_MS:.0f} ms: {verdict})")
