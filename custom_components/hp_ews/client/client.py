@@ -62,6 +62,7 @@ import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import replace
 import datetime as dt
+import functools
 import hashlib
 import logging
 from typing import TYPE_CHECKING, Any, Final
@@ -69,7 +70,7 @@ from typing import TYPE_CHECKING, Any, Final
 from yarl import URL
 
 from . import cdm, ipp, ledm, printing
-from .capture import Capture, redact_capture, write_capture
+from .capture import Capture, write_redacted_capture
 from .errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
@@ -492,8 +493,12 @@ class HPPrinter:
         capture = Capture(meta=meta, http=http, ipp=ipp_docs)
         if (model := _model_of(capture, profile)) is not None:
             meta["model"] = model
+        # Redaction scans every document: off the event loop, like the write.
         await asyncio.get_running_loop().run_in_executor(
-            None, write_capture, directory, redact_capture(capture)
+            None,
+            functools.partial(
+                write_redacted_capture, directory, capture, hosts=(self._host,)
+            ),
         )
 
 
