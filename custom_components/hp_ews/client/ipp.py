@@ -597,7 +597,8 @@ def _printer_alerts(
     """Active alerts from printer-alert + printer-alert-description.
 
     Returns the state the newest history entry names (power save), the
-    alerts and the flags they raise.
+    alerts and the flags they raise. Only the first ``MAX_ALERTS`` entries
+    are decoded: a longer history is read as if its last one were newest.
     """
     raw = [_key_values(text) for text in _texts(printer, "printer-alert")[:MAX_ALERTS]]
     descriptions = _texts(printer, "printer-alert-description")[:MAX_ALERTS]

@@ -35,6 +35,8 @@ INFO_STATUS_REQUEST: Final = b"\x1b%-12345X@PJL INFO STATUS \r\n\x1b%-12345X"
 """UEL, ``@PJL INFO STATUS``, UEL: exactly HPLIP's request."""
 
 MAX_REPLY_BYTES: Final = 64 * 1024
+_MAX_LINES: Final = 64
+"""Lines read after the header; a reply has three (CODE, DISPLAY, ONLINE)."""
 
 _HEADER: Final = "@PJL INFO STATUS"
 _S = PrinterState
@@ -137,7 +139,7 @@ def parse_info_status(data: bytes) -> PrinterStatus:
     if start >= 0:
         text = text[start + len(_HEADER) :]
     fields: dict[str, str] = {}
-    for line in text.replace("\f", "\n").splitlines():
+    for line in text.replace("\f", "\n").splitlines()[:_MAX_LINES]:
         key, sep, value = line.partition("=")
         key = key.strip().upper()
         if sep and key and key not in fields:
