@@ -361,6 +361,9 @@ def test_ipp_maker() -> None:
     )
     assert ipp_maker(ipp_response(None, "MFG:HP;MDL:Test;")) == (True, None)
     assert ipp_maker(ipp_response(None, None)) == (False, None)
+    # Blank text names no maker; it used to crash the probe (IndexError).
+    assert ipp_maker(ipp_response("   ", None)) == (False, "   ")
+    assert ipp_maker(ipp_response("   ", "MDL:Test;")) == (False, "   ")
     # Values arrive as textWithLanguage or (from odd firmware) octetString.
     message = ippcodec.new_response(0, 1)
     group = message.add_group(GroupTag.PRINTER)

@@ -90,6 +90,9 @@ def probe_origins(host: str, port: int | None, scheme: str | None) -> list[str]:
     return [origin(each, host, number) for each, number in dict.fromkeys(endpoints)]
 
 
+_MAKER_ATTRIBUTES = ("printer-device-id", "printer-make-and-model", "printer-info")
+
+
 def ipp_maker(data: bytes) -> tuple[bool, str | None]:
     """Whether a Get-Printer-Attributes answer comes from an HP device.
 
@@ -98,7 +101,7 @@ def ipp_maker(data: bytes) -> tuple[bool, str | None]:
     "HP" into every model, so its result cannot tell. Returns the verdict and
     the make and model to name in an error.
     """
-    printer = ippcodec.decode(data).printer
+    printer = ippcodec.decode(data, keep=dict.fromkeys(_MAKER_ATTRIBUTES, 1)).printer
     fields = device_id(_value_text(printer.value("printer-device-id")))
     maker = fields.get("MFG") or fields.get("MANUFACTURER")
     described = [
@@ -109,7 +112,8 @@ def ipp_maker(data: bytes) -> tuple[bool, str | None]:
     if maker is not None:
         candidates = [maker]
     else:
-        candidates = [text.split()[0] for text in described]
+        # A text of nothing but spaces names no maker (and has no first word).
+        candidates = [words[0] for text in described if (words := text.split())]
     for candidate in candidates:
         if candidate.strip().lower() in HP_MAKERS or candidate.lower().startswith(
             "hewlett"
