@@ -25,7 +25,7 @@ class Family(StrEnum):
 
 
 class UuidStyle(StrEnum):
-    """How HP derives the printer UUID (PROTOCOLS.md §3 printer-uuid)."""
+    """How HP derives the printer UUID (docs/protocols.md §7.2, printer-uuid)."""
 
     INKJET = "inkjet"
     """``1c852a4d-b800-1f08-abcd-<MAC12>``."""

@@ -1,7 +1,7 @@
 """Raw port printing (JetDirect/AppSocket, "port 9100") with PJL status readback.
 
 A connection may carry PJL commands, a print job, or both. ``@PJL INFO``
-commands are answered as they arrive (PROTOCOLS.md §4, HP PJL Technical
+commands are answered as they arrive (docs/protocols.md §8, HP PJL Technical
 Reference); everything else is a job whose bytes are stored exactly as sent.
 Profiles whose real printers ignore PJL status (many inkjets) stay silent.
 ``@PJL USTATUS`` settings are kept per connection and listed by ``@PJL INFO

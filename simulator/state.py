@@ -2,8 +2,8 @@
 
 Every protocol renders the same :func:`PrinterState.conditions`, so a paper
 jam shows as ``jamInPrinter`` in LEDM, a CDM alert, ``media-jam-error`` in IPP
-and PJL code 40022 at once. The vocabulary is that of PROTOCOLS.md §1.3, §2.2,
-§3 and §4.
+and PJL code 40022 at once. The vocabulary is that of docs/protocols.md §6 (HP
+status), §7.2 (IPP reasons) and §8 (PJL codes).
 """
 
 from __future__ import annotations

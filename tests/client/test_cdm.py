@@ -1,4 +1,4 @@
-"""CDM parsers: the rules of PROTOCOLS.md §2 on small documents.
+"""CDM parsers: the rules of docs/protocols.md §5 on small documents.
 
 The real Smart Tank 580-590 / 588 captures are asserted in
 test_fixture_table.py.

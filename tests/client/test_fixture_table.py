@@ -3,7 +3,7 @@
 One row per model and document. The expected values were written by reading
 the captured payloads (tests/fixtures, see INDEX.md), not by running the
 parsers: a serial number, a percentage, a StatusCategory are copied from the
-XML/JSON; interpretations (kind, state, key) follow PROTOCOLS.md.
+XML/JSON; interpretations (kind, state, key) follow docs/protocols.md §4 to §7.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """LEDM parsers and the safe XML layer under them.
 
 Real fixtures are asserted row by row in test_fixture_table.py; here each
-LEDM rule from PROTOCOLS.md §1 gets a focused test, mostly on small
+LEDM rule from docs/protocols.md §4 gets a focused test, mostly on small
 documents written in the printers' own schema.
 """
 
@@ -681,7 +681,7 @@ def test_server_header_serial() -> None:
         if line.startswith("Server: ")
     )
     assert ledm.server_serial(header) == "CN00K000MP00AA"
-    # PageWide Pro 477dw (PROTOCOLS.md §1.1), serial as the simulator fills it.
+    # PageWide Pro 477dw (docs/protocols.md §4.7), serial as the simulator fills it.
     assert (
         ledm.server_serial(
             "HP HTTP Server; HP PageWide Pro 477dw MFP - D3Q20B; "

@@ -46,7 +46,7 @@ M127FW = (
 TREE = (
     FIXTURES / "ledm" / "node-hp-scan-to_eSCL-device__DiscoveryTree.xml"
 ).read_bytes()
-# The shape servicesDiscovery has on the Smart Tank 580 (PROTOCOLS.md §2.2).
+# The shape servicesDiscovery has on the Smart Tank 580 (docs/protocols.md §5.2).
 SERVICES = json.dumps(
     {
         "services": [

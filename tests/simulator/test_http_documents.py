@@ -25,7 +25,7 @@ DOCUMENTS = [
     "/DevMgmt/ProductUsageDyn.xml",
     "/DevMgmt/ProductConfigDyn.xml",
 ]
-# Root namespace of each document, as in the captures (PROTOCOLS.md §1.2).
+# Root namespace of each document, as in the captures (docs/protocols.md §4.2).
 ROOTS = {
     "/DevMgmt/ProductStatusDyn.xml": "{http://www.hp.com/schemas/imaging/con/ledm/productstatusdyn/2007/10/31}ProductStatusDyn",
     "/DevMgmt/ConsumableConfigDyn.xml": "{http://www.hp.com/schemas/imaging/con/ledm/consumableconfigdyn/2007/11/19}ConsumableConfigDyn",
@@ -116,7 +116,7 @@ async def test_cdm_documents(
     assert json.loads(supplies)["suppliesList"][0]["isUsed"] == "true"
     _, alerts, _ = await get_text(http, sim.url + "/cdm/alert/v1/alerts")
     assert b"\n" not in alerts.strip()
-    # CDM printers have no LEDM tree (PROTOCOLS.md: DiscoveryTree 404).
+    # CDM printers have no LEDM tree (docs/protocols.md §2.2: DiscoveryTree 404).
     status, _, _ = await get_text(http, sim.url + "/DevMgmt/DiscoveryTree.xml")
     assert status == 404
 

@@ -1,4 +1,4 @@
-"""Raw port printing and PJL status readback (PROTOCOLS.md §4)."""
+"""Raw port printing and PJL status readback (docs/protocols.md §8)."""
 
 from __future__ import annotations
 

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
     from simulator.testing import PrinterFactory
 
-# condition -> (LEDM category for an inkjet, IPP reason, PJL code), per PROTOCOLS.md
-# §1.3 (LEDM categories), RFC 8011 printer-state-reasons, §4 PJL codes.
+# condition -> (LEDM category for an inkjet, IPP reason, PJL code), per docs/protocols.md
+# §6 (LEDM categories), RFC 8011 printer-state-reasons, §8 PJL codes.
 CASES = {
     "paper_jam": ("jamInPrinter", "media-jam-error", "40022"),
     "door_open": ("closeDoorOrCover", "door-open-error", "40021"),
@@ -313,7 +313,7 @@ def test_identities() -> None:
 
 
 # state change -> the one CDM system/v1/status value (LEDM StatusCategory
-# vocabulary, PROTOCOLS.md §1.3 and §2.2); the most serious condition wins.
+# vocabulary, docs/protocols.md §6 and §5.2); the most serious condition wins.
 CDM_STATUS_CASES: list[tuple[dict[str, object], str]] = [
     ({}, "ready"),
     ({"power_save": True}, "inPowerSave"),

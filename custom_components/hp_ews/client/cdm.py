@@ -1,7 +1,7 @@
 """CDM ("Common Data Model"): HP's JSON resources under ``/cdm/`` (2023+ printers).
 
 Pure parsers from response bytes to the protocol-neutral models, following
-PROTOCOLS.md §2: booleans arrive as strings (``"true"``), supply fields may
+docs/protocols.md §5: booleans arrive as strings (``"true"``), supply fields may
 be nested under ``publicInformation``, any field may be missing, counters
 may be negative or given as ``{significand, exponent}``.
 

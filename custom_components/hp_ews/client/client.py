@@ -641,7 +641,7 @@ def _announced_uuid(info: PrinterInfo, uuid: str | None) -> PrinterInfo:
     """``info`` with the UUID the printer announces (IPP ``printer-uuid``).
 
     It is the one mDNS discovery sees (TXT ``UUID``); CDM's ``deviceUuid``
-    differs from it on real printers (PROTOCOLS.md §3), so it is only a
+    differs from it on real printers (docs/protocols.md §2.3), so it is only a
     fallback for printers without IPP.
     """
     if uuid is None or uuid == info.uuid:

@@ -3,7 +3,7 @@
 Pure functions: bytes in, models out (see ``ippcodec`` for the wire format).
 Every HP printer since about 2010 answers IPP Get-Printer-Attributes, so this
 is the common denominator, and for FutureSmart enterprise models the only
-status source. HP quirks handled here (PROTOCOLS.md §3):
+status source. HP quirks handled here (docs/protocols.md §7.2, §7.3):
 
 * ``printer-state-reasons`` may say ``none`` while supply problems sit in
   ``printer-alert``/``printer-alert-description``; both are read.
@@ -301,7 +301,7 @@ def _key_values(text: str, separator: str = ";") -> dict[str, str]:
 
 # --- identity --------------------------------------------------------------------------
 
-# HP derives these UUIDs from the MAC address (PROTOCOLS.md §3, §6): inkjets
+# HP derives these UUIDs from the MAC address (docs/protocols.md §7.2): inkjets
 # use a fixed prefix, LaserJet Pro the ASCII bytes of "VNC..."; the last 12
 # hex digits are the MAC. Random (v4/v5) UUIDs of other models carry none.
 _MAC_UUID: Final = re.compile(

@@ -3,7 +3,7 @@
 We own this instead of depending on ``pyipp``/``aioipp``: both install a module
 named ``pyipp`` (pinning either risks clobbering the other in a user's Home
 Assistant) and both drop attributes they do not know, such as ``printer-supply``
-and ``printer-alert``. See DESIGN.md.
+and ``printer-alert``. See docs/protocols.md §7.1.
 
 Decoding is lossless: every value keeps its value tag, unknown tags are kept as
 raw bytes and text is decoded with ``surrogateescape``, so

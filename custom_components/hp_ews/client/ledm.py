@@ -1,7 +1,7 @@
 """LEDM ("Low End Data Model"): HP's XML documents under ``/DevMgmt/``.
 
 Pure parsers from response bytes to the protocol-neutral models. The rules
-come from real captures (see PROTOCOLS.md §1): namespaces are matched by URI
+come from real captures (see docs/protocols.md §4): namespaces are matched by URI
 family and local name, never by prefix; ``Status`` is a list; numbers may be
 padded, negative or decimal; unknown values are kept raw.
 
@@ -154,7 +154,7 @@ def server_serial(header: str | None) -> str | None:
     """The serial number in an HP web server's ``Server`` header, if it names one.
 
     ``HP HTTP Server; HP Officejet 6500 E710n-z - CN557A; Serial Number:
-    CN00K000MP00AA; ...`` (PROTOCOLS.md §1.1): every answer names the printer
+    CN00K000MP00AA; ...`` (docs/protocols.md §4.7): every answer names the printer
     that sent it, which tells a swapped printer apart at no extra request.
     """
     if not header:

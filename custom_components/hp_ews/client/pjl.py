@@ -9,7 +9,7 @@ The request is byte for byte what HPLIP sends (StatusType8). The reply is
     <FF>
 
 possibly preceded by an echo block. Codes are mapped by the ranges of the
-HP PJL Technical Reference (PROTOCOLS.md §4); the raw code is always kept.
+HP PJL Technical Reference (docs/protocols.md §8); the raw code is always kept.
 """
 
 from __future__ import annotations
