@@ -20,6 +20,8 @@ Cases:
 * ``png-8000``: an 8000 x 8000 RGBA PNG, 64 million pixels: the largest kind
   still converted.
 * ``text-16m``: one 16 MiB line of words (page 1 printed; every page counted).
+* ``pdf-300``: a PDF of 300 pages, converted whole (the speed of rendering
+  with a pause callback, next to rendering without).
 * ``pdf-10000``: a PDF of 10,000 pages (printed whole; a time limit stops
   a version that converts them all).
 * ``pdf-slow``: one page drawing a million tiny rectangles; the child sets
@@ -186,6 +188,7 @@ CASES = {
     "png-13000": ("huge.png", lambda p: write_png(p, 13000)),
     "png-8000": ("big.png", lambda p: write_png(p, 8000)),
     "text-16m": ("line.txt", lambda p: write_text(p, 16 * MIB)),
+    "pdf-300": ("300.pdf", lambda p: write_many_pages(p, 300)),
     "pdf-10000": ("pages.pdf", lambda p: write_many_pages(p, 10_000)),
     "pdf-slow": ("slow.pdf", lambda p: write_slow_page(p, 1_000_000)),
 }
