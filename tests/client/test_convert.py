@@ -631,6 +631,10 @@ async def test_size_cap_on_streams_and_files(tmp_path: Path, pdf_path: Path) -> 
     with pytest.raises(HPEWSDocumentError, match="limit"):
         async with prepare_document(pdf_path, RASTER_CAPS, max_bytes=100):
             pass
+    # a file sent as it is: refused from its size, before anything is sent
+    with pytest.raises(HPEWSDocumentError, match="limit"):
+        async with prepare_document(pdf_path, caps("application/pdf"), max_bytes=100):
+            pytest.fail("not refused when opened")
     # a converted stream is spooled under the cap, then removed
     spool = tmp_path / "spool"
     spool.mkdir()

@@ -728,6 +728,11 @@ class _OpenedFile(_Opened):
             return fd, size, head
 
         self._fd, self._size, self.head = await _run(open_and_read)
+        if self.max_bytes is not None and self._size > self.max_bytes:
+            # Known now: refused before a job is created, not halfway through.
+            raise HPEWSDocumentError(
+                f"The document is larger than the limit of {self.max_bytes} bytes"
+            )
 
     async def stream(self) -> AsyncIterator[bytes]:
         fd = self._fd
