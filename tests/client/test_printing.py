@@ -305,9 +305,7 @@ async def test_open_file_is_sent_again_when_busy(
     await envy.set_fault("ipp_busy", count=2)
     with documents["jpeg"].open("rb") as handle:
         handle.seek(7)
-        result = await print_document(
-            transport, envy.ipp_url, handle, validate=False
-        )
+        result = await print_document(transport, envy.ipp_url, handle, validate=False)
         assert handle.tell() == 7  # the caller's position, and still open
     await envy.wait_for_jobs()
     (job,) = envy.jobs
