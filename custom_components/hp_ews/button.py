@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .client.client import HPPrinter
+    from .client.printer import HPPrinter
     from .client.models import Snapshot
     from .coordinator import HPEWSConfigEntry
 

@@ -22,7 +22,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client.client import HPPrinter
+from .client.printer import HPPrinter
 from .client.errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,

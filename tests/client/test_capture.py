@@ -28,7 +28,7 @@ from custom_components.hp_ews.client.capture import (
     write_capture,
     write_redacted_capture,
 )
-from custom_components.hp_ews.client.client import HPPrinter
+from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.errors import HPEWSError, HPEWSParseError
 from custom_components.hp_ews.client.ipp import (
     get_printer_attributes_request,

@@ -26,7 +26,7 @@ from custom_components.hp_ews.client.capture import (
     profile_from_capture,
     read_capture,
 )
-from custom_components.hp_ews.client.client import (
+from custom_components.hp_ews.client.printer import (
     HPPrinter,
     _complete_info,
     _first_leaf,

@@ -39,7 +39,7 @@ def test_every_client_module_is_scanned() -> None:
     for expected in (
         "transport.py",
         "probe.py",
-        "client.py",
+        "printer.py",
         "capture.py",
         "__main__.py",
         "__init__.py",

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 import pytest
 
 from custom_components.hp_ews.client import ipp, ippcodec, printing
-from custom_components.hp_ews.client.client import HPPrinter
+from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,

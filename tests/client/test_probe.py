@@ -13,7 +13,7 @@ from aioresponses import CallbackResult, aioresponses
 import pytest
 
 from custom_components.hp_ews.client import ippcodec
-from custom_components.hp_ews.client.client import HPPrinter
+from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,

@@ -32,7 +32,7 @@ from custom_components.hp_ews.client.capture import (
     redact_capture,
     write_capture,
 )
-from custom_components.hp_ews.client.client import HPPrinter
+from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.errors import HPEWSConnectionError
 from custom_components.hp_ews.const import DOMAIN
 from custom_components.hp_ews.diagnostics import capture_as_json

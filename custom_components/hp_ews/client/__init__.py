@@ -19,7 +19,7 @@ from .capture import (
     redact_capture,
     write_capture,
 )
-from .client import HPPrinter
+from .printer import HPPrinter
 from .errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from .capture import CaptureTransport, profile_from_capture, read_capture
-from .client import HPPrinter
+from .printer import HPPrinter
 from .convert import (
     ORIENTATIONS,
     QUALITIES,
