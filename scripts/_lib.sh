@@ -41,9 +41,14 @@ workdir() {
 }
 
 # Run a command with the newest environment's python first on PATH and the repository importable.
-run_newest() { run_py314 "$NATIVE_VENV" /opt/venv "$@"; }
+run_newest() { run_py314 run "$NATIVE_VENV" /opt/venv "$@"; }
 # The same for the newest Home Assistant release (smoke test).
-run_latest() { run_py314 "$LATEST_NATIVE_VENV" "$LATEST_ROOTFS_VENV" "$@"; }
+run_latest() { run_py314 run "$LATEST_NATIVE_VENV" "$LATEST_ROOTFS_VENV" "$@"; }
+# exec_newest/exec_latest/exec_oldest: the same, but the calling shell is replaced by the command
+# (same PID), so a signal sent to the script (a supervisor, a CI timeout, Ctrl-C) reaches the
+# program and nothing is left running. Only as a script's last command, or after `&`.
+exec_newest() { run_py314 exec "$NATIVE_VENV" /opt/venv "$@"; }
+exec_latest() { run_py314 exec "$LATEST_NATIVE_VENV" "$LATEST_ROOTFS_VENV" "$@"; }
 
 # The latest environment's directory as seen from the host.
 latest_venv() {
@@ -56,12 +61,17 @@ latest_wanted() {
     "$REPO/custom_components/hp_ews/manifest.json"
 }
 
-# run_py314 NATIVE_VENV ROOTFS_VENV CMD...: run CMD with that venv's bin first on PATH.
+# run_py314 run|exec NATIVE_VENV ROOTFS_VENV CMD...: run CMD with that venv's bin first on PATH;
+# with exec the shell becomes CMD. unshare (without --fork), sh, chroot and env all exec in turn.
 run_py314() {
-  local wd native_venv="$1" rootfs_venv="$2"
-  shift 2
+  local wd how="$1" native_venv="$2" rootfs_venv="$3"
+  shift 3
   wd="$(workdir)"
   if [ "$(newest_mode)" = native ]; then
+    if [ "$how" = exec ]; then
+      cd "$wd"
+      PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PATH="$native_venv/bin:$PATH" exec "$@"
+    fi
     (cd "$wd" && PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PATH="$native_venv/bin:$PATH" "$@")
   else
     # A private mount namespace: the bind mounts vanish when the command ends. The repository is
@@ -71,7 +81,9 @@ run_py314() {
     for v in CI TERM COLUMNS PYTEST_ADDOPTS $(compgen -v | grep '^HP_EWS_' || true); do
       [ -n "${!v+x}" ] && passenv+=("$v=${!v}")
     done
-    unshare -m --propagation private sh -c '
+    local launch=()
+    if [ "$how" = exec ]; then launch=(exec); fi
+    "${launch[@]}" unshare -m --propagation private sh -c '
       set -e
       root="$1"; repo="$2"; wd="$3"; venv="$4"; cmd="$5"; shift 5
       mkdir -p "$root/proc" "$root/dev" "$root/tmp"
@@ -92,6 +104,10 @@ run_py314() {
 
 run_oldest() {
   (cd "$(workdir)" && PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PATH="$OLDEST_VENV/bin:$PATH" "$@")
+}
+exec_oldest() {
+  cd "$(workdir)"
+  PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" PATH="$OLDEST_VENV/bin:$PATH" exec "$@"
 }
 
 # needs_setup [--latest]: whether scripts/setup must run first (--latest: the smoke test's
