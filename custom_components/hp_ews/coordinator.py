@@ -22,15 +22,17 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client.printer import HPPrinter
-from .client.errors import (
+from .client import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
     HPEWSError,
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
+    HPPrinter,
+    PrinterInfo,
+    Profile,
+    Snapshot,
 )
-from .client.models import PrinterInfo, Profile, Snapshot
 from .const import (
     DOMAIN,
     FOLLOW_RETRY_DELAY,
@@ -47,8 +49,7 @@ from .const import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from .client.convert import DocumentSource
-    from .client.printing import JobState, PrintOptions, PrintResult
+    from .client import DocumentSource, JobState, PrintOptions, PrintResult
 
 type HPEWSConfigEntry = ConfigEntry[HPEWSCoordinator]
 

@@ -26,12 +26,6 @@ from custom_components.hp_ews.client.capture import (
     profile_from_capture,
     read_capture,
 )
-from custom_components.hp_ews.client.printer import (
-    HPPrinter,
-    _complete_info,
-    _first_leaf,
-    capture_paths,
-)
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
@@ -41,6 +35,7 @@ from custom_components.hp_ews.client.errors import (
     HPEWSUnsupportedError,
 )
 from custom_components.hp_ews.client.models import (
+    ChangeMarker,
     PrinterInfo,
     PrinterState,
     Profile,
@@ -49,6 +44,8 @@ from custom_components.hp_ews.client.models import (
     SupplyKind,
     SupplyState,
 )
+from custom_components.hp_ews.client.printer import HPPrinter, capture_paths
+from custom_components.hp_ews.client.readers.base import complete_info, first_leaf
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -90,6 +87,7 @@ class Expected:
     counters: dict[str, int] | None = None
     info: dict[str, str] | None = None
     change_marker: str | None = None
+    """The AlertTable's ModificationNumber (LEDM)."""
     sources: tuple[Protocol | None, ...] = ()
     """info, status, supplies, counters"""
     can_identify: bool | None = None
@@ -286,7 +284,9 @@ async def test_snapshot_of_real_captures(row: Expected) -> None:
     assert snapshot.status.state is row.state
     assert tuple(f for f in FLAGS if getattr(snapshot.status, f)) == row.flags
     if row.change_marker is not None:
-        assert snapshot.status.change_marker == row.change_marker
+        assert snapshot.status.change_marker == ChangeMarker(
+            alert_table=row.change_marker
+        )
     got = [
         (s.color, s.kind, s.level_percent, s.state, s.pages_remaining)
         for s in snapshot.supplies
@@ -313,6 +313,15 @@ def vars_of(obj: Any) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in obj.__slots__}
 
 
+def stale(snapshot: Snapshot, **changes: Any) -> Snapshot:
+    """``snapshot`` as a refresh sees it after the printer signalled a change.
+
+    An empty marker equals no marker a printer sends, whatever its protocol.
+    """
+    status = replace(snapshot.status, change_marker=ChangeMarker())
+    return replace(snapshot, status=status, **changes)
+
+
 # --- request counts (the table in client.py's docstring) ------------------------------------
 
 
@@ -326,12 +335,10 @@ async def test_ledm_request_counts() -> None:
     assert cheap.supplies is snapshot.supplies
     assert cheap.counters is snapshot.counters
     assert cheap.info is snapshot.info
-    assert cheap.status.change_marker == "18"
+    assert cheap.status.change_marker == ChangeMarker(alert_table="18")
 
     # AlertTable changed: consumables and usage are read again.
-    older = replace(
-        snapshot, status=replace(snapshot.status, change_marker="17"), supplies=()
-    )
+    older = stale(snapshot, supplies=())
     changed = await printer.snapshot(profile, previous=older, full=False)
     assert printer.request_count == 8
     assert [s.level_percent for s in changed.supplies] == [20, 30, 50, 40]
@@ -352,7 +359,7 @@ async def test_ledm_discovery_listing_skips_unlisted_documents() -> None:
     printer = printer_for(capture)
     snapshot = await printer.snapshot(profile)
     assert printer.request_count == 3  # ProductUsageDyn is not listed
-    older = replace(snapshot, status=replace(snapshot.status, change_marker="1"))
+    older = stale(snapshot)
     await printer.snapshot(profile, previous=older, full=False)
     assert printer.request_count == 3 + 2
 
@@ -375,9 +382,7 @@ async def test_cdm_request_counts() -> None:
     assert cheap.status == snapshot.status
 
     # Not a CDM marker (a snapshot from elsewhere): everything is read again.
-    changed = replace(
-        snapshot, status=replace(snapshot.status, change_marker="other"), supplies=()
-    )
+    changed = stale(snapshot, supplies=())
     again = await printer.snapshot(profile, previous=changed, full=False)
     assert printer.request_count == 10
     assert len(again.supplies) == 6
@@ -594,7 +599,7 @@ async def test_ipp_completes_a_status_without_state() -> None:
     # IPP printer-state idle fills in; the LEDM raw code is kept.
     assert snapshot.status.state is PrinterState.IDLE
     assert "someFutureCategory" in snapshot.status.raw_codes
-    assert snapshot.status.change_marker == "20"
+    assert snapshot.status.change_marker == ChangeMarker(alert_table="20")
     assert snapshot.sources.status is Protocol.LEDM
     before = printer.request_count
     cheap = await printer.snapshot(profile, previous=snapshot, full=False)
@@ -632,7 +637,7 @@ async def test_supplies_from_ipp_when_ledm_lists_none() -> None:
     assert snapshot.sources.supplies is Protocol.IPP
     assert [s.color for s in snapshot.supplies] == ["C", "M", "Y", "K"]
     # A cheap refresh after a change completes from IPP only when it asked IPP.
-    older = replace(snapshot, status=replace(snapshot.status, change_marker="0"))
+    older = stale(snapshot)
     cheap = await printer.snapshot(profile, previous=older, full=False)
     assert cheap.supplies == ()
     assert cheap.sources.supplies is None
@@ -648,7 +653,7 @@ async def test_cheap_refresh_takes_supplies_from_ipp_when_it_asked_ipp() -> None
     printer = printer_for(capture)
     profile = profile_from_capture(capture)
     snapshot = await printer.snapshot(profile)
-    older = replace(snapshot, status=replace(snapshot.status, change_marker="0"))
+    older = stale(snapshot)
     cheap = await printer.snapshot(profile, previous=older, full=False)
     assert cheap.sources.supplies is Protocol.IPP
     assert [s.color for s in cheap.supplies] == ["C", "M", "Y", "K"]
@@ -740,17 +745,17 @@ async def test_ipp_only_printer_whose_ipp_vanished() -> None:
 def test_complete_info_fills_only_gaps() -> None:
     own = PrinterInfo(model="HP OfficeJet Pro 9022e", firmware="A")
     other = PrinterInfo(model="HP OfficeJet Pro 9020", firmware="B", uuid="u", mac="m")
-    merged = _complete_info(own, other)
+    merged = complete_info(own, other)
     assert merged.model == "HP OfficeJet Pro 9022e"
     assert merged.firmware == "A"
     assert (merged.uuid, merged.mac) == ("u", "m")
-    assert _complete_info(own, PrinterInfo()) is own
+    assert complete_info(own, PrinterInfo()) is own
 
 
 def test_first_leaf_unwraps_nested_groups() -> None:
     inner = HPEWSParseError("x")
     group = BaseExceptionGroup("outer", [BaseExceptionGroup("inner", [inner])])
-    assert _first_leaf(group) is inner
+    assert first_leaf(group) is inner
 
 
 # --- construction ---------------------------------------------------------------------------

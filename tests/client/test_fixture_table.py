@@ -17,6 +17,7 @@ from custom_components.hp_ews.client import cdm, ippcodec, ledm, pjl, xmlsafe
 from custom_components.hp_ews.client.errors import HPEWSError, HPEWSParseError
 from custom_components.hp_ews.client.models import (
     AlertSeverity,
+    ChangeMarker,
     Counters,
     PrinterInfo,
     PrinterState,
@@ -54,6 +55,7 @@ class StatusRow:
     message: str | None
     raw_codes: tuple[str, ...]
     change_marker: str | None
+    """The AlertTable's ModificationNumber."""
     alerts: tuple[tuple[str, AlertSeverity, str | None], ...]
 
 
@@ -118,7 +120,11 @@ def test_ledm_status(row: StatusRow) -> None:
     assert {flag for flag in FLAGS if getattr(status, flag)} == row.flags
     assert status.message == row.message
     assert status.raw_codes == row.raw_codes
-    assert status.change_marker == row.change_marker
+    assert status.change_marker == (
+        None
+        if row.change_marker is None
+        else ChangeMarker(alert_table=row.change_marker)
+    )
     assert tuple((a.code, a.severity, a.color) for a in status.alerts) == row.alerts
 
 

@@ -18,6 +18,7 @@ from custom_components.hp_ews.client.models import (
     MAX_SUPPLIES,
     MAX_TEXT,
     AlertSeverity,
+    ChangeMarker,
     PrinterState,
     Supply,
     SupplyKind,
@@ -315,7 +316,7 @@ def test_alerts_severity_colour_and_flags() -> None:
     assert status.output_full
     # "ready", but the AlertTable says the output bin is full: it cannot print.
     assert status.state is PrinterState.STOPPED
-    assert status.change_marker == "7"
+    assert status.change_marker == ChangeMarker(alert_table="7")
     only_low = ledm.parse_product_status(
         status_doc("ready", alerts=alert("cartridgeLow", "Warning", "Black"))
     )

@@ -9,6 +9,7 @@ from custom_components.hp_ews.client.models import (
     MAX_CODES,
     Alert,
     AlertSeverity,
+    ChangeMarker,
     PrinterState,
     PrinterStatus,
     Protocol,
@@ -94,7 +95,9 @@ def _alert(
 
 def test_merge_ors_flags_and_keeps_primary_state() -> None:
     primary = PrinterStatus(
-        state=PrinterState.POWER_SAVE, raw_codes=("inPowerSave",), change_marker="3"
+        state=PrinterState.POWER_SAVE,
+        raw_codes=("inPowerSave",),
+        change_marker=ChangeMarker(alert_table="3"),
     )
     other = PrinterStatus(
         state=PrinterState.IDLE,
@@ -108,7 +111,7 @@ def test_merge_ors_flags_and_keeps_primary_state() -> None:
     assert merged.door_open
     assert merged.raw_codes == ("inPowerSave", "door-open")
     assert merged.message == "Close the door"
-    assert merged.change_marker == "3"
+    assert merged.change_marker == ChangeMarker(alert_table="3")
     assert merged.alerts == (_alert("doorOpen"),)
 
 
@@ -117,11 +120,13 @@ def test_merge_takes_first_known_state_when_primary_unknown() -> None:
     merged = merge_status(
         unknown,
         PrinterStatus(state=PrinterState.UNKNOWN),
-        PrinterStatus(state=PrinterState.PRINTING, change_marker="9"),
+        PrinterStatus(
+            state=PrinterState.PRINTING, change_marker=ChangeMarker(alert_table="9")
+        ),
         PrinterStatus(state=PrinterState.IDLE),
     )
     assert merged.state is PrinterState.PRINTING
-    assert merged.change_marker == "9"
+    assert merged.change_marker == ChangeMarker(alert_table="9")
 
 
 def test_merge_alert_tuples_raise_flags_except_routine_ones() -> None:

@@ -31,6 +31,7 @@ from .models import (
     MAX_SUPPLIES,
     MAX_TEXT,
     Alert,
+    ChangeMarker,
     Counters,
     PrinterInfo,
     PrinterStatus,
@@ -223,11 +224,14 @@ def parse_product_status(data: bytes) -> PrinterStatus:
             message = _lines(status)
     table = child(root, "AlertTable")
     alerts = tuple(islice(_alerts(table), MAX_ALERTS))
+    modification = child_text(table, "ModificationNumber")
     return status_from_codes(
         codes,
         alerts=alerts,
         message=message,
-        change_marker=child_text(table, "ModificationNumber"),
+        change_marker=None
+        if modification is None
+        else ChangeMarker(alert_table=modification),
     )
 
 

@@ -114,6 +114,23 @@ class Alert:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeMarker:
+    """What a status refresh compares with the previous snapshot's to see a change.
+
+    Compare whole markers; the fields only say where each value comes from.
+    Which one a printer fills depends on its protocol (docs/refresh.md).
+    """
+
+    alert_table: str | None = None
+    """LEDM: the AlertTable's ModificationNumber, which the printer moves
+    whenever an alert comes or goes."""
+    status_digest: str | None = None
+    """CDM: digest of the system status codes."""
+    alerts_digest: str | None = None
+    """CDM: digest of the active alerts."""
+
+
+@dataclass(frozen=True, slots=True)
 class PrinterStatus:
     """What the printer is doing and what needs attention."""
 
@@ -130,8 +147,8 @@ class PrinterStatus:
     """Active alerts, routine informational ones included (see ``Alert.severity``)."""
     raw_codes: tuple[str, ...] = ()
     """Status codes exactly as sent, in order (LEDM categories, CDM status, IPP reasons)."""
-    change_marker: str | None = None
-    """Opaque value that changes when the printer's alert table changes."""
+    change_marker: ChangeMarker | None = None
+    """Changes when the printer signals a change; None when it signals none."""
 
     @property
     def display_message(self) -> str | None:

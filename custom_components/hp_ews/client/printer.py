@@ -5,48 +5,9 @@ LEDM) first, IPP to complete what it lacks (UUID, state when the printer's own
 status names none, supplies when it lists none) and for the capabilities that
 printing and the Identify button need.
 
-Requests per refresh (``request_count`` in the tests asserts these):
-
-==========================  =====================  =====================  ========
-Refresh                     LEDM                   CDM                    IPP only
-==========================  =====================  =====================  ========
-full ``snapshot()``         4, +1 IPP              5, +1 IPP              1
-cheap, nothing changed      1                      1                      1
-cheap, the status changed   1                      2                      1
-cheap, the printer signals  3                      4                      1
-a change
-status names no state       +1 IPP                 +1 print/v2, +1 IPP    --
-``probe()``                 2 web + 1-2 IPP        1 web + 1-2 IPP        2-4
-``anonymous_identity()``    a probe, +1            a probe, +1            a probe
-==========================  =====================  =====================  ========
-
-* full: LEDM reads ProductConfigDyn, ProductStatusDyn, ConsumableConfigDyn
-  and ProductUsageDyn (a document DiscoveryTree does not list is skipped);
-  CDM reads identity, system status, alerts, suppliesPublic and
-  lifetimeCounters. "+1 IPP" is one Get-Printer-Attributes when the printer
-  speaks IPP: it completes the identity (the UUID the printer announces,
-  the MAC) and gives the capabilities printing and Identify need.
-* cheap (``full=False`` with ``previous``): identity, IPP capabilities and,
-  unless the printer signals a change, supplies and counters are reused from
-  ``previous``. LEDM reads ProductStatusDyn: the state, every condition and
-  the AlertTable, whose ModificationNumber is the change marker; a new one
-  re-reads ConsumableConfigDyn and ProductUsageDyn. CDM reads the system
-  status, whose value is an LEDM status category (``ready``,
-  ``jamInPrinter``, ``closeDoorOrCover``...): when it differs from
-  ``previous``, the alerts are read again in the same refresh, and when
-  their digest changed too, suppliesPublic and lifetimeCounters. Alerts
-  that come and go while the status value stays put (a supply running low)
-  show at the next full refresh. IPP-only printers answer everything in one
-  Get-Printer-Attributes.
-* a status that names no state (unknown codes, or the document is missing)
-  is completed from CDM print/v2/status and then IPP, on every refresh, so
-  full and cheap refreshes agree.
-* another printer at the address: HP web servers name the serial number in
-  the ``Server`` header of every answer (LEDM; CDM when present). When the
-  status document's names another serial than the last refresh's, the cheap
-  refresh reads everything (+ a full refresh), so the snapshot carries the
-  new printer's identity and the caller can tell.
-* a probe with unreachable ports costs more, within its time budget.
+Reading is the readers' job (``readers``: one per protocol family, chosen
+once from the profile); what a full read and a refresh cost in requests, and
+what makes a refresh read more, is in docs/refresh.md.
 
 Credentials go only to the origins (scheme, host, port) the printer was
 configured for, each after it asked for them itself (see ``HttpTransport``);
@@ -59,11 +20,8 @@ with them.
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
-from dataclasses import replace
 import datetime as dt
 import functools
-import hashlib
 import logging
 from typing import TYPE_CHECKING, Any, Final
 
@@ -74,28 +32,16 @@ from .capture import Capture, write_redacted_capture
 from .errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
-    HPEWSError,
     HPEWSUnsupportedError,
 )
-from .models import (
-    Alert,
-    Counters,
-    IppCapabilities,
-    PrinterInfo,
-    PrinterState,
-    PrinterStatus,
-    Profile,
-    Protocol,
-    Snapshot,
-    Sources,
-    Supply,
-)
+from .models import IppCapabilities, PrinterInfo, Profile, Protocol, Snapshot
 from .probe import Prober, get_printer_attributes, probe_origins, probe_printer
-from .status import merge_status
+from .readers import Reader, reader_for
+from .readers.base import announced_uuid, complete_info, is_listed, parse_optional
 from .transport import DEFAULT_TIMEOUT, HttpTransport
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterable
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
     import aiohttp
@@ -177,7 +123,7 @@ class HPPrinter:
         self._anonymous_requests = 0
         self._profile: Profile | None = None
         self._ipp_capabilities: IppCapabilities | None = None
-        self._server_serial: str | None = None
+        self._reader: Reader | None = None
 
     @classmethod
     def from_url(
@@ -280,7 +226,7 @@ class HPPrinter:
         announced = prober.ipp.printer.info
         if info is None:
             return announced
-        return _announced_uuid(_complete_info(info, announced), announced.uuid)
+        return announced_uuid(complete_info(info, announced), announced.uuid)
 
     async def snapshot(
         self,
@@ -289,46 +235,37 @@ class HPPrinter:
         previous: Snapshot | None = None,
         full: bool = True,
     ) -> Snapshot:
-        """Read the printer; see the module docstring for what each kind costs.
+        """Read the printer; docs/refresh.md says what each kind costs.
 
-        ``full=False`` with ``previous`` is the cheap status refresh: it reuses
-        identity, capabilities, supplies and counters from ``previous`` unless
-        the printer signals a change.
+        ``full=False`` with ``previous`` is the refresh: it reuses identity,
+        capabilities, supplies and counters from ``previous`` unless the
+        printer signals a change (or another printer answers: then it reads
+        everything).
         """
         if profile is None:
             profile = self._profile or await self.probe()
         self._profile = profile
-        reader = _Reader(self._transport, profile, previous)
-        primary = profile.protocols[0] if profile.protocols else Protocol.IPP
-        cheap = not full and previous is not None
-        if primary is Protocol.LEDM:
-            snap = await (
-                reader.ledm_cheap(previous)
-                if not full and previous is not None
-                else reader.ledm_full()
-            )
-        elif primary is Protocol.CDM:
-            snap = await (
-                reader.cdm_cheap(previous)
-                if not full and previous is not None
-                else reader.cdm_full()
-            )
+        reader = self._reader_for(profile)
+        if full or previous is None:
+            snap = await reader.full(previous)
         else:
-            snap = await reader.ipp_only()
-        seen = reader.server_serial
-        if cheap and seen is not None and self._server_serial not in (None, seen):
-            # The Server header names another serial: another printer answers
-            # at this address. Read everything, so the snapshot's identity
-            # (serial, UUID) is the new printer's and the caller can tell.
-            _LOGGER.debug("%s: another printer answers; full refresh", self._host)
-            snap = await (
-                reader.ledm_full() if primary is Protocol.LEDM else reader.cdm_full()
-            )
-        if seen is not None:
-            self._server_serial = seen
+            snap = await reader.refresh(previous)
         if snap.ipp is not None:
             self._ipp_capabilities = snap.ipp
         return snap
+
+    def _reader_for(self, profile: Profile) -> Reader:
+        """The reader of this profile, kept until the profile changes."""
+        reader = self._reader
+        if reader is None or reader.profile != profile:
+            # The serial the last reader saw carries over: a refresh after a
+            # new probe still notices another printer at the address.
+            reader = self._reader = reader_for(
+                self._transport,
+                profile,
+                server_serial=None if reader is None else reader.server_serial,
+            )
+        return reader
 
     async def identify(self) -> None:
         """Make the printer show or sound itself (IPP Identify-Printer).
@@ -516,7 +453,7 @@ async def _web_identity(
         response = await transport.get(profile.base_url + path)
     except HPEWSAuthenticationError:
         return None
-    return _opt(parser, None if response is None else response.body)
+    return parse_optional(parser, None if response is None else response.body)
 
 
 def capture_paths(profile: Profile) -> list[str]:
@@ -555,36 +492,28 @@ def _denied(path: str) -> bool:
     return any(word in lowered for word in _CAPTURE_DENY)
 
 
-def _is_listed(resources: tuple[str, ...], path: str) -> bool:
-    """Whether a discovery listing names ``path`` or a service containing it."""
-    wanted = path.lower().rstrip("/")
-    for resource in resources:
-        listed = resource.lower().split("?", 1)[0].rstrip("/")
-        if listed and (wanted == listed or wanted.startswith(listed + "/")):
-            return True
-    return False
-
-
 def _listed(
     resources: tuple[str, ...], paths: Iterable[str], *, unknown: bool = True
 ) -> list[str]:
     """``paths`` the listing names; all of them when there is no listing."""
     if not resources:
         return list(paths) if unknown else []
-    return [path for path in paths if _is_listed(resources, path)]
+    return [path for path in paths if is_listed(resources, path)]
 
 
 def _model_of(capture: Capture, profile: Profile) -> str | None:
     """Model name for the capture's metadata, parsed from what was captured."""
     candidates: list[Callable[[], PrinterInfo | None]] = [
-        lambda: _opt(ledm.parse_product_config, capture.http.get(ledm.PRODUCT_CONFIG)),
-        lambda: _opt(cdm.parse_identity, capture.http.get(cdm.IDENTITY)),
+        lambda: parse_optional(
+            ledm.parse_product_config, capture.http.get(ledm.PRODUCT_CONFIG)
+        ),
+        lambda: parse_optional(cdm.parse_identity, capture.http.get(cdm.IDENTITY)),
     ]
     if profile.ipp_url is not None:
         url = profile.ipp_url
         candidates.append(
             lambda: getattr(
-                _opt(
+                parse_optional(
                     lambda data: ipp.parse_printer_attributes(data, url),
                     capture.ipp.get(GET_PRINTER_ATTRIBUTES),
                 ),
@@ -597,443 +526,3 @@ def _model_of(capture: Capture, profile: Profile) -> str | None:
         if info is not None and (info.model or info.series):
             return info.model or info.series
     return None
-
-
-def _opt[T](parser: Callable[[bytes], T], data: bytes | None) -> T | None:
-    """Parse an optional document; a malformed one counts as missing."""
-    if data is None:
-        return None
-    try:
-        return parser(data)
-    except HPEWSError as err:
-        _LOGGER.debug("Ignoring a malformed optional document: %s", err)
-        return None
-
-
-def _incomplete(status: PrinterStatus | None) -> bool:
-    return status is None or status.state is PrinterState.UNKNOWN
-
-
-def _complete_info(info: PrinterInfo, other: PrinterInfo) -> PrinterInfo:
-    """Fill what ``info`` lacks from ``other`` (IPP knows the UUID, often the MAC)."""
-    changes = {
-        name: getattr(other, name)
-        for name in (
-            "model",
-            "series",
-            "serial_number",
-            "firmware",
-            "uuid",
-            "mac",
-            "product_number",
-        )
-        if getattr(info, name) is None and getattr(other, name) is not None
-    }
-    return replace(info, **changes) if changes else info
-
-
-def _digest(lines: Iterable[str]) -> str:
-    text = "\n".join(lines)
-    return hashlib.sha256(text.encode(), usedforsecurity=False).hexdigest()[:16]
-
-
-def _announced_uuid(info: PrinterInfo, uuid: str | None) -> PrinterInfo:
-    """``info`` with the UUID the printer announces (IPP ``printer-uuid``).
-
-    It is the one mDNS discovery sees (TXT ``UUID``); CDM's ``deviceUuid``
-    differs from it on real printers (docs/protocols.md §2.3), so it is only a
-    fallback for printers without IPP.
-    """
-    if uuid is None or uuid == info.uuid:
-        return info
-    return replace(info, uuid=uuid)
-
-
-def _alerts_digest(alerts: Iterable[Alert]) -> str:
-    return _digest(
-        sorted(
-            f"{a.code}|{a.severity}|{a.color or ''}|{a.message or ''}" for a in alerts
-        )
-    )
-
-
-def _codes_digest(codes: Iterable[str]) -> str:
-    return _digest(codes)
-
-
-def _cdm_status(own: PrinterStatus, alerts: tuple[Alert, ...]) -> PrinterStatus:
-    """The CDM status: the printer's own state with the alerts merged in.
-
-    The change marker is ``<status digest>:<alerts digest>``: a cheap refresh
-    compares the first half to decide whether to read the alerts, the second
-    to decide whether to read supplies and counters.
-    """
-    merged = merge_status(own, alerts) if alerts else own
-    marker = f"{_codes_digest(own.raw_codes)}:{_alerts_digest(alerts)}"
-    return replace(merged, change_marker=marker)
-
-
-def _cdm_marker_parts(marker: str | None) -> tuple[str | None, str | None]:
-    """(status digest, alerts digest) of a CDM change marker; Nones if not one."""
-    own, separator, alerts = (marker or "").partition(":")
-    if not separator:
-        return None, None
-    return own, alerts
-
-
-@asynccontextmanager
-async def _tasks() -> AsyncIterator[asyncio.TaskGroup]:
-    """A task group that raises the first library error, not an ExceptionGroup.
-
-    Requests run side by side (the transport keeps at most two in flight); on
-    a failure the group cancels the others, so nothing lingers.
-    """
-    try:
-        async with asyncio.TaskGroup() as group:
-            yield group
-    except BaseExceptionGroup as errors:
-        raise _first_leaf(errors) from None
-
-
-def _first_leaf(error: BaseException) -> BaseException:
-    while isinstance(error, BaseExceptionGroup):
-        error = error.exceptions[0]
-    return error
-
-
-class _Reader:
-    """One snapshot's worth of requests and composition."""
-
-    def __init__(
-        self,
-        transport: PrinterTransport,
-        profile: Profile,
-        previous: Snapshot | None = None,
-    ) -> None:
-        self._transport = transport
-        self._profile = profile
-        self._previous = previous
-        self.server_serial: str | None = None
-        """Serial number named by the status document's ``Server`` header."""
-
-    async def doc(self, path: str) -> bytes | None:
-        response = await self._transport.get(self._profile.base_url + path)
-        return None if response is None else response.body
-
-    async def status_doc(self, path: str) -> bytes | None:
-        """The status document, noting which printer its Server header names."""
-        response = await self._transport.get(self._profile.base_url + path)
-        if response is None:
-            return None
-        self.server_serial = ledm.server_serial(response.server)
-        return response.body
-
-    async def maybe_doc(self, path: str, listed: bool) -> bytes | None:
-        return await self.doc(path) if listed else None
-
-    async def ipp_attributes(self, *, required: bool = False) -> ipp.IppPrinter | None:
-        """Get-Printer-Attributes; optional unless IPP is all the printer has."""
-        url = self._profile.ipp_url
-        if url is None:
-            return None
-        if required:
-            return await get_printer_attributes(self._transport, url)
-        try:
-            return await get_printer_attributes(self._transport, url)
-        except HPEWSAuthenticationError:
-            raise
-        except HPEWSError as err:
-            _LOGGER.debug("IPP completion failed, continuing without: %s", err)
-            return None
-
-    def compose(
-        self,
-        protocol: Protocol,
-        *,
-        info: PrinterInfo | None,
-        status: PrinterStatus | None,
-        supplies: tuple[Supply, ...] | None,
-        counters: Counters | None,
-        ipp_printer: ipp.IppPrinter | None,
-    ) -> Snapshot:
-        """Assemble a snapshot, completing missing parts from IPP."""
-        info_source: Protocol | None = protocol
-        if info is None:
-            info, info_source = (
-                (ipp_printer.info, Protocol.IPP)
-                if ipp_printer is not None
-                else (PrinterInfo(), None)
-            )
-        elif ipp_printer is not None:
-            info = _announced_uuid(
-                _complete_info(info, ipp_printer.info), ipp_printer.info.uuid
-            )
-        elif self._profile.ipp_url is not None and self._previous is not None:
-            # IPP missed this refresh: keep the UUID it announced before rather
-            # than flip to CDM's deviceUuid, as long as it is the same printer.
-            before = self._previous.info
-            if before.serial_number is not None and (
-                before.serial_number == info.serial_number
-            ):
-                info = _announced_uuid(info, before.uuid)
-        if info.ews_url is None:
-            info = replace(info, ews_url=self._profile.base_url)
-
-        status, status_source = self.complete_status(protocol, status, ipp_printer)
-
-        supplies_source: Protocol | None = protocol
-        if not supplies:
-            supplies, supplies_source = (
-                (ipp_printer.supplies, Protocol.IPP)
-                if ipp_printer is not None and ipp_printer.supplies
-                else ((), None)
-            )
-        return Snapshot(
-            info=info,
-            status=status,
-            supplies=supplies,
-            counters=counters or Counters(),
-            ipp=ipp_printer.capabilities if ipp_printer is not None else None,
-            sources=Sources(
-                info=info_source,
-                status=status_source,
-                supplies=supplies_source,
-                counters=protocol if counters is not None else None,
-            ),
-        )
-
-    @staticmethod
-    def complete_status(
-        protocol: Protocol,
-        status: PrinterStatus | None,
-        ipp_printer: ipp.IppPrinter | None,
-    ) -> tuple[PrinterStatus, Protocol | None]:
-        """The printer's own status, completed by IPP when it names no state."""
-        if status is None:
-            if ipp_printer is not None:
-                return ipp_printer.status, Protocol.IPP
-            return PrinterStatus(state=PrinterState.UNKNOWN), None
-        if _incomplete(status) and ipp_printer is not None:
-            merged = merge_status(status, ipp_printer.status)
-            return replace(merged, change_marker=status.change_marker), protocol
-        return status, protocol
-
-    # --- LEDM -----------------------------------------------------------------
-
-    def ledm_listed(self, path: str) -> bool:
-        resources = self._profile.ledm_resources
-        return not resources or _is_listed(resources, path)
-
-    async def ledm_supplies(
-        self,
-    ) -> tuple[tuple[Supply, ...] | None, Counters | None]:
-        async with _tasks() as group:
-            consumables = group.create_task(
-                self.maybe_doc(ledm.CONSUMABLES, self.ledm_listed(ledm.CONSUMABLES))
-            )
-            usage = group.create_task(
-                self.maybe_doc(ledm.USAGE, self.ledm_listed(ledm.USAGE))
-            )
-        return self.ledm_parse_supplies(consumables.result(), usage.result())
-
-    @staticmethod
-    def ledm_parse_supplies(
-        consumables: bytes | None, usage_doc: bytes | None
-    ) -> tuple[tuple[Supply, ...] | None, Counters | None]:
-        supplies = _opt(ledm.parse_consumables, consumables)
-        usage = _opt(ledm.parse_usage, usage_doc)
-        if supplies and usage is not None and usage.pages_remaining:
-            supplies = ledm.apply_pages_remaining(supplies, usage.pages_remaining)
-        return supplies, usage.counters if usage is not None else None
-
-    async def ledm_full(self) -> Snapshot:
-        async with _tasks() as group:
-            config = group.create_task(
-                self.maybe_doc(
-                    ledm.PRODUCT_CONFIG, self.ledm_listed(ledm.PRODUCT_CONFIG)
-                )
-            )
-            status = group.create_task(self.status_doc(ledm.PRODUCT_STATUS))
-            consumables = group.create_task(
-                self.maybe_doc(ledm.CONSUMABLES, self.ledm_listed(ledm.CONSUMABLES))
-            )
-            usage = group.create_task(
-                self.maybe_doc(ledm.USAGE, self.ledm_listed(ledm.USAGE))
-            )
-            ipp_printer = group.create_task(self.ipp_attributes())
-        supplies, counters = self.ledm_parse_supplies(
-            consumables.result(), usage.result()
-        )
-        return self.compose(
-            Protocol.LEDM,
-            info=_opt(ledm.parse_product_config, config.result()),
-            status=_parse_status(ledm.parse_product_status, status.result()),
-            supplies=supplies,
-            counters=counters,
-            ipp_printer=ipp_printer.result(),
-        )
-
-    async def ledm_cheap(self, previous: Snapshot) -> Snapshot:
-        status = _parse_status(
-            ledm.parse_product_status, await self.status_doc(ledm.PRODUCT_STATUS)
-        )
-        ipp_printer = await self.ipp_attributes() if _incomplete(status) else None
-        status, status_source = self.complete_status(Protocol.LEDM, status, ipp_printer)
-        if status.change_marker != previous.status.change_marker:
-            supplies, counters = await self.ledm_supplies()
-            return self.reuse(
-                previous,
-                status,
-                status_source,
-                supplies=supplies,
-                counters=counters,
-                protocol=Protocol.LEDM,
-                ipp_printer=ipp_printer,
-            )
-        return self.reuse(previous, status, status_source, ipp_printer=ipp_printer)
-
-    def reuse(
-        self,
-        previous: Snapshot,
-        status: PrinterStatus,
-        status_source: Protocol | None,
-        *,
-        supplies: tuple[Supply, ...] | None = None,
-        counters: Counters | None = None,
-        protocol: Protocol | None = None,
-        ipp_printer: ipp.IppPrinter | None = None,
-    ) -> Snapshot:
-        """A cheap refresh: new status, the rest from ``previous`` unless re-read."""
-        sources = replace(previous.sources, status=status_source)
-        snap = replace(previous, status=status, sources=sources)
-        if protocol is not None:
-            supplies_source: Protocol | None
-            if not supplies and ipp_printer is not None and ipp_printer.supplies:
-                supplies, supplies_source = ipp_printer.supplies, Protocol.IPP
-            else:
-                supplies_source = protocol if supplies else None
-            snap = replace(
-                snap,
-                supplies=supplies or (),
-                counters=counters or Counters(),
-                sources=replace(
-                    sources,
-                    supplies=supplies_source,
-                    counters=protocol if counters is not None else None,
-                ),
-            )
-        if ipp_printer is not None:
-            snap = replace(snap, ipp=ipp_printer.capabilities)
-        return snap
-
-    # --- CDM ------------------------------------------------------------------
-
-    async def cdm_own_status(self) -> PrinterStatus | None:
-        """System status, completed by print/v2/status when it names no state."""
-        primary = _parse_status(
-            cdm.parse_system_status, await self.status_doc(cdm.SYSTEM_STATUS)
-        )
-        resources = self._profile.cdm_resources
-        if _incomplete(primary) and (
-            not resources or _is_listed(resources, cdm.PRINT_STATUS)
-        ):
-            print_status = _opt(
-                cdm.parse_print_status, await self.doc(cdm.PRINT_STATUS)
-            )
-            if primary is None:
-                primary = print_status
-            elif print_status is not None:
-                primary = merge_status(primary, print_status)
-        return primary
-
-    async def cdm_alerts(self) -> tuple[Alert, ...]:
-        return _opt(cdm.parse_alerts, await self.doc(cdm.ALERTS)) or ()
-
-    async def cdm_full(self) -> Snapshot:
-        async with _tasks() as group:
-            identity = group.create_task(self.doc(cdm.IDENTITY))
-            own = group.create_task(self.cdm_own_status())
-            alerts = group.create_task(self.cdm_alerts())
-            supplies = group.create_task(self.doc(cdm.SUPPLIES))
-            counters = group.create_task(self.doc(cdm.LIFETIME_COUNTERS))
-            ipp_printer = group.create_task(self.ipp_attributes())
-        own_status = own.result()
-        return self.compose(
-            Protocol.CDM,
-            info=_opt(cdm.parse_identity, identity.result()),
-            status=None
-            if own_status is None
-            else _cdm_status(own_status, alerts.result()),
-            supplies=_opt(cdm.parse_supplies, supplies.result()),
-            counters=_opt(cdm.parse_lifetime_counters, counters.result()),
-            ipp_printer=ipp_printer.result(),
-        )
-
-    async def cdm_cheap(self, previous: Snapshot) -> Snapshot:
-        """System status only, unless it changed since ``previous``.
-
-        CDM's system status carries the same categories as LEDM's
-        StatusCategory (``jamInPrinter``, ``closeDoorOrCover``...), so a new
-        condition changes it: then the alerts are read again, and when they
-        changed too, supplies and counters.
-        """
-        own = await self.cdm_own_status()
-        status: PrinterStatus | None = None
-        alerts_changed = False
-        if own is not None:
-            own_key, alerts_key = _cdm_marker_parts(previous.status.change_marker)
-            if alerts_key is not None and _codes_digest(own.raw_codes) == own_key:
-                alerts = tuple(
-                    alert
-                    for alert in previous.status.alerts
-                    if alert.source is Protocol.CDM
-                )
-            else:
-                alerts = await self.cdm_alerts()
-            status = _cdm_status(own, alerts)
-            alerts_changed = _cdm_marker_parts(status.change_marker)[1] != alerts_key
-        ipp_printer = await self.ipp_attributes() if _incomplete(status) else None
-        completed, status_source = self.complete_status(
-            Protocol.CDM, status, ipp_printer
-        )
-        if alerts_changed:
-            async with _tasks() as group:
-                supplies = group.create_task(self.doc(cdm.SUPPLIES))
-                counters = group.create_task(self.doc(cdm.LIFETIME_COUNTERS))
-            return self.reuse(
-                previous,
-                completed,
-                status_source,
-                supplies=_opt(cdm.parse_supplies, supplies.result()),
-                counters=_opt(cdm.parse_lifetime_counters, counters.result()),
-                protocol=Protocol.CDM,
-                ipp_printer=ipp_printer,
-            )
-        return self.reuse(previous, completed, status_source, ipp_printer=ipp_printer)
-
-    # --- IPP only -------------------------------------------------------------
-
-    async def ipp_only(self) -> Snapshot:
-        printer = await self.ipp_attributes(required=True)
-        if printer is None:
-            raise HPEWSConnectionError("The printer's IPP service is gone")
-        return self.compose(
-            Protocol.IPP,
-            info=printer.info,
-            status=printer.status,
-            supplies=printer.supplies,
-            counters=None,
-            ipp_printer=printer,
-        )
-
-
-def _parse_status(
-    parser: Callable[[bytes], PrinterStatus], data: bytes | None
-) -> PrinterStatus | None:
-    """Parse the status document, the one a snapshot cannot do without.
-
-    A malformed one is an error; a missing one is completed from IPP.
-    """
-    if data is None:
-        return None
-    return parser(data)

@@ -30,6 +30,8 @@ from .models import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
+    from .models import ChangeMarker
+
 PAPER_JAM: Final = "paper_jam"
 DOOR_OPEN: Final = "door_open"
 OUT_OF_PAPER: Final = "out_of_paper"
@@ -285,7 +287,7 @@ def status_from_codes(
     *,
     alerts: Sequence[Alert] = (),
     message: str | None = None,
-    change_marker: str | None = None,
+    change_marker: ChangeMarker | None = None,
 ) -> PrinterStatus:
     """Interpret a list of HP status codes (LEDM categories, CDM status).
 
