@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .client.models import PrinterStatus
+    from .client import PrinterStatus
     from .coordinator import HPEWSConfigEntry
 
 # The coordinator does all the I/O.

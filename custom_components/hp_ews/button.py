@@ -14,7 +14,7 @@ from homeassistant.components.button import (  # type: ignore[attr-defined,unuse
 from homeassistant.const import EntityCategory
 from homeassistant.exceptions import HomeAssistantError
 
-from .client.errors import HPEWSError
+from .client import HPEWSError
 from .const import DOMAIN
 from .entity import HPEWSEntity
 
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .client.printer import HPPrinter
-    from .client.models import Snapshot
+    from .client import HPPrinter, Snapshot
     from .coordinator import HPEWSConfigEntry
 
 # One request at a time: printers are slow and fragile.

@@ -39,7 +39,7 @@ try:
 except ImportError:  # pragma: no cover - depends on the Home Assistant release
     import voluptuous as vol  # type: ignore[no-redef,unused-ignore]
 
-from .client.errors import HPEWSAuthenticationError, HPEWSError, HPEWSUnsupportedError
+from .client import HPEWSAuthenticationError, HPEWSError, HPEWSUnsupportedError
 from .const import (
     CONF_ADVANCED,
     CONF_HELD_QUOTA_GIB,
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
     from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
-    from .client.models import PrinterInfo, Snapshot
+    from .client import PrinterInfo, Snapshot
 
 HP_MAKERS = frozenset({"hp", "hewlett-packard", "hewlett packard"})
 HP_WORD = re.compile(r"\b(?:hp|hewlett[- ]packard)\b", re.IGNORECASE)

@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 
-from .client.capture import (
+from .client import (
     HOST,
     Capture,
+    HPEWSError,
     Redactor,
     learn_json,
     read_capture,
     redact_json,
 )
-from .client.errors import HPEWSError
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant

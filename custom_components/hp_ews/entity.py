@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .client.models import Supply, SupplyKind
+from .client import Supply, SupplyKind
 from .const import DOMAIN
 from .coordinator import HPEWSCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import EntityDescription
 
-    from .client.models import Snapshot
+    from .client import Snapshot
 
 COLOR_NAMES: dict[str, str] = {
     "K": "black",

@@ -8,7 +8,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
-from .client.printing import JobState
+from .client import JobState
 from .coordinator import job_signal
 from .entity import HPEWSEntity
 

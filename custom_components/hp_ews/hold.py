@@ -30,7 +30,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .client.convert import SNIFF_BYTES, sniff_format
+from .client import SNIFF_BYTES, sniff_format
 from .const import DOMAIN, LOGGER, MAX_DOCUMENT_BYTES, MAX_HELD_JOBS
 
 if TYPE_CHECKING:

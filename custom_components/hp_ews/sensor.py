@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
-from .client.models import Counters, PrinterState, Protocol, Snapshot, Supply
+from .client import Counters, PrinterState, Protocol, Snapshot, Supply
 from .const import DOMAIN
 from .entity import SHARED_PARTS, HPEWSEntity, HPEWSSupplyEntity
 from .hold import DATA_HELD_JOBS, SIGNAL_HELD_JOBS_CHANGED

@@ -24,27 +24,25 @@ try:
 except ImportError:  # pragma: no cover - depends on the Home Assistant release
     import voluptuous as vol  # type: ignore[no-redef,unused-ignore]
 
-from .client.convert import (
+from .client import (
     ORIENTATIONS,
     QUALITIES,
     SIDES,
-    HPEWSDocumentError,
-    HPEWSUnsupportedFormatError,
-    PrintOptionError,
-    PrintOptions,
-    choose_format,
-    parse_page_ranges,
-)
-from .client.errors import (
     DocumentLimit,
     HPEWSAuthenticationError,
+    HPEWSDocumentError,
     HPEWSDocumentLimitError,
     HPEWSError,
     HPEWSIPPError,
     HPEWSOutOfMemoryError,
     HPEWSUnsupportedError,
+    HPEWSUnsupportedFormatError,
+    PrintOptionError,
+    PrintOptions,
+    StatusCode,
+    choose_format,
+    parse_page_ranges,
 )
-from .client.ippcodec import StatusCode
 from .const import (
     CONF_HELD_QUOTA_GIB,
     CONF_HOLD_HOURS,
@@ -58,7 +56,7 @@ from .sources import ATTR_FILE, ATTR_MEDIA_CONTENT_ID, ATTR_URL, async_open_docu
 if TYPE_CHECKING:
     from homeassistant.util.json import JsonObjectType, JsonValueType
 
-    from .client.printing import PrintResult
+    from .client import PrintResult
     from .coordinator import HPEWSConfigEntry
     from .sources import Document
 

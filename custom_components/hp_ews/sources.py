@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
 
-    from .client.convert import DocumentSource
+    from .client import DocumentSource
 
 ATTR_FILE: Final = "file"
 ATTR_URL: Final = "url"

@@ -7,32 +7,59 @@ Pure asyncio + aiohttp, no Home Assistant import. Start with
     profile = await printer.probe()
     snapshot = await printer.snapshot(profile)
     snapshot = await printer.snapshot(profile, previous=snapshot, full=False)
+
+Everything a user of the library needs is importable from here, and only
+from here: the integration, the command line, the simulator and the
+benchmarks import no submodule (``tests/test_public_api.py`` checks).
 """
 
 from __future__ import annotations
 
 from .capture import (
+    HOST,
     Capture,
     CaptureTransport,
+    Redactor,
+    learn_json,
     profile_from_capture,
     read_capture,
     redact_capture,
+    redact_json,
     write_capture,
 )
-from .printer import HPPrinter
+from .convert import (
+    ORIENTATIONS,
+    QUALITIES,
+    READ_CHUNK,
+    SIDES,
+    SNIFF_BYTES,
+    DocumentSource,
+    PrintCapabilities,
+    PrintOptions,
+    choose_format,
+    parse_page_ranges,
+    sniff_format,
+)
 from .errors import (
+    DocumentLimit,
     HPEWSAuthenticationError,
     HPEWSConnectionError,
     HPEWSDocumentError,
+    HPEWSDocumentLimitError,
     HPEWSError,
     HPEWSIPPError,
+    HPEWSOutOfMemoryError,
     HPEWSParseError,
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
     HPEWSUnsupportedFormatError,
+    IppTruncatedError,
     PrintOptionError,
+    RasterError,
     WriteRefusedError,
 )
+from .ipp import IppJob, JobState
+from .ippcodec import StatusCode
 from .models import (
     Alert,
     AlertSeverity,
@@ -49,19 +76,31 @@ from .models import (
     SupplyKind,
     SupplyState,
 )
+from .printer import HPPrinter
+from .printing import PrintResult
 from .transport import HttpTransport, PrinterTransport
 
 __all__ = [
+    "HOST",
+    "ORIENTATIONS",
+    "QUALITIES",
+    "READ_CHUNK",
+    "SIDES",
+    "SNIFF_BYTES",
     "Alert",
     "AlertSeverity",
     "Capture",
     "CaptureTransport",
     "Counters",
+    "DocumentLimit",
+    "DocumentSource",
     "HPEWSAuthenticationError",
     "HPEWSConnectionError",
     "HPEWSDocumentError",
+    "HPEWSDocumentLimitError",
     "HPEWSError",
     "HPEWSIPPError",
+    "HPEWSOutOfMemoryError",
     "HPEWSParseError",
     "HPEWSTimeoutError",
     "HPEWSUnsupportedError",
@@ -69,21 +108,35 @@ __all__ = [
     "HPPrinter",
     "HttpTransport",
     "IppCapabilities",
+    "IppJob",
+    "IppTruncatedError",
+    "JobState",
+    "PrintCapabilities",
     "PrintOptionError",
+    "PrintOptions",
+    "PrintResult",
     "PrinterInfo",
     "PrinterState",
     "PrinterStatus",
     "PrinterTransport",
     "Profile",
     "Protocol",
+    "RasterError",
+    "Redactor",
     "Snapshot",
     "Sources",
+    "StatusCode",
     "Supply",
     "SupplyKind",
     "SupplyState",
     "WriteRefusedError",
+    "choose_format",
+    "learn_json",
+    "parse_page_ranges",
     "profile_from_capture",
     "read_capture",
     "redact_capture",
+    "redact_json",
+    "sniff_format",
     "write_capture",
 ]

@@ -30,24 +30,24 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from .capture import CaptureTransport, profile_from_capture, read_capture
-from .printer import HPPrinter
-from .convert import (
+from . import (
     ORIENTATIONS,
     QUALITIES,
     READ_CHUNK,
     SIDES,
+    CaptureTransport,
+    HPEWSError,
+    HPPrinter,
     PrintOptions,
     parse_page_ranges,
+    profile_from_capture,
+    read_capture,
 )
-from .errors import HPEWSError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
 
-    from .convert import DocumentSource
-    from .models import PrinterStatus, Profile, Snapshot
-    from .printing import PrintResult
+    from . import DocumentSource, PrinterStatus, PrintResult, Profile, Snapshot
 
 
 def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
