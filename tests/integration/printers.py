@@ -11,6 +11,7 @@ from dataclasses import replace
 from custom_components.hp_ews.client.models import (
     Alert,
     AlertSeverity,
+    ChangeMarker,
     Counters,
     IppCapabilities,
     PrinterInfo,
@@ -46,7 +47,7 @@ OFFICEJET_UNIQUE_ID = "REDACTED"
 OFFICEJET_STATUS = PrinterStatus(
     state=PrinterState.POWER_SAVE,
     raw_codes=("inPowerSave",),
-    change_marker="20",
+    change_marker=ChangeMarker(alert_table="20"),
 )
 
 # ledm/HP-OfficeJet-Pro-9022e__ConsumableConfigDyn.xml: a CMYK printhead without
@@ -125,7 +126,7 @@ LASERJET = Snapshot(
             for color in ("Y", "M", "C", "K")
         ),
         raw_codes=("inPowerSave",),
-        change_marker="18",
+        change_marker=ChangeMarker(alert_table="18"),
     ),
     supplies=tuple(
         Supply(

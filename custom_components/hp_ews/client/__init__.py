@@ -63,6 +63,7 @@ from .ippcodec import StatusCode
 from .models import (
     Alert,
     AlertSeverity,
+    ChangeMarker,
     Counters,
     IppCapabilities,
     PrinterInfo,
@@ -91,6 +92,7 @@ __all__ = [
     "AlertSeverity",
     "Capture",
     "CaptureTransport",
+    "ChangeMarker",
     "Counters",
     "DocumentLimit",
     "DocumentSource",
