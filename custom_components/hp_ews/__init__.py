@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers import device_registry as dr
     from homeassistant.helpers.typing import ConfigType
 
-    from .coordinator import HPEWSConfigEntry
+    from .data import HPEWSConfigEntry
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -24,9 +24,10 @@ PLATFORMS: list[Platform] = [
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-# The coordinator (and with it the client's HTTP stack) is imported where it is
-# used: importing the client package on its own (its CLI, the simulator) runs
-# this module first. Home Assistant preloads config_flow, which imports it.
+# The coordinator and the jobs (and with them the client's HTTP stack) are
+# imported where they are used: importing the client package on its own (its
+# CLI, the simulator) runs this module first. Home Assistant preloads
+# config_flow, which imports the coordinator.
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -42,10 +43,15 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> bool:
     """Set up a printer from a config entry."""
     from .coordinator import HPEWSCoordinator
+    from .data import HPEWSData
+    from .hold import DATA_HELD_JOBS
+    from .jobs import PrinterJobs
 
     coordinator = HPEWSCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
+    entry.runtime_data = HPEWSData(
+        coordinator, PrinterJobs(coordinator, hass.data[DATA_HELD_JOBS])
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

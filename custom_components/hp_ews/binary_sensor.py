@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .client import PrinterStatus
-    from .coordinator import HPEWSConfigEntry
+    from .data import HPEWSConfigEntry
 
 # The coordinator does all the I/O.
 PARALLEL_UPDATES = 0
@@ -81,7 +81,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the binary sensors."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(
         HPEWSBinarySensorEntity(coordinator, description)
         for description in BINARY_SENSORS

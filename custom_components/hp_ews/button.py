@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .client import HPPrinter, Snapshot
-    from .coordinator import HPEWSConfigEntry
+    from .data import HPEWSConfigEntry
 
 # One request at a time: printers are slow and fragile.
 PARALLEL_UPDATES = 1
@@ -58,7 +58,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the buttons the printer supports."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(
         HPEWSButtonEntity(coordinator, description)
         for description in BUTTONS

@@ -1,13 +1,11 @@
-"""Data update coordinator for one HP printer."""
+"""Data update coordinator for one HP printer: its status, supplies and counters."""
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import inspect
+from typing import TYPE_CHECKING, Any, Final
 import uuid
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -15,11 +13,9 @@ from homeassistant.const import (
     CONF_SSL,
     CONF_USERNAME,
 )
-from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .client import (
@@ -35,13 +31,9 @@ from .client import (
 )
 from .const import (
     DOMAIN,
-    FOLLOW_RETRY_DELAY,
-    FOLLOW_TIMEOUT,
     FULL_REFRESH_EVERY,
     LOGGER,
     MAX_BACKOFF,
-    MAX_DOCUMENT_BYTES,
-    PRINT_WAIT_TIMEOUT,
     REQUEST_TIMEOUT,
     SCAN_INTERVAL,
 )
@@ -49,9 +41,16 @@ from .const import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from .client import DocumentSource, JobState, PrintOptions, PrintResult
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
 
-type HPEWSConfigEntry = ConfigEntry[HPEWSCoordinator]
+    from .data import HPEWSConfigEntry
+
+RETRY_AFTER: Final = "retry_after" in inspect.signature(UpdateFailed).parameters
+"""Whether ``UpdateFailed`` defers the next refresh itself (Home Assistant 2025.12+).
+
+Older releases (2025.4 is supported) stretch the update interval instead.
+"""
 
 
 def create_printer(hass: HomeAssistant, data: Mapping[str, Any]) -> HPPrinter:
@@ -94,40 +93,30 @@ def printer_unique_id(info: PrinterInfo) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class JobEvent:
-    """A followed print job reached its end."""
-
-    job_id: int
-    state: JobState
-    name: str | None
-    pages: int | None
-
-
-def job_signal(entry: ConfigEntry) -> str:
-    """Return the dispatcher signal announcing finished jobs of a printer."""
-    return f"{DOMAIN}_{entry.entry_id}_job"
-
-
 def wrong_printer_issue_id(entry: ConfigEntry) -> str:
     """Return the repair issue id raised when another printer answers."""
     return f"wrong_printer_{entry.entry_id}"
 
 
 class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
-    """Refresh one printer: status often, supplies and counters seldom."""
+    """Refresh one printer: status often, supplies and counters seldom.
+
+    Every ``FULL_REFRESH_EVERY``-th refresh reads everything; the others read
+    the status and reuse the rest of the previous snapshot. While the printer
+    cannot be reached the wait between attempts doubles, up to ``MAX_BACKOFF``.
+    Home Assistant's coordinator logs the first failure and the recovery once.
+    """
 
     config_entry: HPEWSConfigEntry
 
     def __init__(self, hass: HomeAssistant, entry: HPEWSConfigEntry) -> None:
         """Initialise the coordinator for a config entry."""
-        self.poll_interval = SCAN_INTERVAL
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=entry.title,
-            update_interval=self.poll_interval,
+            update_interval=SCAN_INTERVAL,
             # Snapshots compare by value: unchanged status writes no states.
             always_update=False,
         )
@@ -135,7 +124,7 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
         self.profile: Profile | None = None
         self._refreshes_until_full = 0
         self._failures = 0
-        self._unreachable = False
+        """Refreshes in a row that could not reach the printer."""
 
     @property
     def host(self) -> str:
@@ -160,12 +149,7 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
                 translation_placeholders={"host": self.host},
             ) from err
         except HPEWSConnectionError as err:
-            self._went_unreachable(err)
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"host": self.host, "error": str(err)},
-            ) from err
+            raise self._unreachable(err) from err
         except HPEWSUnsupportedError as err:
             self._start_over()
             raise UpdateFailed(
@@ -184,7 +168,10 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
         self._refreshes_until_full = (
             FULL_REFRESH_EVERY if full else self._refreshes_until_full
         ) - 1
-        self._came_back()
+        if self._failures:
+            self._failures = 0
+            if not RETRY_AFTER:  # pragma: no cover - before Home Assistant 2025.12
+                self.update_interval = SCAN_INTERVAL
         return snapshot
 
     async def _async_fetch(self, *, full: bool) -> Snapshot:
@@ -197,6 +184,27 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
         """Probe again and read everything on the next refresh."""
         self.profile = None
         self._refreshes_until_full = 0
+
+    def _unreachable(self, err: HPEWSConnectionError) -> UpdateFailed:
+        """Start over when the printer answers again; until then, wait longer.
+
+        A printer switched off for the night fails every attempt: doubling
+        the wait keeps those attempts (and their timeouts) few.
+        """
+        self._start_over()
+        self._failures += 1
+        wait = min(SCAN_INTERVAL * 2**self._failures, MAX_BACKOFF)
+        kwargs: dict[str, Any] = {}
+        if RETRY_AFTER:  # pragma: no cover - one branch or the other, by release
+            kwargs["retry_after"] = wait.total_seconds()
+        else:  # pragma: no cover - one branch or the other, by release
+            self.update_interval = wait
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"host": self.host, "error": str(err)},
+            **kwargs,
+        )
 
     def _check_identity(self, info: PrinterInfo) -> None:
         """Refuse to show data from a printer other than the configured one."""
@@ -226,98 +234,3 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
             translation_key="wrong_printer",
             translation_placeholders=placeholders,
         )
-
-    def _went_unreachable(self, err: HPEWSConnectionError) -> None:
-        """Back off, and log the change once at info level.
-
-        A printer switched off for the night is routine, not an error. Marking
-        the failure before DataUpdateCoordinator sees the exception keeps it
-        from logging the same transition a second time at error level.
-        """
-        self._start_over()
-        self._failures += 1
-        self.update_interval = min(
-            self.poll_interval * 2**self._failures,
-            max(self.poll_interval, MAX_BACKOFF),
-        )
-        if self.data is None or self._unreachable:
-            return
-        self._unreachable = True
-        if self.last_update_success:
-            LOGGER.info("%s (%s) is unreachable: %s", self.name, self.host, err)
-            self.last_update_success = False
-
-    def _came_back(self) -> None:
-        """Restore the poll interval and log the recovery once."""
-        self._failures = 0
-        self.update_interval = self.poll_interval
-        if not self._unreachable:
-            return
-        self._unreachable = False
-        LOGGER.info("%s (%s) is reachable again", self.name, self.host)
-        # Listeners still hear of the change; only the duplicate log goes.
-        self.last_update_success = True
-
-    # --- printing -------------------------------------------------------------------
-
-    async def async_print(
-        self, source: DocumentSource, options: PrintOptions, *, wait: bool
-    ) -> PrintResult:
-        """Print a document; the job is then followed for the event entity.
-
-        Raises the client's errors (see ``HPPrinter.print_document``).
-        """
-        result = await self.printer.print_document(
-            source,
-            options,
-            wait=wait,
-            wait_timeout=PRINT_WAIT_TIMEOUT,
-            max_bytes=MAX_DOCUMENT_BYTES,
-        )
-        event = JobEvent(result.job_id, result.state, result.job_name, result.pages)
-        if result.state.terminal:
-            self._async_job_ended(event)
-        else:
-            self.config_entry.async_create_background_task(
-                self.hass,
-                self._async_follow(event),
-                f"{DOMAIN} follow job {result.job_id} of {self.name}",
-            )
-        return result
-
-    async def async_cancel_job(self, job_id: int) -> None:
-        """Cancel a job on the printer (``HPEWSIPPError`` if it cannot be)."""
-        await self.printer.cancel_job(job_id)
-
-    async def _async_follow(self, job: JobEvent) -> None:
-        """Poll a job until it ends, riding out a printer that stops answering."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + FOLLOW_TIMEOUT
-        while (remaining := deadline - loop.time()) > 0:
-            try:
-                status = await self.printer.wait_for_job(
-                    job.job_id, wait_timeout=remaining
-                )
-            except HPEWSConnectionError as err:
-                LOGGER.debug("Cannot read job %s yet: %s", job.job_id, err)
-                await asyncio.sleep(min(FOLLOW_RETRY_DELAY, remaining))
-                continue
-            except HPEWSError as err:
-                # The printer forgot the job or refuses to tell: nothing to report.
-                LOGGER.debug("Stopped following job %s: %s", job.job_id, err)
-                return
-            if status.state.terminal:
-                self._async_job_ended(
-                    JobEvent(
-                        job.job_id,
-                        status.state,
-                        status.name or job.name,
-                        status.impressions_completed or job.pages,
-                    )
-                )
-                return
-        LOGGER.debug("Job %s did not end within %s s", job.job_id, FOLLOW_TIMEOUT)
-
-    @callback
-    def _async_job_ended(self, event: JobEvent) -> None:
-        async_dispatcher_send(self.hass, job_signal(self.config_entry), event)

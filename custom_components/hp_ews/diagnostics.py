@@ -36,7 +36,7 @@ from .client import (
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from .coordinator import HPEWSConfigEntry
+    from .data import HPEWSConfigEntry
 
 TO_REDACT = {
     CONF_HOST,
@@ -52,7 +52,7 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: HPEWSConfigEntry
 ) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     capture = await _async_capture(hass, entry)
     diagnostics = {
         "entry": {
@@ -75,7 +75,7 @@ async def _async_capture(hass: HomeAssistant, entry: HPEWSConfigEntry) -> Captur
     """Capture the printer's documents now, or why that failed."""
     directory = Path(await hass.async_add_executor_job(tempfile.mkdtemp))
     try:
-        await entry.runtime_data.printer.capture(directory)
+        await entry.runtime_data.coordinator.printer.capture(directory)
         return await hass.async_add_executor_job(read_capture, directory)
     except HPEWSError as err:
         return str(err)

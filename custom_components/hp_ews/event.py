@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .client import JobState
-from .coordinator import job_signal
 from .entity import HPEWSEntity
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import HPEWSConfigEntry, JobEvent
+    from .coordinator import HPEWSCoordinator
+    from .data import HPEWSConfigEntry
+    from .jobs import JobEvent, PrinterJobs
 
 # Events come from the print actions; nothing is polled.
 PARALLEL_UPDATES = 0
@@ -38,7 +38,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the print job event entity."""
-    async_add_entities([HPEWSJobEventEntity(entry.runtime_data, JOB_EVENT)])
+    data = entry.runtime_data
+    async_add_entities([HPEWSJobEventEntity(data.coordinator, data.jobs, JOB_EVENT)])
 
 
 class HPEWSJobEventEntity(HPEWSEntity, EventEntity):
@@ -46,14 +47,20 @@ class HPEWSJobEventEntity(HPEWSEntity, EventEntity):
 
     entity_description: EventEntityDescription
 
+    def __init__(
+        self,
+        coordinator: HPEWSCoordinator,
+        jobs: PrinterJobs,
+        description: EventEntityDescription,
+    ) -> None:
+        """Initialise the entity for the jobs of one printer."""
+        super().__init__(coordinator, description)
+        self._jobs = jobs
+
     async def async_added_to_hass(self) -> None:
-        """Listen for the jobs the coordinator follows."""
+        """Listen for the jobs that end."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, job_signal(self.coordinator.config_entry), self._async_job
-            )
-        )
+        self.async_on_remove(self._jobs.async_add_listener(self._async_job))
 
     @property
     def available(self) -> bool:

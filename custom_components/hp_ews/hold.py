@@ -15,6 +15,7 @@ disk, which is checked before anything is written and must keep
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 import os
 from pathlib import Path
 import secrets
@@ -23,18 +24,22 @@ from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .client import SNIFF_BYTES, sniff_format
+from .client import (
+    SNIFF_BYTES,
+    HPEWSUnsupportedFormatError,
+    choose_format,
+    sniff_format,
+)
 from .const import DOMAIN, LOGGER, MAX_DOCUMENT_BYTES, MAX_HELD_JOBS
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, AsyncIterator
+    from collections.abc import AsyncIterable, AsyncIterator, Sequence
     from datetime import datetime, timedelta
     from typing import BinaryIO
 
@@ -131,6 +136,17 @@ def _valid_id(job_id: object) -> bool:
     )
 
 
+def _printable(document_format: str, printable: Sequence[str]) -> bool:
+    """Whether a document of this format can be printed (True when unknown)."""
+    if not printable:
+        return True
+    try:
+        choose_format(document_format, printable)
+    except HPEWSUnsupportedFormatError:
+        return False
+    return True
+
+
 def new_job_id() -> str:
     """Return an id no printer job has (printer ids are numbers)."""
     return f"held-{secrets.token_hex(4)}"
@@ -148,12 +164,31 @@ class _Bounds:
     """Bytes of the disk kept free."""
 
 
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders,
-    )
+class HeldJobProblem(StrEnum):
+    """Why a document is not held, or a held job not released."""
+
+    TOO_MANY_JOBS = "too_many_jobs"
+    """``detail``: the most held jobs kept."""
+    QUOTA_EXCEEDED = "quota_exceeded"
+    """``detail``: what all held jobs may take together ("2.0 GiB")."""
+    NO_SPACE = "no_space"
+    """``detail``: the disk space kept free ("256 MiB")."""
+    TOO_LARGE = "too_large"
+    """``detail``: the largest document held ("512 MiB")."""
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    """``detail``: the document's format, "unknown" when it has none we know."""
+    NOT_FOUND = "not_found"
+    """``detail``: the job id; no such held job, or it is being released already."""
+
+
+class HeldJobError(Exception):
+    """A document cannot be held, or a held job cannot be released."""
+
+    def __init__(self, problem: HeldJobProblem, detail: str) -> None:
+        """Say what went wrong, and the one value its message shows."""
+        super().__init__(f"{problem}: {detail}")
+        self.problem = problem
+        self.detail = detail
 
 
 class HeldJobs:
@@ -240,28 +275,32 @@ class HeldJobs:
         options: dict[str, Any],
         hold_for: timedelta,
         quota: int,
+        *,
+        printable: Sequence[str] = (),
     ) -> HeldJob:
         """Save a document as a held job.
 
         ``quota`` is the most all held jobs (of every printer) may take
-        together, this one included.
+        together, this one included. ``printable`` are the formats the
+        printer takes, when known: a document that cannot be sent as one of
+        them is refused now rather than at its release.
 
         Raises:
-            ServiceValidationError: too many held jobs, over the quota, not
-                enough free disk space, the document is too large or of no
-                format we can print.
+            HeldJobError: too many held jobs, over the quota, not enough free
+                disk space, the document is too large or of no format we can
+                print.
         """
         if len(self._jobs) + len(self._claimed) >= MAX_HELD_JOBS:
-            raise _error("too_many_held_jobs", limit=str(MAX_HELD_JOBS))
+            raise HeldJobError(HeldJobProblem.TOO_MANY_JOBS, str(MAX_HELD_JOBS))
         known = document.size or 0
         if self.held_bytes() + max(known, 1) > quota:
-            raise _error("held_quota_exceeded", limit=_size(quota))
+            raise HeldJobError(HeldJobProblem.QUOTA_EXCEEDED, _size(quota))
         usage = await self.hass.async_add_executor_job(self._disk_usage)
         reserve = max(MIN_FREE_BYTES, int(usage.total * MIN_FREE_SHARE))
         # Others being written will take their share of what is free now.
         space = usage.free - reserve - sum(self._writing.values())
         if known >= space:
-            raise _error("held_no_space", reserve=_size(reserve))
+            raise HeldJobError(HeldJobProblem.NO_SPACE, _size(reserve))
         job_id = new_job_id()
         # Reserve the slot while the document is being written.
         self._claimed.add(job_id)
@@ -273,9 +312,12 @@ class HeldJobs:
         finally:
             self._claimed.discard(job_id)
             self._writing.pop(job_id, None)
-        if (document_format := sniff_format(head)) is None:
+        document_format = sniff_format(head)
+        if document_format is None or not _printable(document_format, printable):
             await self.hass.async_add_executor_job(self._delete_files, [job_id])
-            raise _error("unsupported_format", format="unknown")
+            raise HeldJobError(
+                HeldJobProblem.UNSUPPORTED_FORMAT, document_format or "unknown"
+            )
         now = dt_util.utcnow()
         job = HeldJob(
             job_id=job_id,
@@ -353,11 +395,11 @@ class HeldJobs:
             size += len(chunk)
             self._writing[job_id] = size
             if size > MAX_DOCUMENT_BYTES:
-                raise _error("document_too_large", limit=_size(MAX_DOCUMENT_BYTES))
+                raise HeldJobError(HeldJobProblem.TOO_LARGE, _size(MAX_DOCUMENT_BYTES))
             if self.held_bytes() > bounds.quota:
-                raise _error("held_quota_exceeded", limit=_size(bounds.quota))
+                raise HeldJobError(HeldJobProblem.QUOTA_EXCEEDED, _size(bounds.quota))
             if size >= bounds.space:
-                raise _error("held_no_space", reserve=_size(bounds.reserve))
+                raise HeldJobError(HeldJobProblem.NO_SPACE, _size(bounds.reserve))
             if len(head) < SNIFF_BYTES:
                 head += chunk[: SNIFF_BYTES - len(head)]
             batch += chunk

@@ -15,12 +15,10 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .client import Counters, PrinterState, Protocol, Snapshot, Supply
 from .const import DOMAIN
 from .entity import SHARED_PARTS, HPEWSEntity, HPEWSSupplyEntity
-from .hold import DATA_HELD_JOBS, SIGNAL_HELD_JOBS_CHANGED
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -28,7 +26,9 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
 
-    from .coordinator import HPEWSConfigEntry, HPEWSCoordinator
+    from .coordinator import HPEWSCoordinator
+    from .data import HPEWSConfigEntry
+    from .jobs import PrinterJobs
 
 # The coordinator does all the I/O.
 PARALLEL_UPDATES = 0
@@ -139,7 +139,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the sensors, adding and removing supply sensors as supplies change."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(
         HPEWSSensorEntity(coordinator, description)
         for description in SENSORS
@@ -152,7 +152,13 @@ async def async_setup_entry(
             SENSOR_DOMAIN, DOMAIN, f"{entry.unique_id}_{STATUS_MESSAGE.key}"
         ):
             entity_registry.async_remove(entity_id)
-    async_add_entities([HPEWSHeldJobsSensorEntity(coordinator, HELD_JOBS_SENSOR)])
+    async_add_entities(
+        [
+            HPEWSHeldJobsSensorEntity(
+                coordinator, entry.runtime_data.jobs, HELD_JOBS_SENSOR
+            )
+        ]
+    )
 
     known: set[str] = set()
     registered: set[str] | None = None
@@ -236,13 +242,21 @@ class HPEWSSupplySensorEntity(HPEWSSupplyEntity, SensorEntity):
 class HPEWSHeldJobsSensorEntity(HPEWSEntity, SensorEntity):
     """How many held jobs wait for release to this printer."""
 
+    def __init__(
+        self,
+        coordinator: HPEWSCoordinator,
+        jobs: PrinterJobs,
+        description: SensorEntityDescription,
+    ) -> None:
+        """Initialise the sensor for the held jobs of one printer."""
+        super().__init__(coordinator, description)
+        self._jobs = jobs
+
     async def async_added_to_hass(self) -> None:
         """Follow changes of the held jobs."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, SIGNAL_HELD_JOBS_CHANGED, self.async_write_ha_state
-            )
+            self._jobs.async_add_held_listener(self.async_write_ha_state)
         )
 
     @property
@@ -253,5 +267,4 @@ class HPEWSHeldJobsSensorEntity(HPEWSEntity, SensorEntity):
     @property
     def native_value(self) -> int:
         """Return the number of held jobs."""
-        held = self.hass.data[DATA_HELD_JOBS]
-        return len(held.jobs(self.coordinator.config_entry.entry_id))
+        return len(self._jobs.held())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from homeassistant.config_entries import ConfigEntryState
@@ -40,24 +39,17 @@ from .client import (
     PrintOptionError,
     PrintOptions,
     StatusCode,
-    choose_format,
     parse_page_ranges,
 )
-from .const import (
-    CONF_HELD_QUOTA_GIB,
-    CONF_HOLD_HOURS,
-    DEFAULT_HELD_QUOTA_GIB,
-    DEFAULT_HOLD_HOURS,
-    DOMAIN,
-)
-from .hold import DATA_HELD_JOBS, GIB, HeldJob
+from .const import DOMAIN
+from .hold import DATA_HELD_JOBS, HeldJob, HeldJobError, HeldJobProblem
 from .sources import ATTR_FILE, ATTR_MEDIA_CONTENT_ID, ATTR_URL, async_open_document
 
 if TYPE_CHECKING:
     from homeassistant.util.json import JsonObjectType, JsonValueType
 
     from .client import PrintResult
-    from .coordinator import HPEWSConfigEntry
+    from .data import HPEWSConfigEntry
     from .sources import Document
 
 SERVICE_PRINT: Final = "print"
@@ -209,6 +201,23 @@ def _async_entry_of(hass: HomeAssistant, job: HeldJob) -> HPEWSConfigEntry:
     return _async_loaded(entry)
 
 
+def _held_job_error(err: HeldJobError) -> ServiceValidationError:
+    """A document not held, or a held job not released: say why."""
+    match err.problem:
+        case HeldJobProblem.TOO_MANY_JOBS:
+            return _validation_error("too_many_held_jobs", limit=err.detail)
+        case HeldJobProblem.QUOTA_EXCEEDED:
+            return _validation_error("held_quota_exceeded", limit=err.detail)
+        case HeldJobProblem.NO_SPACE:
+            return _validation_error("held_no_space", reserve=err.detail)
+        case HeldJobProblem.TOO_LARGE:
+            return _validation_error("document_too_large", limit=err.detail)
+        case HeldJobProblem.UNSUPPORTED_FORMAT:
+            return _validation_error("unsupported_format", format=err.detail)
+        case HeldJobProblem.NOT_FOUND:
+            return _validation_error("held_job_not_found", job_id=err.detail)
+
+
 def _device_id(hass: HomeAssistant, entry_id: str) -> str | None:
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.unique_id is None:
@@ -243,7 +252,9 @@ def print_options(data: dict[str, Any]) -> PrintOptions:
         raise _validation_error("invalid_option", error=str(err)) from err
 
 
-def _printer_error(entry: HPEWSConfigEntry, err: HPEWSError) -> HomeAssistantError:
+def _printer_error(
+    hass: HomeAssistant, entry: HPEWSConfigEntry, err: HPEWSError
+) -> HomeAssistantError:
     """Turn a client error into the translated error the user sees."""
     printer = entry.title
     if isinstance(err, HPEWSUnsupportedFormatError):
@@ -264,7 +275,7 @@ def _printer_error(entry: HPEWSConfigEntry, err: HPEWSError) -> HomeAssistantErr
         return _validation_error("printing_not_supported", printer=printer)
     if isinstance(err, HPEWSAuthenticationError):
         # The next refresh would find out too; printing must not wait for it.
-        entry.async_start_reauth(entry.runtime_data.hass)
+        entry.async_start_reauth(hass)
         return HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="print_auth_failed",
@@ -340,42 +351,33 @@ async def _async_print(call: ServiceCall) -> ServiceResponse:
     """Print a file, a download or a media item, or hold it for release."""
     hass = call.hass
     entry = _async_get_entry(hass, call.data[ATTR_DEVICE_ID])
+    jobs = entry.runtime_data.jobs
     options = print_options(call.data)
     async with async_open_document(hass, dict(call.data)) as document:
         if call.data[ATTR_HOLD]:
-            return await _async_hold(entry, document, call.data)
+            return await _async_hold(hass, entry, document, call.data)
         if options.job_name is None:
             options = print_options(
                 {**call.data, ATTR_JOB_NAME: cut_name(document.name)}
             )
         try:
-            result = await entry.runtime_data.async_print(
+            result = await jobs.async_print(
                 document.source, options, wait=call.data[ATTR_WAIT]
             )
         except HPEWSError as err:
-            raise _printer_error(entry, err) from err
+            raise _printer_error(hass, entry, err) from err
     return _print_response(result)
 
 
 async def _async_hold(
-    entry: HPEWSConfigEntry, document: Document, data: Any
+    hass: HomeAssistant, entry: HPEWSConfigEntry, document: Document, data: Any
 ) -> ServiceResponse:
-    hass = entry.runtime_data.hass
     saved = {key: data[key] for key in OPTION_KEYS if key in data}
     saved.setdefault(ATTR_JOB_NAME, cut_name(document.name))
-    hours = entry.options.get(CONF_HOLD_HOURS, DEFAULT_HOLD_HOURS)
-    quota = entry.options.get(CONF_HELD_QUOTA_GIB, DEFAULT_HELD_QUOTA_GIB) * GIB
-    job = await hass.data[DATA_HELD_JOBS].async_add(
-        entry.entry_id, document, saved, timedelta(hours=hours), quota
-    )
-    # Fail now, not at the printer hours later, on what it could never print.
-    snapshot = entry.runtime_data.data
-    if snapshot.ipp is not None and snapshot.ipp.document_formats:
-        try:
-            choose_format(job.document_format, snapshot.ipp.document_formats)
-        except HPEWSUnsupportedFormatError as err:
-            await hass.data[DATA_HELD_JOBS].async_remove(job.job_id)
-            raise _printer_error(entry, err) from err
+    try:
+        job = await entry.runtime_data.jobs.async_hold(document, saved)
+    except HeldJobError as err:
+        raise _held_job_error(err) from err
     return _held_response(hass, job)
 
 
@@ -383,27 +385,27 @@ async def _async_cancel_job(call: ServiceCall) -> None:
     """Cancel a printer's job, or delete a held one."""
     hass = call.hass
     entry = _async_get_entry(hass, call.data[ATTR_DEVICE_ID])
+    jobs = entry.runtime_data.jobs
     job_id: str = call.data[ATTR_JOB_ID].strip()
-    held = hass.data[DATA_HELD_JOBS]
-    if (job := held.get(job_id)) is not None and job.entry_id == entry.entry_id:
-        await held.async_remove(job.job_id)
+    if (held := jobs.held_job(job_id)) is not None:
+        await jobs.async_delete_held(held)
         return
     if not job_id.isdecimal():
         raise _validation_error("held_job_not_found", job_id=job_id)
     try:
-        await entry.runtime_data.async_cancel_job(int(job_id))
+        await jobs.async_cancel(int(job_id))
     except HPEWSIPPError as err:
         raise _validation_error("cannot_cancel", job_id=job_id, error=str(err)) from err
     except HPEWSError as err:
-        raise _printer_error(entry, err) from err
+        raise _printer_error(hass, entry, err) from err
 
 
 async def _async_release_job(call: ServiceCall) -> ServiceResponse:
     """Print held jobs: one by id, or every one of a printer."""
     hass = call.hass
-    held = hass.data[DATA_HELD_JOBS]
     if (job_id := call.data.get(ATTR_JOB_ID)) is not None:
-        job = held.get(job_id.strip())
+        # By id alone: the job names its printer.
+        job = hass.data[DATA_HELD_JOBS].get(job_id.strip())
         if job is None or (
             ATTR_DEVICE_ID in call.data
             and _async_get_entry(hass, call.data[ATTR_DEVICE_ID]).entry_id
@@ -413,7 +415,7 @@ async def _async_release_job(call: ServiceCall) -> ServiceResponse:
         jobs = [job]
     elif ATTR_DEVICE_ID in call.data:
         entry = _async_get_entry(hass, call.data[ATTR_DEVICE_ID])
-        jobs = held.jobs(entry.entry_id)
+        jobs = entry.runtime_data.jobs.held()
     else:
         raise _validation_error("release_target")
     released: list[JsonValueType] = [await _async_release(hass, job) for job in jobs]
@@ -421,24 +423,15 @@ async def _async_release_job(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_release(hass: HomeAssistant, job: HeldJob) -> JsonObjectType:
-    held = hass.data[DATA_HELD_JOBS]
     entry = _async_entry_of(hass, job)
-    if held.claim(job.job_id) is None:
-        raise _validation_error("held_job_not_found", job_id=job.job_id)
     try:
-        result = await entry.runtime_data.async_print(
-            held.path(job), print_options(job.options), wait=False
+        result = await entry.runtime_data.jobs.async_release(
+            job, print_options(job.options)
         )
-    except HPEWSDocumentError as err:
-        # The saved document is unusable: keeping the job would not help.
-        await held.async_remove(job.job_id)
-        raise _printer_error(entry, err) from err
+    except HeldJobError as err:
+        raise _held_job_error(err) from err
     except HPEWSError as err:
-        raise _printer_error(entry, err) from err
-    finally:
-        # Removed below once printed; otherwise back to waiting for release.
-        held.unclaim(job.job_id)
-    await held.async_remove(job.job_id)
+        raise _printer_error(hass, entry, err) from err
     return {"held_job_id": job.job_id, **_print_response(result)}
 
 

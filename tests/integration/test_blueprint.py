@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.hp_ews.client.printing import print_document
 from custom_components.hp_ews.client.transport import HttpTransport
-from custom_components.hp_ews.const import FULL_REFRESH_EVERY
+from custom_components.hp_ews.const import FULL_REFRESH_EVERY, SCAN_INTERVAL
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -66,7 +66,7 @@ async def test_low_toner_notification(
     tmp_path: Path,
 ) -> None:
     """Printing drains the black toner below 15 %: one notification, for it."""
-    sim, entry = simulated_entry
+    sim, _ = simulated_entry
     assert hass.states.get(BLACK).state == "20"
     assert await async_setup_component(hass, "persistent_notification", {})
     assert await async_setup_component(
@@ -95,7 +95,7 @@ async def test_low_toner_notification(
 
     # Levels are re-read on the slower cadence: within one full cycle.
     for _ in range(FULL_REFRESH_EVERY):
-        interval = entry.runtime_data.update_interval + timedelta(seconds=1)
+        interval = SCAN_INTERVAL + timedelta(seconds=1)
         async_fire_time_changed(hass, dt_util.utcnow() + interval)
         await hass.async_block_till_done(wait_background_tasks=True)
         if hass.states.get(BLACK).state != "20":

@@ -10,17 +10,23 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.hp_ews.client.errors import (
+from custom_components.hp_ews.client import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
     HPEWSParseError,
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
 )
-from custom_components.hp_ews.const import DOMAIN, FULL_REFRESH_EVERY
+from custom_components.hp_ews.const import (
+    DOMAIN,
+    FULL_REFRESH_EVERY,
+    MAX_BACKOFF,
+    SCAN_INTERVAL,
+)
 
 from .printers import ENVY, OFFICEJET, with_status
 
@@ -31,8 +37,17 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from simulator import SimulatedPrinter
+
 STATE = "sensor.hp_officejet_pro_9022e_state"
+TOTAL_PAGES = "sensor.hp_officejet_pro_9022e_total_pages"
 LOGGER_NAME = "custom_components.hp_ews"
+
+
+async def _poll(hass: HomeAssistant, wait: timedelta = SCAN_INTERVAL) -> None:
+    """Let the refresh due within ``wait`` happen (real time, for real I/O)."""
+    async_fire_time_changed(hass, dt_util.utcnow() + wait + timedelta(seconds=1))
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def _tick(
@@ -52,22 +67,9 @@ def _ours(caplog: pytest.LogCaptureFixture, level: int) -> list[logging.LogRecor
     ]
 
 
-async def test_cheap_and_full_refreshes(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    mock_printer: MagicMock,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Status every poll; everything every tenth poll, from the previous data."""
-    assert mock_printer.snapshot.await_args.kwargs == {"previous": None, "full": True}
-    fulls = []
-    for _ in range(2 * FULL_REFRESH_EVERY):
-        await _tick(hass, freezer, 60)
-        kwargs = mock_printer.snapshot.await_args.kwargs
-        assert kwargs["previous"] == OFFICEJET
-        fulls.append(kwargs["full"])
-    assert fulls == ([False] * (FULL_REFRESH_EVERY - 1) + [True]) * 2
-    mock_printer.probe.assert_awaited_once()
+def _attempts(printer: MagicMock) -> int:
+    """Times the integration asked the printer for anything."""
+    return int(printer.probe.await_count + printer.snapshot.await_count)
 
 
 async def test_unreachable_and_back(
@@ -77,48 +79,46 @@ async def test_unreachable_and_back(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Unavailable with one info line, back-off, then one line on recovery."""
-    coordinator = init_integration.runtime_data
+    """Unavailable with one line, fewer attempts while away, one line on return."""
     caplog.set_level(logging.DEBUG)
     caplog.clear()
     mock_printer.snapshot.side_effect = HPEWSConnectionError("Connection refused")
     mock_printer.probe.side_effect = HPEWSConnectionError("Connection refused")
 
-    await _tick(hass, freezer, 60)
-    assert hass.states.get(STATE).state == STATE_UNAVAILABLE
-    gone = _ours(caplog, logging.INFO)
-    assert [(r.levelno, r.getMessage()) for r in gone] == [
+    # Minute by minute for 35 minutes: the printer is asked after 1, 3, 7,
+    # 15, 25 and 35 minutes (the wait doubles from 2 to at most 10 minutes).
+    asked_at = []
+    for minute in range(1, 36):
+        before = _attempts(mock_printer)
+        await _tick(hass, freezer, 60)
+        if _attempts(mock_printer) > before:
+            asked_at.append(minute)
+        assert hass.states.get(STATE).state == STATE_UNAVAILABLE
+    assert asked_at == [1, 3, 7, 15, 25, 35]
+    assert [(r.levelno, r.getMessage()) for r in _ours(caplog, logging.INFO)] == [
         (
-            logging.INFO,
-            "HP OfficeJet Pro 9022e (192.0.2.20) is unreachable: Connection refused",
+            logging.ERROR,
+            (
+                "Error fetching HP OfficeJet Pro 9022e data: "
+                "Cannot reach the printer at 192.0.2.20: Connection refused"
+            ),
         )
     ]
-    assert str(coordinator.last_exception) == (
-        "Cannot reach the printer at 192.0.2.20: Connection refused"
-    )
-
-    # Waits double while the printer stays away, up to ten minutes.
-    intervals = [coordinator.update_interval.total_seconds()]
-    for _ in range(5):
-        await _tick(hass, freezer, intervals[-1])
-        intervals.append(coordinator.update_interval.total_seconds())
-    assert intervals == [120, 240, 480, 600, 600, 600]
-    assert len(_ours(caplog, logging.INFO)) == 1
 
     caplog.clear()
     mock_printer.snapshot.side_effect = None
     mock_printer.probe.side_effect = None
-    probes = mock_printer.probe.await_count
     await _tick(hass, freezer, 600)
     assert hass.states.get(STATE).state == "power_save"
-    back = _ours(caplog, logging.INFO)
-    assert [(r.levelno, r.getMessage()) for r in back] == [
-        (logging.INFO, "HP OfficeJet Pro 9022e (192.0.2.20) is reachable again")
+    assert [(r.levelno, r.getMessage()) for r in _ours(caplog, logging.INFO)] == [
+        (logging.INFO, "Fetching HP OfficeJet Pro 9022e data recovered")
     ]
-    assert coordinator.update_interval.total_seconds() == 60
-    # Back from an absence: probe again and read everything.
-    assert mock_printer.probe.await_count == probes + 1
-    assert mock_printer.snapshot.await_args.kwargs["full"] is True
+
+    # Back to a poll a minute.
+    for _ in range(3):
+        before = _attempts(mock_printer)
+        await _tick(hass, freezer, 60)
+        assert _attempts(mock_printer) == before + 1
 
 
 async def test_power_save_stays_available(
@@ -277,26 +277,39 @@ async def test_unreachable_after_other_failure(
                 "Reading the printer at 192.0.2.20 failed: truncated XML"
             ),
         ),
-        (logging.INFO, "HP OfficeJet Pro 9022e (192.0.2.20) is reachable again"),
+        (logging.INFO, "Fetching HP OfficeJet Pro 9022e data recovered"),
     ]
 
 
-async def test_back_off_returns_to_poll_interval(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    mock_printer: MagicMock,
-    freezer: FrozenDateTimeFactory,
+@pytest.mark.usefixtures("socket_enabled")
+async def test_counters_every_tenth_refresh(
+    hass: HomeAssistant, simulated_entry: tuple[SimulatedPrinter, MockConfigEntry]
 ) -> None:
-    """Backing off doubles the wait; a printer that answers again gets 60 s polls."""
-    coordinator = init_integration.runtime_data
-    mock_printer.snapshot.side_effect = HPEWSConnectionError("Connection refused")
-    mock_printer.probe.side_effect = HPEWSConnectionError("Connection refused")
-    await _tick(hass, freezer, 60)
-    assert coordinator.update_interval == timedelta(seconds=120)
-    await _tick(hass, freezer, 120)
-    assert coordinator.update_interval == timedelta(seconds=240)
+    """A counter that drifts silently shows within ten polls, not at every one.
 
-    mock_printer.snapshot.side_effect = None
-    mock_printer.probe.side_effect = None
-    await _tick(hass, freezer, 240)
-    assert coordinator.update_interval == timedelta(seconds=60)
+    Setup reads everything; the status polls in between reuse the counters.
+    """
+    sim, _ = simulated_entry
+    assert hass.states.get(TOTAL_PAGES).state == "969"
+    sim.set_state(counters={"total_pages": 975})
+    for _ in range(FULL_REFRESH_EVERY - 1):
+        await _poll(hass)
+        assert hass.states.get(TOTAL_PAGES).state == "969"
+    await _poll(hass)
+    assert hass.states.get(TOTAL_PAGES).state == "975"
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_everything_read_after_an_absence(
+    hass: HomeAssistant, simulated_entry: tuple[SimulatedPrinter, MockConfigEntry]
+) -> None:
+    """A printer back from an absence is read whole: what changed meanwhile shows."""
+    sim, _ = simulated_entry
+    await _poll(hass)
+    await sim.set_fault("refuse_connections")
+    await _poll(hass)
+    assert hass.states.get(TOTAL_PAGES).state == STATE_UNAVAILABLE
+    sim.set_state(counters={"total_pages": 1000})
+    await sim.clear_faults()
+    await _poll(hass, MAX_BACKOFF)
+    assert hass.states.get(TOTAL_PAGES).state == "1000"

@@ -39,7 +39,7 @@ ON_LASERJET = pytest.mark.parametrize(
 @pytest.fixture
 def quick_follow() -> Generator[None]:
     """Retry reading a job after 50 ms instead of 30 s."""
-    with patch("custom_components.hp_ews.coordinator.FOLLOW_RETRY_DELAY", 0.05):
+    with patch("custom_components.hp_ews.jobs.FOLLOW_RETRY_DELAY", 0.05):
         yield
 
 
@@ -103,7 +103,7 @@ async def test_follow_rides_out_an_outage(
     """A printer that stops answering for a while still gets its job reported."""
     sim, entry = simulated_entry
     sim.state.page_seconds = 0.3
-    with patch("custom_components.hp_ews.coordinator.PRINT_WAIT_TIMEOUT", 0.05):
+    with patch("custom_components.hp_ews.jobs.PRINT_WAIT_TIMEOUT", 0.05):
         response = await _print(hass, entry, folders, wait=True)
     assert response["state"] in ("pending", "processing")
     await sim.set_fault("refuse_connections", seconds=0.5)
@@ -130,7 +130,7 @@ async def test_forgotten_or_endless_jobs_fire_nothing(
     assert _event(hass, entry)["state"] == STATE_UNKNOWN
 
     sim.state.page_seconds = 60
-    with patch("custom_components.hp_ews.coordinator.FOLLOW_TIMEOUT", 0.3):
+    with patch("custom_components.hp_ews.jobs.FOLLOW_TIMEOUT", 0.3):
         await _print(hass, entry, folders)
         await hass.async_block_till_done(wait_background_tasks=True)
     assert _event(hass, entry)["state"] == STATE_UNKNOWN

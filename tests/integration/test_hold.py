@@ -583,7 +583,7 @@ async def test_quota_counts_the_held_jobs_of_every_printer(
     officejet = await _second_printer(hass, simulated_printer, "officejet-pro-9022e")
     _pdf(folders.allowed / "600.pdf", 600)
     # A "GiB" of 1000 bytes here: the option's unit, not the arithmetic, shrinks.
-    with patch("custom_components.hp_ews.services.GIB", 1000):
+    with patch("custom_components.hp_ews.jobs.GIB", 1000):
         _set_quota(hass, laserjet, 10)
         _set_quota(hass, officejet, 1)
         file_for = {

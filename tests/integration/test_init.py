@@ -16,7 +16,7 @@ from custom_components.hp_ews.client.errors import (
     HPEWSConnectionError,
     HPEWSUnsupportedError,
 )
-from custom_components.hp_ews.const import DOMAIN
+from custom_components.hp_ews.const import DOMAIN, SCAN_INTERVAL
 
 from .printers import ENVY, ENVY_UNIQUE_ID, HOST, OFFICEJET_UNIQUE_ID
 
@@ -154,7 +154,7 @@ async def test_options_change_needs_no_reload(
     The entry registers no update listener, so flows that change its data
     (reconfigure, reauth, rediscovery) can have Home Assistant reload it.
     """
-    coordinator = init_integration.runtime_data
+    data = init_integration.runtime_data
     assert not init_integration.update_listeners
 
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
@@ -165,14 +165,14 @@ async def test_options_change_needs_no_reload(
 
     assert init_integration.options == {"hold_hours": 2, "held_quota_gib": 5}
     assert init_integration.state is ConfigEntryState.LOADED
-    assert init_integration.runtime_data is coordinator
+    assert init_integration.runtime_data is data
 
 
 async def test_data_change_by_flow_reloads(
     hass: HomeAssistant, init_integration: MockConfigEntry, mock_printer: MagicMock
 ) -> None:
     """A reconfigured address reaches a fresh client: the flow reloads the entry."""
-    coordinator = init_integration.runtime_data
+    data = init_integration.runtime_data
     result = await init_integration.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: "192.0.2.99", "advanced": {}}
@@ -181,8 +181,8 @@ async def test_data_change_by_flow_reloads(
     await hass.async_block_till_done()
 
     assert init_integration.state is ConfigEntryState.LOADED
-    assert init_integration.runtime_data is not coordinator
-    assert init_integration.runtime_data.host == "192.0.2.99"
+    assert init_integration.runtime_data is not data
+    assert init_integration.runtime_data.coordinator.host == "192.0.2.99"
 
 
 async def test_migrate_drops_poll_interval(
@@ -205,7 +205,7 @@ async def test_migrate_drops_poll_interval(
     assert entry.state is ConfigEntryState.LOADED
     assert entry.options == {"hold_hours": 48}
     assert entry.minor_version == 2
-    assert entry.runtime_data.update_interval.total_seconds() == 60
+    assert entry.runtime_data.coordinator.update_interval == SCAN_INTERVAL
 
 
 async def test_migrate_refuses_newer_entry(

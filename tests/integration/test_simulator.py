@@ -17,7 +17,12 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 
-from custom_components.hp_ews.const import DOMAIN, FULL_REFRESH_EVERY
+from custom_components.hp_ews.const import (
+    DOMAIN,
+    FULL_REFRESH_EVERY,
+    MAX_BACKOFF,
+    SCAN_INTERVAL,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -42,10 +47,11 @@ def short_timeout() -> Generator[None]:
         yield
 
 
-async def _refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Let the next scheduled refresh happen (real time keeps running for I/O)."""
-    interval = entry.runtime_data.update_interval
-    async_fire_time_changed(hass, dt_util.utcnow() + interval + timedelta(seconds=1))
+async def _refresh(
+    hass: HomeAssistant, entry: MockConfigEntry, wait: timedelta = SCAN_INTERVAL
+) -> None:
+    """Let the refresh due within ``wait`` happen (real time keeps running for I/O)."""
+    async_fire_time_changed(hass, dt_util.utcnow() + wait + timedelta(seconds=1))
     # Scheduled refreshes run as background tasks.
     await hass.async_block_till_done(wait_background_tasks=True)
 
@@ -112,7 +118,7 @@ async def test_power_save_stays_available(
     await _refresh(hass, entry)
     assert _state(hass, "state") == "power_save"
     assert _state(hass, "black_cartridge") == "80"
-    assert entry.runtime_data.last_update_success
+    assert entry.runtime_data.coordinator.last_update_success
 
 
 async def test_unreachable_once_and_back(
@@ -120,28 +126,35 @@ async def test_unreachable_once_and_back(
     simulated_entry: tuple[SimulatedPrinter, MockConfigEntry],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Unavailable with one info line, quiet while away, one line on return."""
+    """Unavailable with one line, quiet and slower while away, one line on return."""
     sim, entry = simulated_entry
     caplog.set_level(logging.INFO)
     caplog.clear()
     await sim.set_fault("refuse_connections")
-    for _ in range(3):
-        await _refresh(hass, entry)
+    await _refresh(hass, entry)
+    for _ in range(2):
+        await _refresh(hass, entry, MAX_BACKOFF)
     assert _state(hass, "state") == STATE_UNAVAILABLE
     assert _state(hass, "black_cartridge") == STATE_UNAVAILABLE
     lines = _info_lines(caplog)
     assert len(lines) == 1
-    assert lines[0].startswith("HP OfficeJet Pro 9022e (127.0.0.1) is unreachable: ")
-    assert entry.runtime_data.update_interval > timedelta(seconds=60)
+    assert lines[0].startswith(
+        "Error fetching HP OfficeJet Pro 9022e data: "
+        "Cannot reach the printer at 127.0.0.1: "
+    )
 
     caplog.clear()
     await sim.clear_faults()
+    # Three attempts failed: the next one is minutes away, not one.
     await _refresh(hass, entry)
+    assert _state(hass, "state") == STATE_UNAVAILABLE
+    await _refresh(hass, entry, MAX_BACKOFF)
     assert _state(hass, "state") == "idle"
-    assert _info_lines(caplog) == [
-        "HP OfficeJet Pro 9022e (127.0.0.1) is reachable again"
-    ]
-    assert entry.runtime_data.update_interval == timedelta(seconds=60)
+    assert _info_lines(caplog) == ["Fetching HP OfficeJet Pro 9022e data recovered"]
+    # Polled every minute again.
+    sim.set_state(paper_jam=True)
+    await _refresh(hass, entry)
+    assert _state(hass, "paper_jam", "binary_sensor") == STATE_ON
 
 
 async def test_401_starts_reauth(

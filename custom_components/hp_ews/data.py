@@ -1,0 +1,24 @@
+"""What a loaded config entry holds: the status coordinator and the print jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+
+if TYPE_CHECKING:
+    from .coordinator import HPEWSCoordinator
+    from .jobs import PrinterJobs
+
+type HPEWSConfigEntry = ConfigEntry[HPEWSData]
+
+
+@dataclass(frozen=True, slots=True)
+class HPEWSData:
+    """Runtime data of one printer's config entry."""
+
+    coordinator: HPEWSCoordinator
+    """Refreshes the printer's status, supplies and counters for the entities."""
+    jobs: PrinterJobs
+    """Prints, follows the jobs it sent to their end, and keeps held jobs."""
