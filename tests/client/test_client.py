@@ -977,6 +977,33 @@ async def test_cheap_refresh_notices_a_swapped_printer(
         assert again.info is swapped.info
 
 
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize(
+    ("name", "protocol"),
+    [("officejet-pro-9022e", Protocol.LEDM), ("smart-tank-580", Protocol.CDM)],
+)
+async def test_swapped_printer_noticed_across_a_new_profile(
+    session: aiohttp.ClientSession, name: str, protocol: Protocol
+) -> None:
+    """A new probe between two refreshes does not hide the swap: the serial
+    seen before is still what the next refresh compares with."""
+    from simulator import SimulatedPrinter
+
+    async with SimulatedPrinter(name) as sim:
+        printer = HPPrinter.from_url(sim.url, session, timeout=5)
+        profile = await printer.probe()
+        first = await printer.snapshot(profile)
+        sim.state.swap(True)
+        # Another listing of the protocol this printer does not speak: a
+        # profile that differs, read the same way.
+        unused = "cdm_resources" if protocol is Protocol.LEDM else "ledm_resources"
+        reprobed = replace(profile, **{unused: ("/unused",)})
+        assert reprobed != profile
+        swapped = await printer.snapshot(reprobed, previous=first, full=False)
+        assert swapped.info.serial_number == sim.state.identity.serial
+        assert swapped.info.serial_number != first.info.serial_number
+
+
 # --- identify ------------------------------------------------------------------------------
 
 
