@@ -8,8 +8,9 @@ It writes a valid PDF padded with a large embedded stream, starts the
 simulator (in its own process, so its memory is not ours) with a profile
 whose IPP takes PDF, and sends the same Print-Job to the same endpoint:
 
-* **ours**: ``print_document`` with the file path (read in 1 MiB chunks in
-  the executor, sent as a chunked request body through the transport);
+* **ours**: ``HPPrinter.print_document`` with the file path (read in 1 MiB
+  chunks in the executor, sent as a chunked request body through the
+  transport), as a Home Assistant action prints;
 * **curl**: ``curl --data-binary @FILE`` where FILE is the same IPP
   Print-Job header followed by the document.
 
@@ -37,13 +38,12 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from custom_components.hp_ews.client import ippcodec
-from custom_components.hp_ews.client.ipp import DEFAULT_USER, printer_uri_for
-from custom_components.hp_ews.client.printing import (
-    get_print_capabilities,
-    print_document,
+from custom_components.hp_ews.client import (
+    HPPrinter,
+    IppOperation,
+    IppValueTag,
+    new_ipp_request,
 )
-from custom_components.hp_ews.client.transport import HttpTransport
 
 PROFILES = ("color-laserjet-pro-m255dw", "officejet-pro-9022e", "pagewide-mfp-p57750")
 MB = 1024 * 1024
@@ -96,15 +96,16 @@ def write_pdf(path: Path, size: int) -> None:
 
 def print_job_header(ipp_url: str) -> bytes:
     """The Print-Job request ``print_document`` sends for a PDF (no options)."""
-    message = ippcodec.new_request(
-        ippcodec.Operation.PRINT_JOB,
-        printer_uri_for(ipp_url),
-        requesting_user_name=DEFAULT_USER,
+    message = new_ipp_request(
+        IppOperation.PRINT_JOB,
+        # http://host:port/path as the printer-uri ipp://host:port/path.
+        "ipp" + ipp_url.removeprefix("http"),
+        requesting_user_name="hp_ews",
     )
-    message.operation.set("job-name", ippcodec.ValueTag.NAME, "Home Assistant")
-    message.operation.set("ipp-attribute-fidelity", ippcodec.ValueTag.BOOLEAN, False)
+    message.operation.set("job-name", IppValueTag.NAME, "Home Assistant")
+    message.operation.set("ipp-attribute-fidelity", IppValueTag.BOOLEAN, False)
     message.operation.set(
-        "document-format", ippcodec.ValueTag.MIME_MEDIA_TYPE, "application/pdf"
+        "document-format", IppValueTag.MIME_MEDIA_TYPE, "application/pdf"
     )
     return message.encode()
 
@@ -148,21 +149,21 @@ def start_simulator(profile: str) -> tuple[subprocess.Popen[str], str]:
 
 
 async def run_ours(
-    ipp_url: str, document: Path, rounds: int
+    base_url: str, document: Path, rounds: int
 ) -> list[tuple[float, int]]:
     results = []
     async with aiohttp.ClientSession() as session:
-        transport = HttpTransport(session, "127.0.0.1", timeout=600)
-        capabilities = await get_print_capabilities(transport, ipp_url)
+        printer = HPPrinter.from_url(base_url, session, timeout=600)
+        await printer.probe()
+        capabilities = await printer.print_capabilities()
         if "application/pdf" not in capabilities.document_formats:
             raise SystemExit("the simulated printer does not take PDF")
         for _ in range(rounds):
             rss_before = status_kb("VmRSS")
             reset_peak()
             started = time.perf_counter()
-            result = await print_document(
-                transport, ipp_url, document, capabilities=capabilities, validate=False
-            )
+            # The path a Home Assistant action takes (with its Validate-Job).
+            result = await printer.print_document(document, capabilities=capabilities)
             elapsed = time.perf_counter() - started
             growth = status_kb("VmHWM") - rss_before
             assert result.document_format == "application/pdf"
@@ -225,7 +226,7 @@ def main() -> None:
             ours: list[tuple[float, int]] = []
             curl: list[tuple[float, int]] = []
             for _ in range(args.rounds):
-                ours += asyncio.run(run_ours(ipp_url, document, 1))
+                ours += asyncio.run(run_ours(base_url, document, 1))
                 curl += run_curl(ipp_url, body, 1)
         finally:
             simulator.terminate()

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# Before any module of ours imports the client library (see _standalone).
+from . import _standalone  # noqa: F401  # isort: split
+
 if TYPE_CHECKING:
     from .profiles import PROFILES
     from .server import PrinterGroup, SimulatedPrinter, start_printers

@@ -18,7 +18,13 @@ from pathlib import Path
 import shutil
 from typing import TYPE_CHECKING, Any, Final
 
-from ._codec import codec
+from custom_components.hp_ews.client import (
+    IppAttributeGroup,
+    IppMessage,
+    IppValueTag,
+    decode_ipp,
+)
+
 from .ippdump import message_from_dump
 from .profiles import DATA_DIR, PROFILES, PrinterProfile, SupplySpec
 from .xmldoc import XmlTemplate, deepcopy_element
@@ -160,9 +166,9 @@ def product_config_from(
 
 def write_ipp(
     builder: Builder,
-    message: codec.IppMessage,
+    message: IppMessage,
     source: str,
-    edit: Callable[[codec.AttributeGroup], None] | None = None,
+    edit: Callable[[IppAttributeGroup], None] | None = None,
 ) -> None:
     """Write ipp/Get-Printer-Attributes.ipp, after ``edit`` if given."""
     if edit is not None:
@@ -172,12 +178,12 @@ def write_ipp(
 
 def identity_edit(
     profile: PrinterProfile, marker_names: dict[str, str], marker_type: str
-) -> Callable[[codec.AttributeGroup], None]:
+) -> Callable[[IppAttributeGroup], None]:
     """Replace model identity and markers of a relative's attributes."""
     ident = profile.identity
 
-    def edit(printer: codec.AttributeGroup) -> None:
-        tag = codec.ValueTag
+    def edit(printer: IppAttributeGroup) -> None:
+        tag = IppValueTag
         printer.set("printer-make-and-model", tag.TEXT, ident.series)
         device_id = str(printer.value("printer-device-id") or "")
         fields = [f for f in device_id.split(";") if f]
@@ -318,7 +324,7 @@ def build_m255dw(b: Builder) -> None:
     }
     write_ipp(
         b,
-        codec.decode(b.fixture(M476_RAW)),
+        decode_ipp(b.fixture(M476_RAW)),
         f"fixtures/{M476_RAW} (Color LaserJet Pro MFP) with this model's identity "
         "and markers named by the product numbers in ConsumableConfigDyn",
         identity_edit(b.profile, names, "toner"),

@@ -15,7 +15,27 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from ._codec import codec, errors
+from custom_components.hp_ews.client import (
+    HPEWSParseError,
+    IppAttribute,
+    IppAttributeGroup,
+    IppCollection,
+    IppDateTime,
+    IppGroupTag,
+    IppMessage,
+    IppOperation,
+    IppOutOfBand,
+    IppRangeOfInteger,
+    IppResolution,
+    IppStatusCode,
+    IppTextWithLanguage,
+    IppTruncatedError,
+    IppValueTag,
+    decode_ipp_header,
+    ipp_operation_name,
+    new_ipp_response,
+)
+
 from .cdm import ipp_state
 
 if TYPE_CHECKING:
@@ -32,10 +52,10 @@ QUEUE_LIMIT: Final = 5
 MAX_HEADER: Final = 256 * 1024
 _READ: Final = 64 * 1024
 
-Op = codec.Operation
-Status = codec.StatusCode
-Tag = codec.ValueTag
-Group = codec.GroupTag
+Op = IppOperation
+Status = IppStatusCode
+Tag = IppValueTag
+Group = IppGroupTag
 
 _STATE_ENUM: Final = {"idle": 3, "processing": 4, "stopped": 5}
 _COLORS: Final = {
@@ -76,7 +96,7 @@ class IppError(Exception):
         self,
         status: int,
         message: str,
-        unsupported: list[codec.Attribute] | None = None,
+        unsupported: list[IppAttribute] | None = None,
     ) -> None:
         """Answer ``status`` with ``message``."""
         super().__init__(message)
@@ -97,7 +117,7 @@ def _rehost(url: str, base: str) -> str:
     )
 
 
-def _marker_supplies(host: IppHost, printer: codec.AttributeGroup) -> list[Any]:
+def _marker_supplies(host: IppHost, printer: IppAttributeGroup) -> list[Any]:
     """The supply spec of each captured marker, matched by its colour."""
     return [
         host.state.profile.supply_for_color(_COLORS.get(str(color).upper(), ""))
@@ -105,7 +125,7 @@ def _marker_supplies(host: IppHost, printer: codec.AttributeGroup) -> list[Any]:
     ]
 
 
-def printer_attributes(host: IppHost) -> codec.AttributeGroup:
+def printer_attributes(host: IppHost) -> IppAttributeGroup:
     """The printer group of a Get-Printer-Attributes answer, right now."""
     state = host.state
     profile = state.profile
@@ -155,14 +175,14 @@ def printer_attributes(host: IppHost) -> codec.AttributeGroup:
     if current is None or current.tag == Tag.DATE_TIME:
         now = dt.datetime.now(dt.UTC)
         printer.set(
-            "printer-current-time", Tag.DATE_TIME, codec.DateTime.from_datetime(now)
+            "printer-current-time", Tag.DATE_TIME, IppDateTime.from_datetime(now)
         )
     _markers(host, printer)
     _alerts(state, printer)
     return printer
 
 
-def _markers(host: IppHost, printer: codec.AttributeGroup) -> None:
+def _markers(host: IppHost, printer: IppAttributeGroup) -> None:
     specs = _marker_supplies(host, printer)
     if not specs:
         return
@@ -188,7 +208,7 @@ def _set_level(value: Any, level: int) -> bytes:
     return ";".join(parts).encode()
 
 
-def _alerts(state: PrinterState, printer: codec.AttributeGroup) -> None:
+def _alerts(state: PrinterState, printer: IppAttributeGroup) -> None:
     alerts = list(printer.values("printer-alert"))
     descriptions = list(printer.values("printer-alert-description"))
     markers = [str(c).upper() for c in printer.values("marker-colors")]
@@ -213,8 +233,8 @@ def _alerts(state: PrinterState, printer: codec.AttributeGroup) -> None:
 
 
 def _select(
-    group: codec.AttributeGroup, requested: list[str], default_all: bool = True
-) -> codec.AttributeGroup:
+    group: IppAttributeGroup, requested: list[str], default_all: bool = True
+) -> IppAttributeGroup:
     if not requested:
         if default_all:
             return group
@@ -223,9 +243,7 @@ def _select(
         requested
     ):
         return group
-    return codec.AttributeGroup(
-        group.tag, [a for a in group if a.name in set(requested)]
-    )
+    return IppAttributeGroup(group.tag, [a for a in group if a.name in set(requested)])
 
 
 # --- jobs ------------------------------------------------------------------------------
@@ -236,27 +254,27 @@ def _json_value(value: Any) -> Any:
         return value
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    if isinstance(value, codec.Collection):
+    if isinstance(value, IppCollection):
         return {a.name: _json_values(a) for a in value}
     # The forms ipptool prints, so /_sim/jobs reads like the printer's own log.
-    if isinstance(value, codec.RangeOfInteger):
+    if isinstance(value, IppRangeOfInteger):
         return f"{value.lower}-{value.upper}"
-    if isinstance(value, codec.Resolution):
+    if isinstance(value, IppResolution):
         return f"{value.cross_feed}x{value.feed}{'dpi' if value.units == 3 else 'dpcm'}"
-    if isinstance(value, codec.TextWithLanguage):
+    if isinstance(value, IppTextWithLanguage):
         return value.text
     return str(value)
 
 
-def _json_values(attribute: codec.Attribute) -> Any:
+def _json_values(attribute: IppAttribute) -> Any:
     values = [_json_value(v) for v in attribute.values]
     return values[0] if len(values) == 1 else values
 
 
-def job_group(host: IppHost, job: Job) -> codec.AttributeGroup:
+def job_group(host: IppHost, job: Job) -> IppAttributeGroup:
     """Every attribute of a job, as Get-Job-Attributes answers it."""
     up = host.state.started
-    group = codec.AttributeGroup(Group.JOB)
+    group = IppAttributeGroup(Group.JOB)
     group.set("job-id", Tag.INTEGER, job.id)
     group.set("job-uri", Tag.URI, f"{host.printer_uri}/{job.id}")
     group.set("job-printer-uri", Tag.URI, host.printer_uri)
@@ -275,12 +293,12 @@ def job_group(host: IppHost, job: Job) -> codec.AttributeGroup:
         ("time-at-completed", job.completed),
     ):
         if moment is None:
-            group.set(name, Tag.NO_VALUE, codec.OutOfBand(Tag.NO_VALUE))
+            group.set(name, Tag.NO_VALUE, IppOutOfBand(Tag.NO_VALUE))
         else:
             group.set(name, Tag.INTEGER, max(1, int(moment - _wall(up))))
     created = dt.datetime.fromtimestamp(job.created, dt.UTC)
     group.set(
-        "date-time-at-creation", Tag.DATE_TIME, codec.DateTime.from_datetime(created)
+        "date-time-at-creation", Tag.DATE_TIME, IppDateTime.from_datetime(created)
     )
     return group
 
@@ -290,7 +308,7 @@ def _wall(monotonic_start: float) -> float:
     return time.time() - (time.monotonic() - monotonic_start)
 
 
-def _job_id(request: codec.IppMessage) -> int:
+def _job_id(request: IppMessage) -> int:
     operation = request.operation
     value = operation.value("job-id")
     if isinstance(value, int) and not isinstance(value, bool):
@@ -301,7 +319,7 @@ def _job_id(request: codec.IppMessage) -> int:
     raise IppError(Status.CLIENT_ERROR_BAD_REQUEST, "job-id or job-uri is required")
 
 
-def _find_job(host: IppHost, request: codec.IppMessage) -> Job:
+def _find_job(host: IppHost, request: IppMessage) -> Job:
     job = host.job_manager.jobs.get(_job_id(request))
     if job is None:
         raise IppError(Status.CLIENT_ERROR_NOT_FOUND, "no such job")
@@ -317,7 +335,7 @@ def _supported_formats(host: IppHost) -> tuple[list[str], str]:
     return supported, default
 
 
-def _check_format(host: IppHost, request: codec.IppMessage) -> str:
+def _check_format(host: IppHost, request: IppMessage) -> str:
     supported, default = _supported_formats(host)
     declared = request.operation.value("document-format")
     document_format = str(declared) if declared is not None else default
@@ -325,7 +343,7 @@ def _check_format(host: IppHost, request: codec.IppMessage) -> str:
         raise IppError(
             Status.CLIENT_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED,
             f"{document_format} is not supported",
-            [codec.Attribute("document-format", Tag.MIME_MEDIA_TYPE, document_format)],
+            [IppAttribute("document-format", Tag.MIME_MEDIA_TYPE, document_format)],
         )
     return document_format
 
@@ -337,7 +355,7 @@ def _check_busy(host: IppHost, path: str) -> None:
         raise IppError(Status.SERVER_ERROR_BUSY, "printer is busy")
 
 
-def _job_fields(request: codec.IppMessage, document_format: str) -> dict[str, Any]:
+def _job_fields(request: IppMessage, document_format: str) -> dict[str, Any]:
     operation = request.operation
     job_attrs = request.job
     attributes = {a.name: _json_values(a) for a in operation}
@@ -365,8 +383,8 @@ class IppService:
         self._operations: dict[
             int,
             Callable[
-                [codec.IppMessage, bytes, AsyncIterator[bytes], str],
-                Awaitable[codec.IppMessage],
+                [IppMessage, bytes, AsyncIterator[bytes], str],
+                Awaitable[IppMessage],
             ],
         ] = {
             Op.GET_PRINTER_ATTRIBUTES: self._get_printer_attributes,
@@ -387,23 +405,21 @@ class IppService:
         buffer = bytearray()
         while True:
             try:
-                message, offset = codec.decode_header(
-                    bytes(buffer), max_size=MAX_HEADER
-                )
+                message, offset = decode_ipp_header(bytes(buffer), max_size=MAX_HEADER)
                 break
-            except codec.IppTruncatedError:
+            except IppTruncatedError:
                 chunk = await request.content.read(_READ)
                 if not chunk:
                     raise web.HTTPBadRequest(text="truncated IPP request") from None
                 buffer += chunk
-            except errors.HPEWSParseError as err:
+            except HPEWSParseError as err:
                 raise web.HTTPBadRequest(text=f"malformed IPP request: {err}") from err
         first = bytes(buffer[offset:])
         rest = request.content.iter_chunked(_READ)
         try:
             response = await self._dispatch(message, first, rest, request.path)
         except IppError as err:
-            response = codec.new_response(
+            response = new_ipp_response(
                 err.status,
                 message.request_id,
                 status_message=str(err),
@@ -418,11 +434,11 @@ class IppService:
 
     async def _dispatch(
         self,
-        message: codec.IppMessage,
+        message: IppMessage,
         first: bytes,
         rest: AsyncIterator[bytes],
         path: str,
-    ) -> codec.IppMessage:
+    ) -> IppMessage:
         if message.request_id == 0:
             raise IppError(Status.CLIENT_ERROR_BAD_REQUEST, "request-id 0 is invalid")
         if message.version[0] not in (1, 2):
@@ -450,25 +466,25 @@ class IppService:
         ):
             raise IppError(
                 Status.SERVER_ERROR_OPERATION_NOT_SUPPORTED,
-                f"{codec.operation_name(message.operation_id)} is not supported",
+                f"{ipp_operation_name(message.operation_id)} is not supported",
             )
         return await handler(message, first, rest, path)
 
-    def _ok(self, request: codec.IppMessage) -> codec.IppMessage:
-        return codec.new_response(
+    def _ok(self, request: IppMessage) -> IppMessage:
+        return new_ipp_response(
             Status.SUCCESSFUL_OK, request.request_id, version=request.version
         )
 
-    def _requested(self, request: codec.IppMessage) -> list[str]:
+    def _requested(self, request: IppMessage) -> list[str]:
         return [str(v) for v in request.operation.values("requested-attributes")]
 
     async def _get_printer_attributes(
         self,
-        request: codec.IppMessage,
+        request: IppMessage,
         first: bytes,
         rest: AsyncIterator[bytes],
         path: str,
-    ) -> codec.IppMessage:
+    ) -> IppMessage:
         response = self._ok(request)
         printer = _select(printer_attributes(self.host), self._requested(request))
         response.groups.append(printer)
@@ -476,16 +492,16 @@ class IppService:
 
     async def _validate_job(
         self,
-        request: codec.IppMessage,
+        request: IppMessage,
         first: bytes,
         rest: AsyncIterator[bytes],
         path: str,
-    ) -> codec.IppMessage:
+    ) -> IppMessage:
         _check_format(self.host, request)
         _check_busy(self.host, path)
         return self._ok(request)
 
-    def _job_response(self, request: codec.IppMessage, job: Job) -> codec.IppMessage:
+    def _job_response(self, request: IppMessage, job: Job) -> IppMessage:
         response = self._ok(request)
         full = job_group(self.host, job)
         group = response.add_group(Group.JOB)
@@ -516,11 +532,11 @@ class IppService:
 
     async def _print_job(
         self,
-        request: codec.IppMessage,
+        request: IppMessage,
         first: bytes,
         rest: AsyncIterator[bytes],
         path: str,
-    ) -> codec.IppMessage:
+    ) -> IppMessage:
         document_format = _check_format(self.host, request)
         _check_busy(self.host, path)
         job = self.host.job_manager.new_job(
@@ -531,11 +547,11 @@ class IppService:
 
     async def _create_job(
         self,
-        request: codec.IppMessage,
+        request: IppMessage,
         first: bytes,
         rest: AsyncIterator[bytes],
         path: str,
-    ) -> codec.IppMessage:
+    ) -> IppMessage:
         _check_busy(self.host, path)
         _supported, default = _supported_formats(self.host)
         job = self.host.job_manager.new_job("ipp", **_job_fields(request, default))
@@ -543,11 +559,11 @@ class IppService:
 
     async def _send_document(
         self,
-        request: codec.IppMessage,
+        request: IppMessage,
         first: bytes,
         rest: AsyncIterator[bytes],
         path: str,
-    ) -> codec.IppMessage:
+    ) -> IppMessage:
         job = _find_job(self.host, request)
         if job.state.terminal:
             raise IppError(Status.CLIENT_ERROR_NOT_POSSIBLE, "job has finished")
@@ -565,11 +581,11 @@ class IppService:
 
     async def _get_job_attributes(
         self,
-        request: codec.IppMessage,
+        request: IppMessage,
         first: bytes,
         rest: AsyncIterator[bytes],
         path: str,
-    ) -> codec.IppMessage:
+    ) -> IppMessage:
         job = _find_job(self.host, request)
         response = self._ok(request)
         response.groups.append(
@@ -579,17 +595,17 @@ class IppService:
 
     async def _get_jobs(
         self,
-        request: codec.IppMessage,
+        request: IppMessage,
         first: bytes,
         rest: AsyncIterator[bytes],
         path: str,
-    ) -> codec.IppMessage:
+    ) -> IppMessage:
         which = str(request.operation.value("which-jobs") or "not-completed")
         if which not in ("completed", "not-completed", "all"):
             raise IppError(
                 Status.CLIENT_ERROR_ATTRIBUTES_OR_VALUES_NOT_SUPPORTED,
                 f"which-jobs {which} is not supported",
-                [codec.Attribute("which-jobs", Tag.KEYWORD, which)],
+                [IppAttribute("which-jobs", Tag.KEYWORD, which)],
             )
         limit = request.operation.value("limit")
         jobs = [
@@ -609,11 +625,11 @@ class IppService:
 
     async def _cancel_job(
         self,
-        request: codec.IppMessage,
+        request: IppMessage,
         first: bytes,
         rest: AsyncIterator[bytes],
         path: str,
-    ) -> codec.IppMessage:
+    ) -> IppMessage:
         job = _find_job(self.host, request)
         if not self.host.job_manager.cancel(job):
             raise IppError(
@@ -623,10 +639,10 @@ class IppService:
 
     async def _identify_printer(
         self,
-        request: codec.IppMessage,
+        request: IppMessage,
         first: bytes,
         rest: AsyncIterator[bytes],
         path: str,
-    ) -> codec.IppMessage:
+    ) -> IppMessage:
         self.host.state.identify_count += 1
         return self._ok(request)

@@ -12,50 +12,48 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
-from ._codec import codec
-
-Attribute = codec.Attribute
-AttributeGroup = codec.AttributeGroup
-Collection = codec.Collection
-DateTime = codec.DateTime
-GroupTag = codec.GroupTag
-IppMessage = codec.IppMessage
-Operation = codec.Operation
-OutOfBand = codec.OutOfBand
-RangeOfInteger = codec.RangeOfInteger
-Resolution = codec.Resolution
-StatusCode = codec.StatusCode
-ValueTag = codec.ValueTag
-operation_name = codec.operation_name
+from custom_components.hp_ews.client import (
+    IppAttribute,
+    IppAttributeGroup,
+    IppCollection,
+    IppDateTime,
+    IppGroupTag,
+    IppMessage,
+    IppOperation,
+    IppOutOfBand,
+    IppRangeOfInteger,
+    IppResolution,
+    IppStatusCode,
+    IppValueTag,
+    ipp_operation_name,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ._codec import codec as _c
-
-    Value = _c.Value
+    from custom_components.hp_ews.client import IppValue
 
 _LINE: Final = re.compile(r"^\s*([a-z0-9-]+) \(((?:1setOf )?[A-Za-z-]+)\) = ?(.*)$")
 
 _SYNTAX_TAGS: Final = {
-    "charset": ValueTag.CHARSET,
-    "naturalLanguage": ValueTag.NATURAL_LANGUAGE,
-    "uri": ValueTag.URI,
-    "uriScheme": ValueTag.URI_SCHEME,
-    "keyword": ValueTag.KEYWORD,
-    "nameWithoutLanguage": ValueTag.NAME,
-    "textWithoutLanguage": ValueTag.TEXT,
-    "mimeMediaType": ValueTag.MIME_MEDIA_TYPE,
-    "integer": ValueTag.INTEGER,
-    "enum": ValueTag.ENUM,
-    "boolean": ValueTag.BOOLEAN,
-    "dateTime": ValueTag.DATE_TIME,
-    "rangeOfInteger": ValueTag.RANGE_OF_INTEGER,
-    "resolution": ValueTag.RESOLUTION,
-    "octetString": ValueTag.OCTET_STRING,
-    "collection": ValueTag.BEG_COLLECTION,
-    "no-value": ValueTag.NO_VALUE,
-    "unknown": ValueTag.UNKNOWN,
+    "charset": IppValueTag.CHARSET,
+    "naturalLanguage": IppValueTag.NATURAL_LANGUAGE,
+    "uri": IppValueTag.URI,
+    "uriScheme": IppValueTag.URI_SCHEME,
+    "keyword": IppValueTag.KEYWORD,
+    "nameWithoutLanguage": IppValueTag.NAME,
+    "textWithoutLanguage": IppValueTag.TEXT,
+    "mimeMediaType": IppValueTag.MIME_MEDIA_TYPE,
+    "integer": IppValueTag.INTEGER,
+    "enum": IppValueTag.ENUM,
+    "boolean": IppValueTag.BOOLEAN,
+    "dateTime": IppValueTag.DATE_TIME,
+    "rangeOfInteger": IppValueTag.RANGE_OF_INTEGER,
+    "resolution": IppValueTag.RESOLUTION,
+    "octetString": IppValueTag.OCTET_STRING,
+    "collection": IppValueTag.BEG_COLLECTION,
+    "no-value": IppValueTag.NO_VALUE,
+    "unknown": IppValueTag.UNKNOWN,
 }
 
 # Enum keywords that appear by name in the dumps (RFC 8011 / PWG 5100.x).
@@ -116,27 +114,27 @@ def _unescape(raw: str) -> str:
     return re.sub(r"\\(.)", r"\1", raw)
 
 
-def _resolution(raw: str) -> Resolution:
+def _resolution(raw: str) -> IppResolution:
     match = re.fullmatch(r"(\d+)\s*dpi", raw.strip())
     if match is None:
         raise ValueError(f"bad resolution {raw!r}")
     dots = int(match.group(1))
-    return Resolution(dots, dots, 3)
+    return IppResolution(dots, dots, 3)
 
 
-def _range(raw: str) -> RangeOfInteger:
+def _range(raw: str) -> IppRangeOfInteger:
     match = re.fullmatch(r"(-?\d+)(?:-|\.\.)(-?\d+)", raw.strip())
     if match is None:
         raise ValueError(f"bad range {raw!r}")
-    return RangeOfInteger(int(match.group(1)), int(match.group(2)))
+    return IppRangeOfInteger(int(match.group(1)), int(match.group(2)))
 
 
-def _datetime(raw: str) -> DateTime:
+def _datetime(raw: str) -> IppDateTime:
     match = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z", raw.strip())
     if match is None:
         raise ValueError(f"bad dateTime {raw!r}")
     y, mo, d, h, mi, s = (int(g) for g in match.groups())
-    return DateTime(y, mo, d, h, mi, s)
+    return IppDateTime(y, mo, d, h, mi, s)
 
 
 def _enum(name: str, raw: str) -> int:
@@ -144,8 +142,8 @@ def _enum(name: str, raw: str) -> int:
     if name == "operations-supported":
         if raw.startswith("0x"):
             return int(raw, 16)
-        for op in Operation:
-            if operation_name(op) == raw:
+        for op in IppOperation:
+            if ipp_operation_name(op) == raw:
                 return int(op)
         raise ValueError(f"unknown operation {raw!r}")
     named = _ENUM_NAMES.get(name, {})
@@ -154,12 +152,12 @@ def _enum(name: str, raw: str) -> int:
     return int(raw.split()[0])
 
 
-def _collection(raw: str) -> Collection:
+def _collection(raw: str) -> IppCollection:
     """Parse ``{a=1 b=x,y c={...}}``; member types are inferred from values."""
     body = raw.strip()
     if not (body.startswith("{") and body.endswith("}")):
         raise ValueError(f"bad collection {raw!r}")
-    collection = Collection()
+    collection = IppCollection()
     for member in _split_top(body[1:-1], " "):
         if not member:
             continue
@@ -168,43 +166,43 @@ def _collection(raw: str) -> Collection:
     return collection
 
 
-def _member(name: str, raw: str) -> Attribute:
+def _member(name: str, raw: str) -> IppAttribute:
     if raw.startswith("{"):
-        return Attribute(name, ValueTag.BEG_COLLECTION, _collection(raw))
+        return IppAttribute(name, IppValueTag.BEG_COLLECTION, _collection(raw))
     values = _split_top(raw)
     if all(re.fullmatch(r"-?\d+", v) for v in values):
-        return Attribute(name, ValueTag.INTEGER, *(int(v) for v in values))
+        return IppAttribute(name, IppValueTag.INTEGER, *(int(v) for v in values))
     if all(re.fullmatch(r"-?\d+(?:-|\.\.)-?\d+", v) for v in values):
-        return Attribute(name, ValueTag.RANGE_OF_INTEGER, *map(_range, values))
+        return IppAttribute(name, IppValueTag.RANGE_OF_INTEGER, *map(_range, values))
     if name == "resolver-name":
-        return Attribute(name, ValueTag.NAME, *values)
-    return Attribute(name, ValueTag.KEYWORD, *values)
+        return IppAttribute(name, IppValueTag.NAME, *values)
+    return IppAttribute(name, IppValueTag.KEYWORD, *values)
 
 
-def _value(name: str, syntax: str, raw: str) -> Value:
+def _value(name: str, syntax: str, raw: str) -> IppValue:
     tag = _SYNTAX_TAGS[syntax]
-    if tag in (ValueTag.NO_VALUE, ValueTag.UNKNOWN):
-        return OutOfBand(tag)
-    if tag == ValueTag.INTEGER:
+    if tag in (IppValueTag.NO_VALUE, IppValueTag.UNKNOWN):
+        return IppOutOfBand(tag)
+    if tag == IppValueTag.INTEGER:
         return int(raw.split(maxsplit=1)[0])
-    if tag == ValueTag.ENUM:
+    if tag == IppValueTag.ENUM:
         return _enum(name, raw)
-    if tag == ValueTag.BOOLEAN:
+    if tag == IppValueTag.BOOLEAN:
         return raw.strip() == "true"
-    if tag == ValueTag.DATE_TIME:
+    if tag == IppValueTag.DATE_TIME:
         return _datetime(raw)
-    if tag == ValueTag.RANGE_OF_INTEGER:
+    if tag == IppValueTag.RANGE_OF_INTEGER:
         return _range(raw)
-    if tag == ValueTag.RESOLUTION:
+    if tag == IppValueTag.RESOLUTION:
         return _resolution(raw)
-    if tag == ValueTag.BEG_COLLECTION:
+    if tag == IppValueTag.BEG_COLLECTION:
         return _collection(raw)
-    if tag == ValueTag.OCTET_STRING:
+    if tag == IppValueTag.OCTET_STRING:
         return raw.encode()
     return _unescape(raw)
 
 
-def attribute_from_dump(name: str, syntax: str, raw: str) -> Attribute:
+def attribute_from_dump(name: str, syntax: str, raw: str) -> IppAttribute:
     """One attribute from its dump line parts."""
     multi = syntax.startswith("1setOf ")
     base = syntax.removeprefix("1setOf ")
@@ -212,15 +210,15 @@ def attribute_from_dump(name: str, syntax: str, raw: str) -> Attribute:
         raise ValueError(f"unknown syntax {syntax!r} for {name}")
     tag = _SYNTAX_TAGS[base]
     if raw.strip() == "no-value" or base in ("no-value", "unknown"):
-        oob = ValueTag.UNKNOWN if base == "unknown" else ValueTag.NO_VALUE
-        return Attribute(name, oob, OutOfBand(oob))
+        oob = IppValueTag.UNKNOWN if base == "unknown" else IppValueTag.NO_VALUE
+        return IppAttribute(name, oob, IppOutOfBand(oob))
     if multi or (base not in _UNSPLIT_SYNTAXES and base != "collection"):
         parts = _split_top(raw) if multi or "," in raw else [raw]
     else:
         parts = [raw]
     if not multi and base in _UNSPLIT_SYNTAXES:
         parts = [raw]
-    return Attribute(name, tag, *(_value(name, base, part) for part in parts))
+    return IppAttribute(name, tag, *(_value(name, base, part) for part in parts))
 
 
 def message_from_dump(text: str) -> IppMessage:
@@ -229,9 +227,9 @@ def message_from_dump(text: str) -> IppMessage:
     The operation attributes (charset and language) go to the operation
     group, everything else to one printer group, in the order of the dump.
     """
-    message = IppMessage(StatusCode.SUCCESSFUL_OK, 1, version=(2, 0))
-    operation = message.add_group(GroupTag.OPERATION)
-    printer = AttributeGroup(GroupTag.PRINTER)
+    message = IppMessage(IppStatusCode.SUCCESSFUL_OK, 1, version=(2, 0))
+    operation = message.add_group(IppGroupTag.OPERATION)
+    printer = IppAttributeGroup(IppGroupTag.PRINTER)
     for name, syntax, raw in dump_lines(text):
         attribute = attribute_from_dump(name, syntax, raw)
         if name in ("attributes-charset", "attributes-natural-language"):
@@ -239,7 +237,7 @@ def message_from_dump(text: str) -> IppMessage:
         else:
             printer.add(attribute)
     if "attributes-charset" not in operation:
-        operation.set("attributes-charset", ValueTag.CHARSET, "utf-8")
-        operation.set("attributes-natural-language", ValueTag.NATURAL_LANGUAGE, "en")
+        operation.set("attributes-charset", IppValueTag.CHARSET, "utf-8")
+        operation.set("attributes-natural-language", IppValueTag.NATURAL_LANGUAGE, "en")
     message.groups.append(printer)
     return message

@@ -22,9 +22,17 @@ from typing import TYPE_CHECKING, Any, Final, Self
 
 from aiohttp import web
 
+from custom_components.hp_ews.client import (
+    HPEWSParseError,
+    IppStatusCode,
+    IppTruncatedError,
+    decode_ipp_header,
+    ipp_operation_name,
+    new_ipp_response,
+)
+
 from . import cdm, ledm
 from ._aio import cancel_and_wait, reset_socket, reset_transport
-from ._codec import codec, errors
 from .faults import Fault, FaultSet, parse_fault
 from .ipp import IppService
 from .jobs import MAX_DOCUMENT_BYTES, Job, JobManager
@@ -673,21 +681,21 @@ class SimulatedPrinter:
         head = bytearray()
         while True:
             try:
-                message, _offset = codec.decode_header(bytes(head))
+                message, _offset = decode_ipp_header(bytes(head))
                 break
-            except codec.IppTruncatedError:
+            except IppTruncatedError:
                 chunk = await request.content.read(65536)
                 if not chunk:
                     raise web.HTTPBadRequest(text="truncated IPP request") from None
                 head += chunk
-            except errors.HPEWSParseError as err:
+            except HPEWSParseError as err:
                 raise web.HTTPBadRequest(text=str(err)) from err
         async for _chunk in request.content.iter_chunked(65536):
             pass
-        captured = self.store.ipp.get(codec.operation_name(message.operation_id))
+        captured = self.store.ipp.get(ipp_operation_name(message.operation_id))
         if captured is None:
-            answer = codec.new_response(
-                codec.StatusCode.SERVER_ERROR_OPERATION_NOT_SUPPORTED,
+            answer = new_ipp_response(
+                IppStatusCode.SERVER_ERROR_OPERATION_NOT_SUPPORTED,
                 message.request_id,
                 version=message.version,
             ).encode()

@@ -23,7 +23,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, Final
 
-from ._codec import codec
+from custom_components.hp_ews.client import IppMessage, decode_ipp
+
 from .xmldoc import XmlTemplate
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class CaptureStore:
     """Keyed by operation name, e.g. ``Get-Printer-Attributes``."""
     _xml: dict[str, XmlTemplate] = field(default_factory=dict)
     _json: dict[str, Any] = field(default_factory=dict)
-    _ipp: dict[str, codec.IppMessage] = field(default_factory=dict)
+    _ipp: dict[str, IppMessage] = field(default_factory=dict)
 
     def xml(self, path: str) -> XmlTemplate:
         """The document at ``path`` as an XML template."""
@@ -69,11 +70,11 @@ class CaptureStore:
             self._json[path] = json.loads(self.http[path])
         return self._json[path]
 
-    def ipp_message(self, operation: str) -> codec.IppMessage:
+    def ipp_message(self, operation: str) -> IppMessage:
         """A fresh decoded copy of a captured IPP response (to edit)."""
-        return codec.decode(self.ipp[operation], max_size=MAX_FILE_SIZE)
+        return decode_ipp(self.ipp[operation], max_size=MAX_FILE_SIZE)
 
-    def ipp_template(self, operation: str) -> codec.IppMessage:
+    def ipp_template(self, operation: str) -> IppMessage:
         """The captured IPP response, decoded once (do not mutate)."""
         if operation not in self._ipp:
             self._ipp[operation] = self.ipp_message(operation)

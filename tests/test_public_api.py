@@ -23,8 +23,8 @@ def user_files() -> list[Path]:
     """Every Python file of a library user."""
     files = [*(ROOT / "custom_components" / "hp_ews").glob("*.py")]
     files.append(CLIENT_DIR / "__main__.py")
-    # The simulator and the benchmarks follow when they import the root.
-    for folder in ("smoke",):
+    # The benchmarks follow when they import the root.
+    for folder in ("simulator", "smoke"):
         files.extend((ROOT / folder).rglob("*.py"))
     return sorted(files)
 

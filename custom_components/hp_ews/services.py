@@ -36,9 +36,9 @@ from .client import (
     HPEWSOutOfMemoryError,
     HPEWSUnsupportedError,
     HPEWSUnsupportedFormatError,
+    IppStatusCode,
     PrintOptionError,
     PrintOptions,
-    StatusCode,
     parse_page_ranges,
 )
 from .const import DOMAIN
@@ -284,7 +284,7 @@ def _printer_error(
     if isinstance(err, HPEWSIPPError):
         key = (
             "printer_busy"
-            if err.status_code == StatusCode.SERVER_ERROR_BUSY
+            if err.status_code == IppStatusCode.SERVER_ERROR_BUSY
             else "print_rejected"
         )
         return HomeAssistantError(

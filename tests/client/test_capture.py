@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from custom_components.hp_ews.client import cdm, ippcodec, ledm
+from custom_components.hp_ews.client import cdm, ledm
 from custom_components.hp_ews.client.capture import (
     Capture,
     CaptureTransport,
@@ -28,14 +28,15 @@ from custom_components.hp_ews.client.capture import (
     write_capture,
     write_redacted_capture,
 )
-from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.errors import HPEWSError, HPEWSParseError
 from custom_components.hp_ews.client.ipp import (
+    codec,
     get_printer_attributes_request,
     parse_printer_attributes,
 )
-from custom_components.hp_ews.client.ippcodec import GroupTag, ValueTag
+from custom_components.hp_ews.client.ipp.codec import IppGroupTag, IppValueTag
 from custom_components.hp_ews.client.models import Protocol
+from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.transport import MAX_DOCUMENT_BYTES
 from simulator.profiles import DATA_DIR
 
@@ -238,12 +239,12 @@ async def test_capture_transport_ipp() -> None:
         == "HP Color LaserJet MFP M476dn"
     )
 
-    other = ippcodec.new_request(
-        ippcodec.Operation.IDENTIFY_PRINTER, request_id=5
+    other = codec.new_ipp_request(
+        codec.IppOperation.IDENTIFY_PRINTER, request_id=5
     ).encode()
-    refused = ippcodec.decode((await transport.post_ipp(url, other)) or b"")
+    refused = codec.decode_ipp((await transport.post_ipp(url, other)) or b"")
     assert (
-        refused.status_code == ippcodec.StatusCode.SERVER_ERROR_OPERATION_NOT_SUPPORTED
+        refused.status_code == codec.IppStatusCode.SERVER_ERROR_OPERATION_NOT_SUPPORTED
     )
     assert refused.request_id == 5
 
@@ -334,26 +335,26 @@ def test_redactor_ignores_non_identifiers() -> None:
 
 
 def test_redaction_of_ipp_keeps_a_valid_message() -> None:
-    message = ippcodec.new_response(0, 9)
-    printer = message.add_group(GroupTag.PRINTER)
+    message = codec.new_ipp_response(0, 9)
+    printer = message.add_group(IppGroupTag.PRINTER)
     uuid = "urn:uuid:1c852a4d-b800-1f08-abcd-ec8eb5b519a4"
-    printer.set("printer-uuid", ValueTag.URI, uuid)
+    printer.set("printer-uuid", IppValueTag.URI, uuid)
     printer.set(
         "printer-device-id",
-        ValueTag.TEXT,
+        IppValueTag.TEXT,
         "MFG:HP;MDL:ENVY 4520 series;SN:TH5CN2J0KF;",
     )
     printer.set(
         "printer-dns-sd-name",
-        ValueTag.NAME_WITH_LANGUAGE,
-        ippcodec.TextWithLanguage("HP ENVY 4520 series [B519A4]", "en"),
+        IppValueTag.NAME_WITH_LANGUAGE,
+        codec.IppTextWithLanguage("HP ENVY 4520 series [B519A4]", "en"),
     )
-    printer.set("printer-supply", ValueTag.OCTET_STRING, b"type=ink;sn=TH5CN2J0KF;")
-    collection = ippcodec.Collection(
-        [ippcodec.Attribute("media-source", ValueTag.KEYWORD, "HPEC8EB5B519A4")]
+    printer.set("printer-supply", IppValueTag.OCTET_STRING, b"type=ink;sn=TH5CN2J0KF;")
+    collection = codec.IppCollection(
+        [codec.IppAttribute("media-source", IppValueTag.KEYWORD, "HPEC8EB5B519A4")]
     )
-    printer.set("media-col-ready", ValueTag.BEG_COLLECTION, collection)
-    printer.set("printer-state", ValueTag.ENUM, 3)
+    printer.set("media-col-ready", IppValueTag.BEG_COLLECTION, collection)
+    printer.set("printer-state", IppValueTag.ENUM, 3)
     data = message.encode()
     http = {
         "/DevMgmt/ProductConfigDyn.xml": b"<dd:SerialNumber>TH5CN2J0KF</dd:SerialNumber>"
@@ -361,7 +362,7 @@ def test_redaction_of_ipp_keeps_a_valid_message() -> None:
 
     redacted = redact_capture(Capture(http=http, ipp={"Get-Printer-Attributes": data}))
     out = redacted.ipp["Get-Printer-Attributes"]
-    decoded = ippcodec.decode(out)  # valid: every length field re-encoded
+    decoded = codec.decode_ipp(out)  # valid: every length field re-encoded
     assert decoded.request_id == 9
     group = decoded.printer
     new_uuid = group.value("printer-uuid")
@@ -374,14 +375,14 @@ def test_redaction_of_ipp_keeps_a_valid_message() -> None:
     serial = device_id.split("SN:")[1].rstrip(";")
     assert serial.encode() in redacted.http["/DevMgmt/ProductConfigDyn.xml"]
     name = group.value("printer-dns-sd-name")
-    assert isinstance(name, ippcodec.TextWithLanguage)
+    assert isinstance(name, codec.IppTextWithLanguage)
     assert "B519A4" not in name.text
     assert name.language == "en"
     supply = group.value("printer-supply")
     assert isinstance(supply, bytes)
     assert serial.encode() in supply
     inner = group.value("media-col-ready")
-    assert isinstance(inner, ippcodec.Collection)
+    assert isinstance(inner, codec.IppCollection)
     assert "EC8EB5B519A4" not in str(inner.value("media-source"))
     assert group.value("printer-state") == 3
 
@@ -484,12 +485,12 @@ def test_redacted_ipp_dumps_keep_no_secrets_and_still_parse(dump: Path) -> None:
     assert after.value("printer-name") != before.value("printer-name")
 
 
-def _attribute_strings(attributes: Iterable[ippcodec.Attribute]) -> Iterator[str]:
+def _attribute_strings(attributes: Iterable[codec.IppAttribute]) -> Iterator[str]:
     for attribute in attributes:
         for value in attribute.values:
-            if isinstance(value, ippcodec.Collection):
+            if isinstance(value, codec.IppCollection):
                 yield from _attribute_strings(value)
-            elif isinstance(value, ippcodec.TextWithLanguage):
+            elif isinstance(value, codec.IppTextWithLanguage):
                 yield value.text
             elif isinstance(value, bytes):
                 yield value.decode("utf-8", "replace")
@@ -499,23 +500,23 @@ def _attribute_strings(attributes: Iterable[ippcodec.Attribute]) -> Iterator[str
 
 def _plant_ipp(data: bytes) -> bytes:
     """The ENVY 4520's captured attributes, with a location, geo and contact set."""
-    message = ippcodec.decode(data)
+    message = codec.decode_ipp(data)
     printer = message.printer
-    printer.set("printer-location", ValueTag.TEXT, LOCATION)
-    printer.set("printer-geo-location", ValueTag.URI, GEO)
-    printer.set("printer-organization", ValueTag.TEXT, "Example GmbH")
-    contact = ippcodec.Collection(
+    printer.set("printer-location", IppValueTag.TEXT, LOCATION)
+    printer.set("printer-geo-location", IppValueTag.URI, GEO)
+    printer.set("printer-organization", IppValueTag.TEXT, "Example GmbH")
+    contact = codec.IppCollection(
         [
-            ippcodec.Attribute("contact-name", ValueTag.NAME, CONTACT),
-            ippcodec.Attribute("contact-uri", ValueTag.URI, f"mailto:{EMAIL}"),
-            ippcodec.Attribute("contact-vcard", ValueTag.TEXT, f"FN:{CONTACT}"),
+            codec.IppAttribute("contact-name", IppValueTag.NAME, CONTACT),
+            codec.IppAttribute("contact-uri", IppValueTag.URI, f"mailto:{EMAIL}"),
+            codec.IppAttribute("contact-vcard", IppValueTag.TEXT, f"FN:{CONTACT}"),
         ]
     )
-    printer.set("printer-contact-col", ValueTag.BEG_COLLECTION, contact)
+    printer.set("printer-contact-col", IppValueTag.BEG_COLLECTION, contact)
     printer.set(
         "printer-info",
-        ValueTag.TEXT_WITH_LANGUAGE,
-        ippcodec.TextWithLanguage(f"{ENVY_HOSTNAME} in {LOCATION}", "de"),
+        IppValueTag.TEXT_WITH_LANGUAGE,
+        codec.IppTextWithLanguage(f"{ENVY_HOSTNAME} in {LOCATION}", "de"),
     )
     return message.encode()
 
@@ -616,7 +617,7 @@ def test_planted_secrets_are_gone_everywhere() -> None:
         assert _leaks(body.decode("latin-1"), {LOCATION}) == set(), path
     ipp = redacted.ipp["Get-Printer-Attributes"]
     assert _leaks(ipp, PLANTED_SECRETS) == set()
-    decoded = ippcodec.decode(ipp)  # every length field re-encoded
+    decoded = codec.decode_ipp(ipp)  # every length field re-encoded
     strings = list(_attribute_strings(decoded.printer))
     assert _leaks("\n".join(strings), PLANTED_SECRETS) == set()
 
@@ -646,7 +647,7 @@ def test_planted_secrets_keep_documents_parseable_and_coherent() -> None:
     )
 
     # The same value has the same placeholder in every document.
-    printer = ippcodec.decode(redacted.ipp["Get-Printer-Attributes"]).printer
+    printer = codec.decode_ipp(redacted.ipp["Get-Printer-Attributes"]).printer
     address = identity["ipv4"]["address"]
     assert address != ENVY_IP
     ipaddress.IPv4Address(address)  # still an address, so URIs still parse
@@ -659,7 +660,7 @@ def test_planted_secrets_keep_documents_parseable_and_coherent() -> None:
     assert re.fullmatch(r"geo:LOCATION-\d+", geo)
     assert geo != "geo:LOCATION-1"
     contact = printer.value("printer-contact-col")
-    assert isinstance(contact, ippcodec.Collection)
+    assert isinstance(contact, codec.IppCollection)
     uri = contact.value("contact-uri")
     assert isinstance(uri, str)
     assert re.fullmatch(r"mailto:CONTACT-\d+", uri)
@@ -777,11 +778,13 @@ def test_host_names_are_redacted_wherever_they_appear(tmp_path: Path) -> None:
 
 
 def test_ipp_too_long_after_redaction_is_dropped() -> None:
-    message = ippcodec.new_response(0, 1)
+    message = codec.new_ipp_response(0, 1)
     # Short addresses get longer placeholders: past IPP's 65535-byte values.
     addresses = " ".join(f"1.1.{i // 100}.{i % 100}" for i in range(6000))
     assert len(addresses) < 65535
-    message.add_group(GroupTag.PRINTER).set("printer-info", ValueTag.TEXT, addresses)
+    message.add_group(IppGroupTag.PRINTER).set(
+        "printer-info", IppValueTag.TEXT, addresses
+    )
     redacted = redact_capture(Capture(ipp={"Get-Printer-Attributes": message.encode()}))
     assert redacted.ipp == {}
 
@@ -878,23 +881,23 @@ def test_ipp_dump_collections_and_odd_own_uris() -> None:
     assert "Jane" not in redacted
     assert "fe80::1" not in redacted
     printer = message_from_dump(redacted).printer
-    assert printer.value("printer-contact-col") == ippcodec.Collection()
+    assert printer.value("printer-contact-col") == codec.IppCollection()
     assert printer.value("printer-info") == "ab:cd:ef:12 12:34:56:78"
 
-    message = ippcodec.new_response(0, 1)
-    group = message.add_group(GroupTag.PRINTER)
+    message = codec.new_ipp_response(0, 1)
+    group = message.add_group(IppGroupTag.PRINTER)
     group.set(
         "printer-uri-supported",
-        ValueTag.URI,
+        IppValueTag.URI,
         "ipp://[fe80::1]/ipp/print",
         "http://[bad/",
         "ipp://localhost/ipp/print",
     )
-    group.set("printer-info", ValueTag.TEXT, "localhost")
+    group.set("printer-info", IppValueTag.TEXT, "localhost")
     redacted_ipp = redact_capture(
         Capture(ipp={"Get-Printer-Attributes": message.encode()})
     )
-    uris = ippcodec.decode(redacted_ipp.ipp["Get-Printer-Attributes"]).printer
+    uris = codec.decode_ipp(redacted_ipp.ipp["Get-Printer-Attributes"]).printer
     assert uris.values("printer-uri-supported")[0] == "ipp://[2001:2::1]/ipp/print"
     assert uris.values("printer-uri-supported")[2] == "ipp://localhost/ipp/print"
     assert uris.value("printer-info") == "localhost"

@@ -20,7 +20,6 @@ from aioresponses import aioresponses
 import pytest
 from yarl import URL
 
-from custom_components.hp_ews.client import ippcodec
 from custom_components.hp_ews.client.capture import (
     Capture,
     CaptureTransport,
@@ -35,6 +34,7 @@ from custom_components.hp_ews.client.errors import (
     HPEWSParseError,
     HPEWSUnsupportedError,
 )
+from custom_components.hp_ews.client.ipp import codec
 from custom_components.hp_ews.client.models import (
     ChangeMarker,
     PrinterInfo,
@@ -1008,7 +1008,7 @@ async def test_swapped_printer_noticed_across_a_new_profile(
 
 
 def ok_response(request_id: int) -> bytes:
-    return ippcodec.new_response(0, request_id).encode()
+    return codec.new_ipp_response(0, request_id).encode()
 
 
 async def test_identify_when_supported(session: aiohttp.ClientSession) -> None:
@@ -1026,7 +1026,7 @@ async def test_identify_when_supported(session: aiohttp.ClientSession) -> None:
         body: bytes = kwargs["data"]
         operation, request_id = struct.unpack(">HI", body[2:8])
         sent.append(operation)
-        if operation == ippcodec.Operation.GET_PRINTER_ATTRIBUTES:
+        if operation == codec.IppOperation.GET_PRINTER_ATTRIBUTES:
             return CallbackResult(body=ipp_bytes("color-laserjet-mfp-m476dn"))
         return CallbackResult(body=ok_response(request_id))
 
@@ -1036,9 +1036,9 @@ async def test_identify_when_supported(session: aiohttp.ClientSession) -> None:
         await printer.identify()  # fetches capabilities first
         await printer.identify()  # reuses them
     assert sent == [
-        ippcodec.Operation.GET_PRINTER_ATTRIBUTES,
-        ippcodec.Operation.IDENTIFY_PRINTER,
-        ippcodec.Operation.IDENTIFY_PRINTER,
+        codec.IppOperation.GET_PRINTER_ATTRIBUTES,
+        codec.IppOperation.IDENTIFY_PRINTER,
+        codec.IppOperation.IDENTIFY_PRINTER,
     ]
 
 
@@ -1195,8 +1195,8 @@ async def test_capture_of_ipp_printer(tmp_path: Path) -> None:
     assert written.http == {}
     assert written.meta["ipp_path"] == "/ipp/print"
     assert written.meta["model"] == "HP Color LaserJet MFP M476dn"
-    original = ippcodec.decode(source.ipp["Get-Printer-Attributes"])
-    redacted = ippcodec.decode(written.ipp["Get-Printer-Attributes"])
+    original = codec.decode_ipp(source.ipp["Get-Printer-Attributes"])
+    redacted = codec.decode_ipp(written.ipp["Get-Printer-Attributes"])
     assert original.printer.value("printer-uuid") == (
         "urn:uuid:01234567-89ab-cdef-0123-456789abcdef"
     )

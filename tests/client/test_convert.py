@@ -15,7 +15,7 @@ import zlib
 from PIL import Image, ImageDraw, ImageFile
 import pytest
 
-from custom_components.hp_ews.client import convert, ippcodec
+from custom_components.hp_ews.client import convert
 from custom_components.hp_ews.client.convert import (
     ConversionKind,
     HPEWSDocumentError,
@@ -37,6 +37,7 @@ from custom_components.hp_ews.client.errors import (
     HPEWSError,
     HPEWSOutOfMemoryError,
 )
+from custom_components.hp_ews.client.ipp import codec
 from custom_components.hp_ews.client.raster import MAX_PAGE_PIXELS, SheetBack
 
 from .test_raster import decode_pwg, decode_urf
@@ -70,7 +71,7 @@ async def collect(document: AsyncIterator[bytes] | convert.PreparedDocument) -> 
 
 
 def fixture_caps(name: str) -> PrintCapabilities:
-    message = ippcodec.decode((FIXTURES / name).read_bytes())
+    message = codec.decode_ipp((FIXTURES / name).read_bytes())
     return PrintCapabilities.from_attributes(message.printer)
 
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.hp_ews.client import cdm, ippcodec, ledm, pjl, xmlsafe
+from custom_components.hp_ews.client import cdm, ledm, pjl, xmlsafe
 from custom_components.hp_ews.client.errors import HPEWSError, HPEWSParseError
+from custom_components.hp_ews.client.ipp import codec
 from custom_components.hp_ews.client.models import (
     AlertSeverity,
     ChangeMarker,
@@ -488,4 +489,4 @@ def test_real_answers_are_far_from_every_cap() -> None:
         )
     ]
     for data in answers:
-        ippcodec.decode(data, max_values=ippcodec.MAX_VALUES // 16)
+        codec.decode_ipp(data, max_values=codec.MAX_VALUES // 16)

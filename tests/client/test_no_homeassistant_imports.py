@@ -35,12 +35,13 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_every_client_module_is_scanned() -> None:
-    modules = sorted(p.name for p in CLIENT.rglob("*.py"))
+    modules = sorted(str(p.relative_to(CLIENT)) for p in CLIENT.rglob("*.py"))
     for expected in (
         "transport.py",
         "probe.py",
         "printer.py",
         "capture.py",
+        "ipp/codec.py",
         "__main__.py",
         "__init__.py",
     ):
@@ -90,8 +91,8 @@ for name, path in (("custom_components", "custom_components"),
     module.__path__ = [path]
     sys.modules[name] = module
 import custom_components.hp_ews.client as client
-for info in pkgutil.iter_modules(client.__path__):
-    importlib.import_module("custom_components.hp_ews.client." + info.name)
+for info in pkgutil.walk_packages(client.__path__, client.__name__ + "."):
+    importlib.import_module(info.name)
 print(sorted(m for m in sys.modules if m.split(".")[0] == "homeassistant"))
 """
 

@@ -15,19 +15,20 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
-from custom_components.hp_ews.client import cdm, ipp, ippcodec as c, ledm, pjl
+from custom_components.hp_ews.client import cdm, ipp, ledm, pjl
 from custom_components.hp_ews.client.errors import HPEWSIPPError, HPEWSParseError
-from custom_components.hp_ews.client.ippcodec import (
-    Attribute,
-    AttributeGroup,
-    Collection,
-    DateTime,
-    GroupTag,
-    OutOfBand,
-    RangeOfInteger,
-    Resolution,
-    TextWithLanguage,
-    ValueTag,
+from custom_components.hp_ews.client.ipp import codec as c
+from custom_components.hp_ews.client.ipp.codec import (
+    IppAttribute,
+    IppAttributeGroup,
+    IppCollection,
+    IppDateTime,
+    IppGroupTag,
+    IppOutOfBand,
+    IppRangeOfInteger,
+    IppResolution,
+    IppTextWithLanguage,
+    IppValueTag,
 )
 from custom_components.hp_ews.client.xmlsafe import parse_xml
 from tests.client.workcount import lines
@@ -54,7 +55,6 @@ CDM_PARSERS: tuple[Parser, ...] = (
 IPP_PARSERS: tuple[Parser, ...] = (
     lambda data: ipp.parse_printer_attributes(data, "http://127.0.0.1:631/ipp/print"),
     ipp.parse_job_attributes,
-    ipp.parse_jobs,
     ipp.check_response,
 )
 ALL_PARSERS: tuple[Parser, ...] = (
@@ -494,33 +494,35 @@ TEXTS = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30),
 )
 IPP_VALUES = st.one_of(
-    st.tuples(st.just(ValueTag.INTEGER), st.integers(-(2**31), 2**31 - 1)),
-    st.tuples(st.just(ValueTag.ENUM), st.integers(-5, 10)),
-    st.tuples(st.just(ValueTag.BOOLEAN), st.booleans()),
-    st.tuples(st.sampled_from([ValueTag.TEXT, ValueTag.NAME, ValueTag.URI]), TEXTS),
-    st.tuples(st.just(ValueTag.KEYWORD), TEXTS),
-    st.tuples(st.just(ValueTag.OCTET_STRING), st.binary(max_size=30)),
+    st.tuples(st.just(IppValueTag.INTEGER), st.integers(-(2**31), 2**31 - 1)),
+    st.tuples(st.just(IppValueTag.ENUM), st.integers(-5, 10)),
+    st.tuples(st.just(IppValueTag.BOOLEAN), st.booleans()),
     st.tuples(
-        st.just(ValueTag.TEXT_WITH_LANGUAGE),
-        st.builds(TextWithLanguage, TEXTS, st.sampled_from(["en", ""])),
+        st.sampled_from([IppValueTag.TEXT, IppValueTag.NAME, IppValueTag.URI]), TEXTS
+    ),
+    st.tuples(st.just(IppValueTag.KEYWORD), TEXTS),
+    st.tuples(st.just(IppValueTag.OCTET_STRING), st.binary(max_size=30)),
+    st.tuples(
+        st.just(IppValueTag.TEXT_WITH_LANGUAGE),
+        st.builds(IppTextWithLanguage, TEXTS, st.sampled_from(["en", ""])),
     ),
     st.tuples(
-        st.just(ValueTag.RESOLUTION),
+        st.just(IppValueTag.RESOLUTION),
         st.builds(
-            Resolution,
+            IppResolution,
             st.integers(-5, 10**6),
             st.integers(-5, 10**6),
             st.integers(0, 255),
         ),
     ),
     st.tuples(
-        st.just(ValueTag.RANGE_OF_INTEGER),
-        st.builds(RangeOfInteger, st.integers(-5, 99), st.integers(-5, 99)),
+        st.just(IppValueTag.RANGE_OF_INTEGER),
+        st.builds(IppRangeOfInteger, st.integers(-5, 99), st.integers(-5, 99)),
     ),
     st.tuples(
-        st.just(ValueTag.DATE_TIME),
+        st.just(IppValueTag.DATE_TIME),
         st.builds(
-            DateTime,
+            IppDateTime,
             *(st.integers(0, 255) for _ in range(7)),
             st.sampled_from("+-"),
             st.integers(0, 255),
@@ -528,11 +530,11 @@ IPP_VALUES = st.one_of(
         ),
     ),
     st.tuples(
-        st.just(ValueTag.BEG_COLLECTION),
-        st.just(Collection([Attribute("m", ValueTag.INTEGER, 1)])),
+        st.just(IppValueTag.BEG_COLLECTION),
+        st.just(IppCollection([IppAttribute("m", IppValueTag.INTEGER, 1)])),
     ),
-    st.sampled_from([ValueTag.NO_VALUE, ValueTag.UNKNOWN]).map(
-        lambda tag: (tag, OutOfBand(tag))
+    st.sampled_from([IppValueTag.NO_VALUE, IppValueTag.UNKNOWN]).map(
+        lambda tag: (tag, IppOutOfBand(tag))
     ),
 )
 
@@ -549,13 +551,13 @@ IPP_VALUES = st.one_of(
 def test_odd_ipp_values_are_ignored(
     uris: list[tuple[int, Any]], attributes: dict[str, list[tuple[int, Any]]]
 ) -> None:
-    message = c.new_response(0, 1)
-    printer = AttributeGroup(GroupTag.PRINTER)
-    printer.set("printer-state", ValueTag.ENUM, 3)
+    message = c.new_ipp_response(0, 1)
+    printer = IppAttributeGroup(IppGroupTag.PRINTER)
+    printer.set("printer-state", IppValueTag.ENUM, 3)
     # A link to the EWS makes the parser read printer-uri-supported.
-    printer.set("printer-more-info", ValueTag.URI, "http://127.0.0.1/")
+    printer.set("printer-more-info", IppValueTag.URI, "http://127.0.0.1/")
     for name, values in {"printer-uri-supported": uris, **attributes}.items():
-        attribute = Attribute(name, values[0][0], values[0][1])
+        attribute = IppAttribute(name, values[0][0], values[0][1])
         for tag, value in values[1:]:
             attribute.append(value, tag)
         printer.add(attribute)

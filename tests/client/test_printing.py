@@ -15,8 +15,7 @@ import aiohttp
 from PIL import Image, ImageDraw
 import pytest
 
-from custom_components.hp_ews.client import ipp, ippcodec, printing
-from custom_components.hp_ews.client.printer import HPPrinter
+from custom_components.hp_ews.client import ipp, printing
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
@@ -24,6 +23,8 @@ from custom_components.hp_ews.client.errors import (
     HPEWSParseError,
     HPEWSUnsupportedError,
 )
+from custom_components.hp_ews.client.ipp import codec
+from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.printing import (
     HPEWSDocumentError,
     HPEWSUnsupportedFormatError,
@@ -413,28 +414,28 @@ class ScriptedTransport:
         self.answers = list(answers)
         self.operations: list[int] = []
         self.streamed: list[int] = []
-        self.requests: list[ippcodec.IppMessage] = []
+        self.requests: list[codec.IppMessage] = []
 
     async def post_ipp(
         self, url: str, body: bytes | AsyncIterable[bytes], *, limit: int = 0
     ) -> bytes | None:
         if not isinstance(body, bytes):
             body = b"".join([chunk async for chunk in body])
-            self.streamed.append(ippcodec.decode(body).code)
-        self.requests.append(ippcodec.decode(body))
+            self.streamed.append(codec.decode_ipp(body).code)
+        self.requests.append(codec.decode_ipp(body))
         self.operations.append(self.requests[-1].code)
         return self.answers.pop(0)
 
 
 def ipp_answer(status: int = 0, **job: int) -> bytes:
-    message = ippcodec.new_response(status, 1, status_message="scripted")
+    message = codec.new_ipp_response(status, 1, status_message="scripted")
     if job:
-        group = message.add_group(ippcodec.GroupTag.JOB)
+        group = message.add_group(codec.IppGroupTag.JOB)
         for name, value in job.items():
             tag = (
-                ippcodec.ValueTag.ENUM
+                codec.IppValueTag.ENUM
                 if name == "job_state"
-                else ippcodec.ValueTag.INTEGER
+                else codec.IppValueTag.INTEGER
             )
             group.set(name.replace("_", "-"), tag, value)
     return message.encode()
@@ -483,7 +484,7 @@ async def test_answer_without_job_id(documents: dict[str, Path]) -> None:
         assert operation.value("document-format") == "image/jpeg"
         # Print with what the printer can rather than refuse the job.
         assert operation.value("ipp-attribute-fidelity") is False
-        assert [group.tag for group in request.groups] == [ippcodec.GroupTag.OPERATION]
+        assert [group.tag for group in request.groups] == [codec.IppGroupTag.OPERATION]
     assert transport.requests[1].data == documents["jpeg"].read_bytes()
 
 

@@ -12,16 +12,16 @@ import aiohttp
 from aioresponses import CallbackResult, aioresponses
 import pytest
 
-from custom_components.hp_ews.client import ippcodec
-from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
 )
-from custom_components.hp_ews.client.ippcodec import GroupTag, ValueTag
+from custom_components.hp_ews.client.ipp import codec
+from custom_components.hp_ews.client.ipp.codec import IppGroupTag, IppValueTag
 from custom_components.hp_ews.client.models import Protocol
+from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.probe import Prober, ipp_maker, origin
 from custom_components.hp_ews.client.transport import HttpTransport
 
@@ -68,15 +68,15 @@ SERVICES = json.dumps(
 
 
 def ipp_response(make_and_model: str | None, device_id: str | None) -> bytes:
-    message = ippcodec.new_response(0, 1)
-    printer = message.add_group(GroupTag.PRINTER)
+    message = codec.new_ipp_response(0, 1)
+    printer = message.add_group(IppGroupTag.PRINTER)
     if make_and_model is not None:
-        printer.set("printer-make-and-model", ValueTag.TEXT, make_and_model)
+        printer.set("printer-make-and-model", IppValueTag.TEXT, make_and_model)
     if device_id is not None:
-        printer.set("printer-device-id", ValueTag.TEXT, device_id)
-    printer.set("printer-state", ValueTag.ENUM, 3)
-    printer.set("printer-state-reasons", ValueTag.KEYWORD, "none")
-    printer.set("operations-supported", ValueTag.ENUM, 0x0002, 0x000B)
+        printer.set("printer-device-id", IppValueTag.TEXT, device_id)
+    printer.set("printer-state", IppValueTag.ENUM, 3)
+    printer.set("printer-state-reasons", IppValueTag.KEYWORD, "none")
+    printer.set("operations-supported", IppValueTag.ENUM, 0x0002, 0x000B)
     return message.encode()
 
 
@@ -291,7 +291,7 @@ async def test_authentication_required(session: aiohttp.ClientSession) -> None:
 async def test_ipp_error_status_tries_the_older_path(
     session: aiohttp.ClientSession,
 ) -> None:
-    not_found = ippcodec.new_response(ippcodec.StatusCode.CLIENT_ERROR_NOT_FOUND, 1)
+    not_found = codec.new_ipp_response(codec.IppStatusCode.CLIENT_ERROR_NOT_FOUND, 1)
     printer = HPPrinter(HOST, session, scheme="http")
     with aioresponses() as mocked:
         mocked.get(f"http://{HOST}:80/cdm/servicesDiscovery", status=404)
@@ -366,15 +366,15 @@ def test_ipp_maker() -> None:
     assert ipp_maker(ipp_response("   ", None)) == (False, "   ")
     assert ipp_maker(ipp_response("   ", "MDL:Test;")) == (False, "   ")
     # Values arrive as textWithLanguage or (from odd firmware) octetString.
-    message = ippcodec.new_response(0, 1)
-    group = message.add_group(GroupTag.PRINTER)
+    message = codec.new_ipp_response(0, 1)
+    group = message.add_group(IppGroupTag.PRINTER)
     group.set(
         "printer-make-and-model",
-        ValueTag.TEXT_WITH_LANGUAGE,
-        ippcodec.TextWithLanguage("Hewlett-Packard LaserJet", "en"),
+        IppValueTag.TEXT_WITH_LANGUAGE,
+        codec.IppTextWithLanguage("Hewlett-Packard LaserJet", "en"),
     )
     assert ipp_maker(message.encode()) == (True, None)
-    group.set("printer-device-id", ValueTag.OCTET_STRING, b"MFG:Epson;MDL:ET-2850;")
+    group.set("printer-device-id", IppValueTag.OCTET_STRING, b"MFG:Epson;MDL:ET-2850;")
     assert ipp_maker(message.encode()) == (False, "Hewlett-Packard LaserJet")
 
 

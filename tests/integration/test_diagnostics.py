@@ -23,7 +23,6 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 
-from custom_components.hp_ews.client import ippcodec
 from custom_components.hp_ews.client.capture import (
     Capture,
     CaptureTransport,
@@ -32,8 +31,9 @@ from custom_components.hp_ews.client.capture import (
     redact_capture,
     write_capture,
 )
-from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.errors import HPEWSConnectionError
+from custom_components.hp_ews.client.ipp import codec
+from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.const import DOMAIN
 from custom_components.hp_ews.diagnostics import capture_as_json
 from simulator.ippdump import dump_lines
@@ -189,14 +189,14 @@ def _plant_config(text: str) -> str:
 
 
 def _plant_ipp(data: bytes) -> bytes:
-    message = ippcodec.decode(data)
+    message = codec.decode_ipp(data)
     printer = message.printer
-    printer.set("printer-location", ippcodec.ValueTag.TEXT, LOCATION)
-    printer.set("printer-geo-location", ippcodec.ValueTag.URI, "geo:52.52,13.40")
+    printer.set("printer-location", codec.IppValueTag.TEXT, LOCATION)
+    printer.set("printer-geo-location", codec.IppValueTag.URI, "geo:52.52,13.40")
     # Asked by a host name, the printer names itself so.
     printer["printer-uri-supported"].append(f"ipp://{HOSTNAME}/ipp/print")
     printer.set(
-        "printer-more-info", ippcodec.ValueTag.URI, f"http://{HOSTNAME}/#hId-pgAirPrint"
+        "printer-more-info", codec.IppValueTag.URI, f"http://{HOSTNAME}/#hId-pgAirPrint"
     )
     return message.encode()
 
@@ -277,7 +277,7 @@ async def test_diagnostics_safe_even_from_an_unredacted_capture(
     config = diagnostics["capture"]["http"]["/DevMgmt/ProductConfigDyn.xml"]["text"]
     assert "<dd:DeviceLocation>LOCATION-1</dd:DeviceLocation>" in config
     assert "<!--HOST-1-->" in config
-    ipp = ippcodec.decode(
+    ipp = codec.decode_ipp(
         base64.b64decode(
             diagnostics["capture"]["ipp"]["Get-Printer-Attributes"]["base64"]
         )

@@ -8,7 +8,16 @@ import xml.etree.ElementTree as ET
 
 import aiohttp
 
-from simulator._codec import codec
+from custom_components.hp_ews.client import (
+    IppAttributeGroup,
+    IppGroupTag,
+    IppMessage,
+    IppOperation,
+    IppStatusCode,
+    IppValueTag,
+    decode_ipp,
+    new_ipp_request,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -104,9 +113,9 @@ async def ipp_request(
     version: tuple[int, int] = (2, 0),
     request_id: int = 7,
     headers: dict[str, str] | None = None,
-) -> codec.IppMessage:
+) -> IppMessage:
     """Send an IPP request and decode the answer."""
-    message = codec.new_request(
+    message = new_ipp_request(
         operation,
         sim.printer_uri,
         request_id=request_id,
@@ -117,7 +126,7 @@ async def ipp_request(
         values = value if isinstance(value, list) else [value]
         message.operation.set(name, tag, *values)
     if job_attrs:
-        group = message.add_group(codec.GroupTag.JOB)
+        group = message.add_group(IppGroupTag.JOB)
         for name, tag, value in job_attrs:
             group.set(name, tag, value)
     return await post_ipp(http, sim, message.encode() + data, headers)
@@ -128,21 +137,21 @@ async def post_ipp(
     sim: SimulatedPrinter,
     body: bytes,
     headers: dict[str, str] | None = None,
-) -> codec.IppMessage:
+) -> IppMessage:
     async with http.post(
         sim.ipp_url,
         data=body,
         headers={"Content-Type": "application/ipp", **(headers or {})},
     ) as response:
         assert response.status == 200, await response.text()
-        return codec.decode(await response.read())
+        return decode_ipp(await response.read())
 
 
 async def printer_attributes(
     http: aiohttp.ClientSession, sim: SimulatedPrinter
-) -> codec.AttributeGroup:
-    response = await ipp_request(http, sim, codec.Operation.GET_PRINTER_ATTRIBUTES)
-    assert response.status_code == codec.StatusCode.SUCCESSFUL_OK
+) -> IppAttributeGroup:
+    response = await ipp_request(http, sim, IppOperation.GET_PRINTER_ATTRIBUTES)
+    assert response.status_code == IppStatusCode.SUCCESSFUL_OK
     return response.printer
 
 
@@ -152,8 +161,8 @@ async def print_document(
     data: bytes,
     document_format: str = "application/pdf",
     **job: Any,
-) -> codec.IppMessage:
-    tag = codec.ValueTag
+) -> IppMessage:
+    tag = IppValueTag
     job_attrs = [
         (name.replace("_", "-"), tag.INTEGER if isinstance(v, int) else tag.KEYWORD, v)
         for name, v in job.items()
@@ -161,7 +170,7 @@ async def print_document(
     return await ipp_request(
         http,
         sim,
-        codec.Operation.PRINT_JOB,
+        IppOperation.PRINT_JOB,
         operation_attrs=[
             ("job-name", tag.NAME, "test job"),
             ("document-format", tag.MIME_MEDIA_TYPE, document_format),

@@ -13,7 +13,12 @@ import xml.etree.ElementTree as ET
 import aiohttp
 import pytest
 
-from simulator._codec import codec
+from custom_components.hp_ews.client import (
+    IppOperation,
+    IppTruncatedError,
+    decode_ipp,
+    new_ipp_request,
+)
 from simulator.state import StateError
 
 from .helpers import get_text, ipp_request, post_ipp, wait_for, wait_until_served
@@ -63,17 +68,17 @@ async def test_malformed_documents(
     with pytest.raises(ET.ParseError):
         ET.fromstring(body)
     response = (
-        await ipp_request(http, sim, codec.Operation.GET_PRINTER_ATTRIBUTES)
+        await ipp_request(http, sim, IppOperation.GET_PRINTER_ATTRIBUTES)
         if False
         else None
     )
     assert response is None
-    message = codec.new_request(codec.Operation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
+    message = new_ipp_request(IppOperation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
     async with http.post(
         sim.ipp_url, data=message.encode(), headers={"Content-Type": "application/ipp"}
     ) as resp:
-        with pytest.raises(codec.IppTruncatedError.__mro__[1]):  # HPEWSParseError
-            codec.decode(await resp.read())
+        with pytest.raises(IppTruncatedError.__mro__[1]):  # HPEWSParseError
+            decode_ipp(await resp.read())
     tank = await simulated_printer("smart-tank-580")
     await tank.set_fault("malformed")
     _, body, _ = await get_text(http, tank.url + "/cdm/system/v1/status")
@@ -127,7 +132,7 @@ async def test_auth_until_credentials(
         sim.url + STATUS, headers={"Authorization": f"Basic {token}"}
     ) as resp:
         assert resp.status == 200
-    message = codec.new_request(codec.Operation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
+    message = new_ipp_request(IppOperation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
     answer = await post_ipp(
         http, sim, message.encode(), {"Authorization": f"Basic {token}"}
     )

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from simulator._codec import codec
+from custom_components.hp_ews.client import (
+    IppGroupTag,
+    IppOperation,
+    IppStatusCode,
+    IppValueTag,
+    new_ipp_request,
+)
 from simulator.jobs import Job, JobState
 
 from .conftest import FIXTURES
@@ -30,9 +36,9 @@ def state_of(job: Job) -> JobState:
     return job.state
 
 
-Op = codec.Operation
-Status = codec.StatusCode
-Tag = codec.ValueTag
+Op = IppOperation
+Status = IppStatusCode
+Tag = IppValueTag
 
 
 async def test_printer_attributes_from_capture(
@@ -152,7 +158,7 @@ async def test_unsupported_format(
     sim = await simulated_printer("envy-4520")
     response = await print_document(http, sim, PDF_2_PAGES)
     assert response.status_code == Status.CLIENT_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED
-    unsupported = response.group(codec.GroupTag.UNSUPPORTED)
+    unsupported = response.group(IppGroupTag.UNSUPPORTED)
     assert unsupported is not None
     assert unsupported.value("document-format") == "application/pdf"
     assert sim.jobs == []
@@ -180,10 +186,8 @@ async def test_create_job_send_document_and_job_list(
     job_id = created.job.value("job-id")
     assert created.job.value("job-state") == 3
     listing = await ipp_request(http, sim, Op.GET_JOBS)
-    assert [g.value("job-id") for g in listing.groups_of(codec.GroupTag.JOB)] == [
-        job_id
-    ]
-    assert listing.groups_of(codec.GroupTag.JOB)[0].names() == ["job-id", "job-uri"]
+    assert [g.value("job-id") for g in listing.groups_of(IppGroupTag.JOB)] == [job_id]
+    assert listing.groups_of(IppGroupTag.JOB)[0].names() == ["job-id", "job-uri"]
     sent = await ipp_request(
         http,
         sim,
@@ -218,7 +222,7 @@ async def test_create_job_send_document_and_job_list(
             ("limit", Tag.INTEGER, 5),
         ],
     )
-    groups = done.groups_of(codec.GroupTag.JOB)
+    groups = done.groups_of(IppGroupTag.JOB)
     assert groups[0].value("job-name") == "two step"
     assert groups[0].value("job-originating-user-name") == "tester"
     assert sim.jobs[0].document() == PDF_2_PAGES
@@ -347,9 +351,7 @@ async def test_bad_requests(
     status: int,
 ) -> None:
     sim = await simulated_printer("officejet-pro-9022e")
-    message = codec.new_request(
-        Op.GET_PRINTER_ATTRIBUTES, sim.printer_uri, request_id=3
-    )
+    message = new_ipp_request(Op.GET_PRINTER_ATTRIBUTES, sim.printer_uri, request_id=3)
     mutate(message)  # type: ignore[operator]
     response = await post_ipp(http, sim, message.encode())
     assert response.status_code == status

@@ -117,22 +117,28 @@ async def test_empty_document_and_unknown_bytes(
 async def test_json_friendly_attributes(
     simulated_printer: PrinterFactory, http: aiohttp.ClientSession
 ) -> None:
-    from simulator._codec import codec
+    from custom_components.hp_ews.client import (
+        IppCollection,
+        IppGroupTag,
+        IppOperation,
+        IppRangeOfInteger,
+        IppResolution,
+        IppValueTag,
+        new_ipp_request,
+    )
 
     sim = await simulated_printer("officejet-pro-9022e")
-    media = codec.Collection()
-    size = codec.Collection()
-    size.set("x-dimension", codec.ValueTag.INTEGER, 21000)
-    size.set("y-dimension", codec.ValueTag.INTEGER, 29700)
-    media.set("media-size", codec.ValueTag.BEG_COLLECTION, size)
-    message = codec.new_request(codec.Operation.PRINT_JOB, sim.printer_uri)
-    job = message.add_group(codec.GroupTag.JOB)
-    job.set("media-col", codec.ValueTag.BEG_COLLECTION, media)
-    job.set(
-        "printer-resolution", codec.ValueTag.RESOLUTION, codec.Resolution(600, 600, 3)
-    )
-    job.set("job-hold-until", codec.ValueTag.OCTET_STRING, b"no-hold")
-    job.set("page-ranges", codec.ValueTag.RANGE_OF_INTEGER, codec.RangeOfInteger(1, 2))
+    media = IppCollection()
+    size = IppCollection()
+    size.set("x-dimension", IppValueTag.INTEGER, 21000)
+    size.set("y-dimension", IppValueTag.INTEGER, 29700)
+    media.set("media-size", IppValueTag.BEG_COLLECTION, size)
+    message = new_ipp_request(IppOperation.PRINT_JOB, sim.printer_uri)
+    job = message.add_group(IppGroupTag.JOB)
+    job.set("media-col", IppValueTag.BEG_COLLECTION, media)
+    job.set("printer-resolution", IppValueTag.RESOLUTION, IppResolution(600, 600, 3))
+    job.set("job-hold-until", IppValueTag.OCTET_STRING, b"no-hold")
+    job.set("page-ranges", IppValueTag.RANGE_OF_INTEGER, IppRangeOfInteger(1, 2))
     async with http.post(
         sim.ipp_url,
         data=message.encode() + PDF_2_PAGES,
@@ -150,10 +156,10 @@ async def test_json_friendly_attributes(
 
 
 async def test_client_gone_mid_upload(simulated_printer: PrinterFactory) -> None:
-    from simulator._codec import codec
+    from custom_components.hp_ews.client import IppOperation, new_ipp_request
 
     sim = await simulated_printer("officejet-pro-9022e")
-    message = codec.new_request(codec.Operation.PRINT_JOB, sim.printer_uri)
+    message = new_ipp_request(IppOperation.PRINT_JOB, sim.printer_uri)
     body = message.encode() + b"%PDF-1.4\n"
     reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
     writer.write(

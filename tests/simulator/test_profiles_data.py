@@ -9,7 +9,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from simulator._codec import codec
+from custom_components.hp_ews.client import (
+    IppRangeOfInteger,
+    IppResolution,
+    IppValueTag,
+    decode_ipp,
+)
 from simulator.build_data import build
 from simulator.ippdump import attribute_from_dump, dump_lines, message_from_dump
 from simulator.profiles import DATA_DIR, PROFILES, get_profile
@@ -166,7 +171,7 @@ def test_copies_are_byte_identical(profile: str) -> None:
 @pytest.mark.parametrize("dump", [P57750, ENVY])
 def test_dump_attributes_survive_encoding(dump: Path) -> None:
     """Every attribute line of a dump comes back with as many values."""
-    message = codec.decode(message_from_dump(dump.read_text()).encode())
+    message = decode_ipp(message_from_dump(dump.read_text()).encode())
     lines = list(dump_lines(dump.read_text()))
     printer_lines = [
         line
@@ -181,13 +186,13 @@ def test_dump_attributes_survive_encoding(dump: Path) -> None:
 
 
 def test_dump_parser_values() -> None:
-    tag = codec.ValueTag
+    tag = IppValueTag
     assert attribute_from_dump(
         "printer-resolution-default", "resolution", "300 dpi"
-    ).value == codec.Resolution(300, 300, 3)
+    ).value == IppResolution(300, 300, 3)
     assert attribute_from_dump(
         "copies-supported", "rangeOfInteger", "1-99"
-    ).value == codec.RangeOfInteger(1, 99)
+    ).value == IppRangeOfInteger(1, 99)
     assert (
         attribute_from_dump(
             "printer-up-time", "integer", "6358 (1970-01-01T01:45:58Z)"

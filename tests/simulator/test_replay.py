@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from simulator._codec import codec
+from custom_components.hp_ews.client import (
+    IppOperation,
+    IppStatusCode,
+    decode_ipp,
+    new_ipp_request,
+)
 from simulator.profiles import DATA_DIR
 
 from .conftest import FIXTURES
@@ -50,14 +55,14 @@ async def test_replay_serves_files_verbatim(
     assert (await get_text(http, sim.url + "/DevMgmt/DiscoveryTree.xml"))[0] == 404
     # IPP: the captured answer, with this request's id.
     response = await ipp_request(
-        http, sim, codec.Operation.GET_PRINTER_ATTRIBUTES, request_id=4242
+        http, sim, IppOperation.GET_PRINTER_ATTRIBUTES, request_id=4242
     )
     raw = (tmp_path / "ipp/Get-Printer-Attributes.ipp").read_bytes()
-    expected = codec.decode(raw)
+    expected = decode_ipp(raw)
     assert response.request_id == 4242
     assert response.printer == expected.printer
-    other = await ipp_request(http, sim, codec.Operation.GET_JOBS)
-    assert other.status_code == codec.StatusCode.SERVER_ERROR_OPERATION_NOT_SUPPORTED
+    other = await ipp_request(http, sim, IppOperation.GET_JOBS)
+    assert other.status_code == IppStatusCode.SERVER_ERROR_OPERATION_NOT_SUPPORTED
     async with http.post(
         sim.ipp_url, data=b"\x02\x00", headers={"Content-Type": "application/ipp"}
     ) as resp:
@@ -83,7 +88,7 @@ async def test_replay_without_ipp(
 ) -> None:
     make_capture(tmp_path, with_ipp=False)
     sim = await simulated_printer(replay=tmp_path)
-    message = codec.new_request(codec.Operation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
+    message = new_ipp_request(IppOperation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
     async with http.post(
         sim.ipp_url, data=message.encode(), headers={"Content-Type": "application/ipp"}
     ) as resp:
@@ -95,7 +100,7 @@ async def test_replay_profile_data_dir(
 ) -> None:
     """Every profile's data directory is itself a replayable capture."""
     sim = await simulated_printer(replay=DATA_DIR / "pagewide-mfp-p57750")
-    message = codec.new_request(codec.Operation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
+    message = new_ipp_request(IppOperation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
     response = await post_ipp(http, sim, message.encode())
     assert response.printer.value("printer-make-and-model") == "HP PageWide MFP P57750"
 
@@ -171,8 +176,8 @@ async def test_replay_diagnostics_download(
     assert (await get_text(http, sim.url + "/DevMgmt/Nothing.xml"))[0] == 404
     ipp_files = list((source / "ipp").glob("*.ipp"))
     if ipp_files:
-        response = await ipp_request(http, sim, codec.Operation.GET_PRINTER_ATTRIBUTES)
-        expected = codec.decode(ipp_files[0].read_bytes())
+        response = await ipp_request(http, sim, IppOperation.GET_PRINTER_ATTRIBUTES)
+        expected = decode_ipp(ipp_files[0].read_bytes())
         assert response.printer == expected.printer
     async with http.get(sim.url + "/_sim/info") as resp:
         info = await resp.json()
@@ -194,7 +199,7 @@ async def test_replay_bare_capture_object_and_cli(
     status, body, content_type = await get_text(http, sim.url + "/cdm/system/v1/status")
     assert (status, content_type) == (200, "application/json")
     assert body == (DATA_DIR / "smart-tank-580/http/cdm/system/v1/status").read_bytes()
-    message = codec.new_request(codec.Operation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
+    message = new_ipp_request(IppOperation.GET_PRINTER_ATTRIBUTES, sim.printer_uri)
     async with http.post(
         sim.ipp_url, data=message.encode(), headers={"Content-Type": "application/ipp"}
     ) as resp:

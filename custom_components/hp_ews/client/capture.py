@@ -34,8 +34,9 @@ from urllib.parse import urlsplit
 
 from yarl import URL
 
-from . import cdm, ippcodec, ledm
+from . import cdm, ledm
 from .errors import HPEWSError, HPEWSParseError
+from .ipp import codec
 from .models import Profile, Protocol
 from .transport import MAX_DOCUMENT_BYTES, HttpResponse
 
@@ -241,10 +242,10 @@ class CaptureTransport:
         if len(body) < 8:
             raise HPEWSParseError("IPP request shorter than its header")
         operation, request_id = struct.unpack(">HI", body[2:8])
-        answer = self._capture.ipp.get(ippcodec.operation_name(operation))
+        answer = self._capture.ipp.get(codec.ipp_operation_name(operation))
         if answer is None:
-            return ippcodec.new_response(
-                ippcodec.StatusCode.SERVER_ERROR_OPERATION_NOT_SUPPORTED, request_id
+            return codec.new_ipp_response(
+                codec.IppStatusCode.SERVER_ERROR_OPERATION_NOT_SUPPORTED, request_id
             ).encode()
         if len(answer) < 8:
             raise HPEWSParseError("Captured IPP answer shorter than its header")
@@ -935,7 +936,7 @@ class Redactor:
 
     def learn_ipp(self, data: bytes) -> None:
         """Remember the identifying values in an IPP message."""
-        message = ippcodec.decode(data)
+        message = codec.decode_ipp(data)
         for group in message.groups:
             for attribute in group:
                 self._learn_attribute(attribute, field_kind(attribute.name))
@@ -947,7 +948,7 @@ class Redactor:
             HPEWSParseError: not an IPP message, or one whose redacted values
                 no longer fit IPP's length fields.
         """
-        message = ippcodec.decode(data)
+        message = codec.decode_ipp(data)
         for group in message.groups:
             for attribute in group:
                 self._redact_attribute(attribute, field_kind(attribute.name))
@@ -956,9 +957,9 @@ class Redactor:
         except (ValueError, TypeError) as err:
             raise HPEWSParseError(f"Cannot re-encode the redacted IPP: {err}") from err
 
-    def _learn_attribute(self, attribute: ippcodec.Attribute, kind: str | None) -> None:
+    def _learn_attribute(self, attribute: codec.IppAttribute, kind: str | None) -> None:
         for value in attribute.values:
-            if isinstance(value, ippcodec.Collection):
+            if isinstance(value, codec.IppCollection):
                 for member in value:
                     self._learn_attribute(member, kind or field_kind(member.name))
                 continue
@@ -975,18 +976,18 @@ class Redactor:
                     self.add_secret(host, HOST, min_length=1)
 
     def _redact_attribute(
-        self, attribute: ippcodec.Attribute, kind: str | None
+        self, attribute: codec.IppAttribute, kind: str | None
     ) -> None:
         for index, value in enumerate(attribute.values):
-            if isinstance(value, ippcodec.Collection):
+            if isinstance(value, codec.IppCollection):
                 for member in value:
                     self._redact_attribute(member, kind or field_kind(member.name))
             elif isinstance(value, str):
                 attribute.values[index] = self.redact_field(value, kind)
             elif isinstance(value, bytes):
                 attribute.values[index] = _bytes(self.redact_field(_text(value), kind))
-            elif isinstance(value, ippcodec.TextWithLanguage):
-                attribute.values[index] = ippcodec.TextWithLanguage(
+            elif isinstance(value, codec.IppTextWithLanguage):
+                attribute.values[index] = codec.IppTextWithLanguage(
                     self.redact_field(value.text, kind), value.language
                 )
 
@@ -1003,12 +1004,12 @@ def _uri_host(uri: str) -> str | None:
     return host.partition(":")[0] or None
 
 
-def _value_text(value: ippcodec.Value) -> str | None:
+def _value_text(value: codec.IppValue) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, bytes):
         return _text(value)
-    if isinstance(value, ippcodec.TextWithLanguage):
+    if isinstance(value, codec.IppTextWithLanguage):
         return value.text
     return None
 

@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Final, TextIO, cast
 
 from PIL import ExifTags, Image, ImageDraw, ImageFont
 
-from . import ipp, ippcodec
+from . import ipp
 
 # Defined with every library error in errors.py; re-exported where they began.
 from .errors import (
@@ -64,6 +64,7 @@ from .errors import (
     HPEWSUnsupportedFormatError as HPEWSUnsupportedFormatError,  # noqa: PLC0414
     PrintOptionError as PrintOptionError,  # noqa: PLC0414
 )
+from .ipp import codec
 from .raster import MAX_PAGE_PIXELS, RasterJob, SheetBack, encode_pwg, encode_urf
 
 if TYPE_CHECKING:
@@ -255,7 +256,7 @@ class PrintCapabilities:
     urf_supported: tuple[str, ...] = ()
 
     @classmethod
-    def from_attributes(cls, printer: ippcodec.AttributeGroup) -> PrintCapabilities:
+    def from_attributes(cls, printer: codec.IppAttributeGroup) -> PrintCapabilities:
         """From the printer attribute group of a Get-Printer-Attributes response."""
 
         def strings(name: str) -> tuple[str, ...]:
@@ -271,13 +272,13 @@ class PrintCapabilities:
                     {
                         value.dpi
                         for value in printer.values(name)
-                        if isinstance(value, ippcodec.Resolution) and value.dpi > 0
+                        if isinstance(value, codec.IppResolution) and value.dpi > 0
                     }
                 )
             )
 
         operations = tuple(
-            ippcodec.operation_name(value)
+            codec.ipp_operation_name(value)
             for value in printer.values("operations-supported")
             if isinstance(value, int) and not isinstance(value, bool)
         )

@@ -35,7 +35,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Final, Protocol, TypedDict
 
-from . import ipp, ippcodec
+from . import ipp
 from .convert import (
     PRINT_ATTRIBUTES,
     DocumentSource,
@@ -52,8 +52,8 @@ from .errors import (
     HPEWSUnsupportedFormatError,
     PrintOptionError,
 )
-from .ipp import DEFAULT_USER, IppJob, JobState, printer_uri_for
-from .ippcodec import StatusCode
+from .ipp import DEFAULT_USER, IppJob, JobState, codec, printer_uri_for
+from .ipp.codec import IppStatusCode
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
@@ -158,18 +158,18 @@ def _job_template(options: PrintOptions, document: PreparedDocument) -> _JobTemp
     )
 
 
-def _decode(data: bytes | None, what: str) -> ippcodec.IppMessage:
+def _decode(data: bytes | None, what: str) -> codec.IppMessage:
     if data is None:
         raise HPEWSConnectionError(f"No IPP service answered {what}")
-    return ippcodec.decode(data)
+    return codec.decode_ipp(data)
 
 
-def _raise_for_status(message: ippcodec.IppMessage, what: str) -> None:
-    if ippcodec.is_successful(message.status_code):
+def _raise_for_status(message: codec.IppMessage, what: str) -> None:
+    if codec.ipp_successful(message.status_code):
         return
     detail = message.operation.value("status-message")
-    text = f"{what}: {ippcodec.status_name(message.status_code)}"
-    if isinstance(detail, str | ippcodec.TextWithLanguage) and str(detail):
+    text = f"{what}: {codec.ipp_status_name(message.status_code)}"
+    if isinstance(detail, str | codec.IppTextWithLanguage) and str(detail):
         text = f"{text} ({detail})"
     raise HPEWSIPPError(text, message.status_code)
 
@@ -196,12 +196,12 @@ class _Requests:
         self._next_id += 1
         return self._next_id
 
-    async def post(self, body: bytes, what: str) -> ippcodec.IppMessage:
+    async def post(self, body: bytes, what: str) -> codec.IppMessage:
         """POST a small request; ``server-error-busy`` is retried with back-off."""
         delay = BUSY_FIRST_DELAY
         for attempt in range(self.busy_retries + 1):
             message = _decode(await self.transport.post_ipp(self.ipp_url, body), what)
-            if message.status_code != StatusCode.SERVER_ERROR_BUSY:
+            if message.status_code != IppStatusCode.SERVER_ERROR_BUSY:
                 _raise_for_status(message, what)
                 return message
             if attempt < self.busy_retries:
@@ -213,7 +213,7 @@ class _Requests:
 
     async def post_streamed(
         self, header: bytes, document: AsyncIterable[bytes], what: str
-    ) -> ippcodec.IppMessage:
+    ) -> codec.IppMessage:
         """POST an IPP header followed by a streamed document (chunked body).
 
         The transport applies its timeout per step of the upload, and answers
@@ -341,7 +341,7 @@ async def print_document(
                 )
                 response = await requests.post_streamed(header, document, "Print-Job")
                 if (
-                    response.status_code == StatusCode.SERVER_ERROR_BUSY
+                    response.status_code == IppStatusCode.SERVER_ERROR_BUSY
                     and replayable
                     and attempt < busy_retries
                 ):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 from yarl import URL
 
-from . import cdm, ipp, ippcodec, ledm
+from . import cdm, ipp, ledm
 from .errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
@@ -33,7 +33,7 @@ from .errors import (
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
 )
-from .ipp import device_id
+from .ipp import codec, device_id
 from .models import Profile, Protocol
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def ipp_maker(data: bytes) -> tuple[bool, str | None]:
     "HP" into every model, so its result cannot tell. Returns the verdict and
     the make and model to name in an error.
     """
-    printer = ippcodec.decode(data, keep=dict.fromkeys(_MAKER_ATTRIBUTES, 1)).printer
+    printer = codec.decode_ipp(data, keep=dict.fromkeys(_MAKER_ATTRIBUTES, 1)).printer
     fields = device_id(_value_text(printer.value("printer-device-id")))
     maker = fields.get("MFG") or fields.get("MANUFACTURER")
     described = [
@@ -122,8 +122,8 @@ def ipp_maker(data: bytes) -> tuple[bool, str | None]:
     return False, (described[0] if described else maker)
 
 
-def _value_text(value: ippcodec.Value | None) -> str:
-    if isinstance(value, ippcodec.TextWithLanguage):
+def _value_text(value: codec.IppValue | None) -> str:
+    if isinstance(value, codec.IppTextWithLanguage):
         return value.text
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")

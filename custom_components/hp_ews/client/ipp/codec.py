@@ -7,7 +7,7 @@ and ``printer-alert``. See docs/protocols.md §7.1.
 
 Decoding is lossless: every value keeps its value tag, unknown tags are kept as
 raw bytes and text is decoded with ``surrogateescape``, so
-``encode(decode(data)) == data`` for any well-formed message. Printers are
+``encode_ipp(decode_ipp(data)) == data`` for any well-formed message. Printers are
 untrusted peers: input is size-capped and anything malformed or truncated
 raises :class:`HPEWSParseError`, never a lower-level exception.
 """
@@ -20,20 +20,16 @@ from enum import IntEnum
 import struct
 from typing import TYPE_CHECKING, Final
 
-from .errors import (
-    HPEWSParseError,
-    # Defined with every library error in errors.py, re-exported here.
-    IppTruncatedError as IppTruncatedError,  # noqa: PLC0414
-)
+from custom_components.hp_ews.client.errors import HPEWSParseError, IppTruncatedError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
 MAX_MESSAGE_SIZE: Final = 4 * 1024 * 1024
-"""Default cap on the bytes :func:`decode` accepts (attributes plus data)."""
+"""Default cap on the bytes :func:`decode_ipp` accepts (attributes plus data)."""
 
 MAX_HEADER_SIZE: Final = 1024 * 1024
-"""Default cap on the attribute part :func:`decode_header` reads."""
+"""Default cap on the attribute part :func:`decode_ipp_header` reads."""
 
 MAX_COLLECTION_DEPTH: Final = 16
 """Deepest collection nesting accepted; real printers use 2 or 3."""
@@ -48,7 +44,7 @@ values holds 800 000, whose decoding would block the caller for seconds.
 _MAX_FIELD: Final = 0xFFFF
 
 
-class GroupTag(IntEnum):
+class IppGroupTag(IntEnum):
     """Delimiter tags that start an attribute group (RFC 8010 §3.5.1)."""
 
     OPERATION = 0x01
@@ -63,7 +59,7 @@ class GroupTag(IntEnum):
     SYSTEM = 0x0A
 
 
-class ValueTag(IntEnum):
+class IppValueTag(IntEnum):
     """Value tags (RFC 8010 §3.5.2 and the PWG registry)."""
 
     # Out-of-band values.
@@ -100,7 +96,7 @@ class ValueTag(IntEnum):
     EXTENSION = 0x7F
 
 
-class Operation(IntEnum):
+class IppOperation(IntEnum):
     """IPP operation ids (RFC 8011, PWG 5100.x)."""
 
     PRINT_JOB = 0x0002
@@ -175,12 +171,12 @@ class Operation(IntEnum):
 
 # Names as the IANA IPP registry spells them where title-casing gets them wrong.
 _OPERATION_NAME_EXCEPTIONS: Final = {
-    Operation.PRINT_URI: "Print-URI",
-    Operation.SEND_URI: "Send-URI",
+    IppOperation.PRINT_URI: "Print-URI",
+    IppOperation.SEND_URI: "Send-URI",
 }
 
 
-class StatusCode(IntEnum):
+class IppStatusCode(IntEnum):
     """IPP status codes (RFC 8011 §4.1.6, PWG 5100.x)."""
 
     SUCCESSFUL_OK = 0x0000
@@ -235,10 +231,10 @@ class StatusCode(IntEnum):
     SERVER_ERROR_TOO_MANY_DOCUMENTS = 0x050C
 
 
-def operation_name(code: int) -> str:
+def ipp_operation_name(code: int) -> str:
     """Registry name of an operation id, e.g. ``Identify-Printer``; else ``0x4029``."""
     try:
-        op = Operation(code)
+        op = IppOperation(code)
     except ValueError:
         return f"0x{code:04x}"
     if op in _OPERATION_NAME_EXCEPTIONS:
@@ -246,15 +242,15 @@ def operation_name(code: int) -> str:
     return "-".join(part.capitalize() for part in op.name.split("_"))
 
 
-def status_name(code: int) -> str:
+def ipp_status_name(code: int) -> str:
     """Keyword of a status code, e.g. ``server-error-busy``; else ``0x0bad``."""
     try:
-        return StatusCode(code).name.lower().replace("_", "-")
+        return IppStatusCode(code).name.lower().replace("_", "-")
     except ValueError:
         return f"0x{code:04x}"
 
 
-def is_successful(status_code: int) -> bool:
+def ipp_successful(status_code: int) -> bool:
     """Whether a status code is in the ``successful-*`` range."""
     return 0 <= status_code <= 0x00FF
 
@@ -263,7 +259,7 @@ def is_successful(status_code: int) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Resolution:
+class IppResolution:
     """A ``resolution`` value; ``units`` 3 = dots per inch, 4 = dots per cm."""
 
     cross_feed: int
@@ -279,7 +275,7 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
-class RangeOfInteger:
+class IppRangeOfInteger:
     """A ``rangeOfInteger`` value (inclusive)."""
 
     lower: int
@@ -287,7 +283,7 @@ class RangeOfInteger:
 
 
 @dataclass(frozen=True, slots=True)
-class TextWithLanguage:
+class IppTextWithLanguage:
     """A ``textWithLanguage`` or ``nameWithLanguage`` value."""
 
     text: str
@@ -299,7 +295,7 @@ class TextWithLanguage:
 
 
 @dataclass(frozen=True, slots=True)
-class DateTime:
+class IppDateTime:
     """An RFC 2579 DateAndTime, kept field by field so odd values survive."""
 
     year: int
@@ -333,7 +329,7 @@ class DateTime:
             return None
 
     @classmethod
-    def from_datetime(cls, value: dt.datetime) -> DateTime:
+    def from_datetime(cls, value: dt.datetime) -> IppDateTime:
         """From an aware datetime (naive ones are taken as UTC)."""
         offset = value.utcoffset() or dt.timedelta()
         direction = "-" if offset < dt.timedelta() else "+"
@@ -353,7 +349,7 @@ class DateTime:
 
 
 @dataclass(frozen=True, slots=True)
-class OutOfBand:
+class IppOutOfBand:
     """An out-of-band value (``no-value``, ``unknown``, ``unsupported``, …).
 
     The tag is also on the attribute; ``data`` keeps the rare non-empty payload.
@@ -364,7 +360,7 @@ class OutOfBand:
 
 
 @dataclass(frozen=True, slots=True)
-class Extension:
+class IppExtension:
     """A value with tag 0x7F: a 4-byte extended type code, then the value."""
 
     type_code: int
@@ -376,45 +372,45 @@ class _AttributeMap:
 
     __slots__ = ("_attributes",)
 
-    def __init__(self, attributes: Iterable[Attribute] = ()) -> None:
-        self._attributes: dict[str, Attribute] = {}
+    def __init__(self, attributes: Iterable[IppAttribute] = ()) -> None:
+        self._attributes: dict[str, IppAttribute] = {}
         for attribute in attributes:
             self.add(attribute)
 
-    def add(self, attribute: Attribute) -> Attribute:
+    def add(self, attribute: IppAttribute) -> IppAttribute:
         """Add an attribute, replacing one of the same name in place."""
         self._attributes[attribute.name] = attribute
         return attribute
 
-    def set(self, name: str, tag: int, *values: Value) -> Attribute:
+    def set(self, name: str, tag: int, *values: IppValue) -> IppAttribute:
         """Add (or replace) an attribute built from a tag and values."""
-        return self.add(Attribute(name, tag, *values))
+        return self.add(IppAttribute(name, tag, *values))
 
     def remove(self, name: str) -> None:
         """Remove an attribute if present."""
         self._attributes.pop(name, None)
 
-    def get(self, name: str) -> Attribute | None:
+    def get(self, name: str) -> IppAttribute | None:
         """The attribute of that name, or None."""
         return self._attributes.get(name)
 
-    def value(self, name: str) -> Value | None:
+    def value(self, name: str) -> IppValue | None:
         """First value of an attribute, or None when absent."""
         attribute = self._attributes.get(name)
         return attribute.values[0] if attribute is not None else None
 
-    def values(self, name: str) -> list[Value]:
+    def values(self, name: str) -> list[IppValue]:
         """All values of an attribute; empty when absent."""
         attribute = self._attributes.get(name)
         return list(attribute.values) if attribute is not None else []
 
-    def __getitem__(self, name: str) -> Attribute:
+    def __getitem__(self, name: str) -> IppAttribute:
         return self._attributes[name]
 
     def __contains__(self, name: object) -> bool:
         return name in self._attributes
 
-    def __iter__(self) -> Iterator[Attribute]:
+    def __iter__(self) -> Iterator[IppAttribute]:
         return iter(self._attributes.values())
 
     def __len__(self) -> int:
@@ -428,14 +424,14 @@ class _AttributeMap:
         return list(self._attributes.values()) == list(other._attributes.values())
 
 
-class Collection(_AttributeMap):
+class IppCollection(_AttributeMap):
     """A ``collection`` value: ordered member attributes."""
 
     __slots__ = ()
 
     def __eq__(self, other: object) -> bool:
         """Same tags, names and values in the same order."""
-        return isinstance(other, Collection) and self._same(other)
+        return isinstance(other, IppCollection) and self._same(other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -444,18 +440,18 @@ class Collection(_AttributeMap):
         return f"Collection({list(self)!r})"
 
 
-type Value = (
+type IppValue = (
     int
     | bool
     | str
     | bytes
-    | DateTime
-    | Resolution
-    | RangeOfInteger
-    | TextWithLanguage
-    | Collection
-    | OutOfBand
-    | Extension
+    | IppDateTime
+    | IppResolution
+    | IppRangeOfInteger
+    | IppTextWithLanguage
+    | IppCollection
+    | IppOutOfBand
+    | IppExtension
 )
 """A decoded IPP value; which one depends on the value tag.
 
@@ -464,7 +460,7 @@ character-string tags → str, the rest → the class of that name.
 """
 
 
-class Attribute:
+class IppAttribute:
     """One attribute: a name and one or more values, each with its value tag.
 
     ``Attribute("printer-state", ValueTag.ENUM, 3)``. Values of a 1setOf
@@ -474,13 +470,13 @@ class Attribute:
 
     __slots__ = ("name", "tags", "values")
 
-    def __init__(self, name: str, tag: int, *values: Value) -> None:
+    def __init__(self, name: str, tag: int, *values: IppValue) -> None:
         """Create an attribute; without values it must be given some later."""
         self.name = name
-        self.values: list[Value] = list(values)
+        self.values: list[IppValue] = list(values)
         self.tags: list[int] = [tag] * len(self.values) if values else [tag]
 
-    def append(self, value: Value, tag: int | None = None) -> None:
+    def append(self, value: IppValue, tag: int | None = None) -> None:
         """Add a value (an additional value of a 1setOf)."""
         if not self.values:
             self.tags = [self.tags[0] if tag is None else tag]
@@ -494,18 +490,18 @@ class Attribute:
         return self.tags[0]
 
     @property
-    def value(self) -> Value:
+    def value(self) -> IppValue:
         """The first value."""
         return self.values[0]
 
-    def value_tags(self) -> Iterator[tuple[int, Value]]:
+    def value_tags(self) -> Iterator[tuple[int, IppValue]]:
         """Pairs of (value tag, value)."""
         return zip(self.tags, self.values, strict=True)
 
     def __eq__(self, other: object) -> bool:
         """Same tags, names and values in the same order."""
         return (
-            isinstance(other, Attribute)
+            isinstance(other, IppAttribute)
             and self.name == other.name
             and self.tags == other.tags
             and self.values == other.values
@@ -528,25 +524,25 @@ class Attribute:
 
 def _tag_repr(tag: int) -> str:
     try:
-        return ValueTag(tag).name
+        return IppValueTag(tag).name
     except ValueError:
         return f"0x{tag:02x}"
 
 
-class AttributeGroup(_AttributeMap):
+class IppAttributeGroup(_AttributeMap):
     """An attribute group: its delimiter tag and ordered attributes."""
 
     __slots__ = ("tag",)
 
-    def __init__(self, tag: int, attributes: Iterable[Attribute] = ()) -> None:
-        """Create a group with tag ``tag`` (see :class:`GroupTag`)."""
+    def __init__(self, tag: int, attributes: Iterable[IppAttribute] = ()) -> None:
+        """Create a group with tag ``tag`` (see :class:`IppGroupTag`)."""
         super().__init__(attributes)
         self.tag = tag
 
     def __eq__(self, other: object) -> bool:
         """Same tags, names and values in the same order."""
         return (
-            isinstance(other, AttributeGroup)
+            isinstance(other, IppAttributeGroup)
             and self.tag == other.tag
             and self._same(other)
         )
@@ -556,7 +552,7 @@ class AttributeGroup(_AttributeMap):
     def __repr__(self) -> str:
         """Debug representation."""
         try:
-            tag = GroupTag(self.tag).name
+            tag = IppGroupTag(self.tag).name
         except ValueError:
             tag = f"0x{self.tag:02x}"
         return f"AttributeGroup({tag}, {list(self)!r})"
@@ -572,7 +568,7 @@ class IppMessage:
 
     code: int
     request_id: int = 1
-    groups: list[AttributeGroup] = field(default_factory=list)
+    groups: list[IppAttributeGroup] = field(default_factory=list)
     version: tuple[int, int] = (2, 0)
     data: bytes = b""
 
@@ -586,47 +582,47 @@ class IppMessage:
         """The code, read as a response."""
         return self.code
 
-    def group(self, tag: int) -> AttributeGroup | None:
+    def group(self, tag: int) -> IppAttributeGroup | None:
         """The first group with that tag, or None."""
         for group in self.groups:
             if group.tag == tag:
                 return group
         return None
 
-    def groups_of(self, tag: int) -> list[AttributeGroup]:
+    def groups_of(self, tag: int) -> list[IppAttributeGroup]:
         """Every group with that tag (Get-Jobs answers one job group per job)."""
         return [group for group in self.groups if group.tag == tag]
 
-    def add_group(self, tag: int) -> AttributeGroup:
+    def add_group(self, tag: int) -> IppAttributeGroup:
         """Append a new group and return it."""
-        group = AttributeGroup(tag)
+        group = IppAttributeGroup(tag)
         self.groups.append(group)
         return group
 
-    def group_for(self, tag: int) -> AttributeGroup:
+    def group_for(self, tag: int) -> IppAttributeGroup:
         """The first group with that tag, appended if there is none."""
         group = self.group(tag)
         return self.add_group(tag) if group is None else group
 
     @property
-    def operation(self) -> AttributeGroup:
+    def operation(self) -> IppAttributeGroup:
         """The operation group (an empty detached one when missing)."""
-        group = self.group(GroupTag.OPERATION)
-        return AttributeGroup(GroupTag.OPERATION) if group is None else group
+        group = self.group(IppGroupTag.OPERATION)
+        return IppAttributeGroup(IppGroupTag.OPERATION) if group is None else group
 
     @property
-    def printer(self) -> AttributeGroup:
+    def printer(self) -> IppAttributeGroup:
         """The first printer group (an empty detached one when missing)."""
-        group = self.group(GroupTag.PRINTER)
-        return AttributeGroup(GroupTag.PRINTER) if group is None else group
+        group = self.group(IppGroupTag.PRINTER)
+        return IppAttributeGroup(IppGroupTag.PRINTER) if group is None else group
 
     @property
-    def job(self) -> AttributeGroup:
+    def job(self) -> IppAttributeGroup:
         """The first job group (an empty detached one when missing)."""
-        group = self.group(GroupTag.JOB)
-        return AttributeGroup(GroupTag.JOB) if group is None else group
+        group = self.group(IppGroupTag.JOB)
+        return IppAttributeGroup(IppGroupTag.JOB) if group is None else group
 
-    def find(self, name: str) -> Attribute | None:
+    def find(self, name: str) -> IppAttribute | None:
         """The first attribute of that name in any group."""
         for group in self.groups:
             if (attribute := group.get(name)) is not None:
@@ -635,7 +631,7 @@ class IppMessage:
 
     def encode(self) -> bytes:
         """The wire bytes, document data included."""
-        return encode(self)
+        return encode_ipp(self)
 
     @classmethod
     def decode(
@@ -646,14 +642,14 @@ class IppMessage:
         max_values: int = MAX_VALUES,
         keep: Mapping[str, int] | None = None,
     ) -> IppMessage:
-        """Decode a whole message; see :func:`decode`."""
-        return decode(data, max_size=max_size, max_values=max_values, keep=keep)
+        """Decode a whole message; see :func:`decode_ipp`."""
+        return decode_ipp(data, max_size=max_size, max_values=max_values, keep=keep)
 
 
 # --- helpers for building messages ---------------------------------------------
 
 
-def new_request(
+def new_ipp_request(
     operation: int,
     printer_uri: str | None = None,
     *,
@@ -669,19 +665,19 @@ def new_request(
     then ``printer-uri`` and ``requesting-user-name`` when given.
     """
     message = IppMessage(operation, request_id, version=version)
-    group = message.add_group(GroupTag.OPERATION)
-    group.set("attributes-charset", ValueTag.CHARSET, "utf-8")
+    group = message.add_group(IppGroupTag.OPERATION)
+    group.set("attributes-charset", IppValueTag.CHARSET, "utf-8")
     group.set(
-        "attributes-natural-language", ValueTag.NATURAL_LANGUAGE, natural_language
+        "attributes-natural-language", IppValueTag.NATURAL_LANGUAGE, natural_language
     )
     if printer_uri is not None:
-        group.set("printer-uri", ValueTag.URI, printer_uri)
+        group.set("printer-uri", IppValueTag.URI, printer_uri)
     if requesting_user_name is not None:
-        group.set("requesting-user-name", ValueTag.NAME, requesting_user_name)
+        group.set("requesting-user-name", IppValueTag.NAME, requesting_user_name)
     return message
 
 
-def new_response(
+def new_ipp_response(
     status_code: int,
     request_id: int,
     *,
@@ -691,13 +687,13 @@ def new_response(
 ) -> IppMessage:
     """A response with the operation attributes every response starts with."""
     message = IppMessage(status_code, request_id, version=version)
-    group = message.add_group(GroupTag.OPERATION)
-    group.set("attributes-charset", ValueTag.CHARSET, "utf-8")
+    group = message.add_group(IppGroupTag.OPERATION)
+    group.set("attributes-charset", IppValueTag.CHARSET, "utf-8")
     group.set(
-        "attributes-natural-language", ValueTag.NATURAL_LANGUAGE, natural_language
+        "attributes-natural-language", IppValueTag.NATURAL_LANGUAGE, natural_language
     )
     if status_message is not None:
-        group.set("status-message", ValueTag.TEXT, status_message)
+        group.set("status-message", IppValueTag.TEXT, status_message)
     return message
 
 
@@ -712,31 +708,31 @@ _DATETIME = struct.Struct(">HBBBBBBcBB")
 
 _STRING_TAGS: Final = frozenset(
     {
-        ValueTag.TEXT,
-        ValueTag.NAME,
-        ValueTag.KEYWORD,
-        ValueTag.URI,
-        ValueTag.URI_SCHEME,
-        ValueTag.CHARSET,
-        ValueTag.NATURAL_LANGUAGE,
-        ValueTag.MIME_MEDIA_TYPE,
-        ValueTag.MEMBER_ATTR_NAME,
+        IppValueTag.TEXT,
+        IppValueTag.NAME,
+        IppValueTag.KEYWORD,
+        IppValueTag.URI,
+        IppValueTag.URI_SCHEME,
+        IppValueTag.CHARSET,
+        IppValueTag.NATURAL_LANGUAGE,
+        IppValueTag.MIME_MEDIA_TYPE,
+        IppValueTag.MEMBER_ATTR_NAME,
     }
 )
 _WITH_LANGUAGE_TAGS: Final = frozenset(
-    {ValueTag.TEXT_WITH_LANGUAGE, ValueTag.NAME_WITH_LANGUAGE}
+    {IppValueTag.TEXT_WITH_LANGUAGE, IppValueTag.NAME_WITH_LANGUAGE}
 )
 
 
 # Tags as plain ints: the decoding loop compares them once per value.
-_DELIMITER_END: Final = int(GroupTag.END)
-_BEG_COLLECTION: Final = int(ValueTag.BEG_COLLECTION)
-_END_COLLECTION: Final = int(ValueTag.END_COLLECTION)
-_MEMBER_ATTR_NAME: Final = int(ValueTag.MEMBER_ATTR_NAME)
+_DELIMITER_END: Final = int(IppGroupTag.END)
+_BEG_COLLECTION: Final = int(IppValueTag.BEG_COLLECTION)
+_END_COLLECTION: Final = int(IppValueTag.END_COLLECTION)
+_MEMBER_ATTR_NAME: Final = int(IppValueTag.MEMBER_ATTR_NAME)
 _COLLECTION_ONLY: Final = frozenset({_END_COLLECTION, _MEMBER_ATTR_NAME})
 _TEXT_TAGS: Final = frozenset(int(tag) for tag in _STRING_TAGS)
 _LANGUAGE_TAGS: Final = frozenset(int(tag) for tag in _WITH_LANGUAGE_TAGS)
-_INTEGER_TAGS: Final = frozenset({int(ValueTag.INTEGER), int(ValueTag.ENUM)})
+_INTEGER_TAGS: Final = frozenset({int(IppValueTag.INTEGER), int(IppValueTag.ENUM)})
 _UNLIMITED: Final = 1 << 62
 
 
@@ -745,7 +741,7 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-def decode(
+def decode_ipp(
     data: bytes | bytearray | memoryview,
     *,
     max_size: int = MAX_MESSAGE_SIZE,
@@ -754,7 +750,7 @@ def decode(
 ) -> IppMessage:
     """Decode a whole IPP message; document data ends up in ``message.data``.
 
-    ``max_values`` and ``keep`` as for :func:`decode_header`.
+    ``max_values`` and ``keep`` as for :func:`decode_ipp_header`.
 
     Raises:
         HPEWSParseError: malformed, truncated (:class:`IppTruncatedError`),
@@ -763,14 +759,14 @@ def decode(
     """
     if len(data) > max_size:
         raise HPEWSParseError(f"IPP message larger than the {max_size} byte limit")
-    message, offset = decode_header(
+    message, offset = decode_ipp_header(
         data, max_size=max_size, max_values=max_values, keep=keep
     )
     message.data = bytes(data[offset:])
     return message
 
 
-def decode_header(
+def decode_ipp_header(
     data: bytes | bytearray | memoryview,
     *,
     max_size: int = MAX_HEADER_SIZE,
@@ -847,8 +843,8 @@ class _Decoder:
             raise self.short(_HEADER.size)
         major, minor, code, request_id = _HEADER.unpack_from(buf)
         message = IppMessage(code, request_id, version=(major, minor))
-        attributes: dict[str, Attribute] | None = None
-        current: Attribute | None = None
+        attributes: dict[str, IppAttribute] | None = None
+        current: IppAttribute | None = None
         room = 0  # values ``current`` may still take
         values_left = self.values_left
         pos = _HEADER.size
@@ -894,7 +890,7 @@ class _Decoder:
                 self.values_left = values_left
                 value, pos = self.value(tag, start, stop, 0)
                 values_left = self.values_left
-                current = Attribute(name, tag, value)
+                current = IppAttribute(name, tag, value)
                 attributes[name] = current
                 room -= 1
             elif current is None:
@@ -953,7 +949,9 @@ class _Decoder:
             return pos + 3
         return pos + 5 + ((self.buf[pos + 1] << 8) | self.buf[pos + 2])
 
-    def value(self, tag: int, start: int, stop: int, depth: int) -> tuple[Value, int]:
+    def value(
+        self, tag: int, start: int, stop: int, depth: int
+    ) -> tuple[IppValue, int]:
         """The value in ``buf[start:stop]`` and where the next record starts."""
         buf = self.buf
         if tag in _COLLECTION_ONLY:
@@ -965,39 +963,39 @@ class _Decoder:
             _expect_length(tag, length, 4)
             integer: int = _I32.unpack_from(buf, start)[0]
             return integer, stop
-        if tag == ValueTag.BOOLEAN:
+        if tag == IppValueTag.BOOLEAN:
             _expect_length(tag, length, 1)
             return buf[start] != 0, stop
         if tag in _LANGUAGE_TAGS:
             lang_start, lang_end, text_start, text_end = self.language_parts(
                 start, stop
             )
-            return TextWithLanguage(
+            return IppTextWithLanguage(
                 _text(buf[text_start:text_end]), _text(buf[lang_start:lang_end])
             ), text_end
         if tag == _BEG_COLLECTION:
             # The begCollection value is empty by RFC 8010; any payload is ignored.
             return self.collection(stop, depth + 1)
-        if tag == ValueTag.DATE_TIME:
+        if tag == IppValueTag.DATE_TIME:
             _expect_length(tag, length, _DATETIME.size)
             y, mo, d, h, mi, s, ds, direction, utc_h, utc_m = _DATETIME.unpack_from(
                 buf, start
             )
-            return DateTime(
+            return IppDateTime(
                 y, mo, d, h, mi, s, ds, direction.decode("latin-1"), utc_h, utc_m
             ), stop
-        if tag == ValueTag.RESOLUTION:
+        if tag == IppValueTag.RESOLUTION:
             _expect_length(tag, length, _RESOLUTION.size)
-            return Resolution(*_RESOLUTION.unpack_from(buf, start)), stop
-        if tag == ValueTag.RANGE_OF_INTEGER:
+            return IppResolution(*_RESOLUTION.unpack_from(buf, start)), stop
+        if tag == IppValueTag.RANGE_OF_INTEGER:
             _expect_length(tag, length, _RANGE.size)
-            return RangeOfInteger(*_RANGE.unpack_from(buf, start)), stop
+            return IppRangeOfInteger(*_RANGE.unpack_from(buf, start)), stop
         if 0x10 <= tag <= 0x1F:
-            return OutOfBand(tag, buf[start:stop]), stop
-        if tag == ValueTag.EXTENSION:
+            return IppOutOfBand(tag, buf[start:stop]), stop
+        if tag == IppValueTag.EXTENSION:
             if length < 4:
                 raise HPEWSParseError("IPP extension value shorter than its type code")
-            return Extension(
+            return IppExtension(
                 int.from_bytes(buf[start : start + 4]), buf[start + 4 : stop]
             ), stop
         # octetString and unknown tags: the bytes as sent.
@@ -1027,14 +1025,14 @@ class _Decoder:
             raise self.short(text_end)
         return start, stop, stop + 2, text_end
 
-    def collection(self, pos: int, depth: int) -> tuple[Collection, int]:
+    def collection(self, pos: int, depth: int) -> tuple[IppCollection, int]:
         """The collection whose first member starts at ``pos``, and its end."""
         if depth > MAX_COLLECTION_DEPTH:
             raise HPEWSParseError("IPP collections nested too deeply")
         buf, end = self.buf, self.end
-        collection = Collection()
+        collection = IppCollection()
         members = collection._attributes  # noqa: SLF001
-        member: Attribute | None = None
+        member: IppAttribute | None = None
         while True:
             if pos >= end:
                 raise self.short(pos + 1)
@@ -1060,7 +1058,7 @@ class _Decoder:
                 if tag == _END_COLLECTION:
                     return collection, stop
                 name = _text(buf[start:stop])
-                member = Attribute(name, tag)
+                member = IppAttribute(name, tag)
                 if name not in members:
                     members[name] = member
                 pos = stop
@@ -1081,7 +1079,7 @@ def _expect_length(tag: int, length: int, expected: int) -> None:
 # --- encoding -------------------------------------------------------------------
 
 
-def encode(message: IppMessage) -> bytes:
+def encode_ipp(message: IppMessage) -> bytes:
     """Encode a message, document data included.
 
     Raises:
@@ -1094,12 +1092,12 @@ def encode(message: IppMessage) -> bytes:
         raise ValueError(f"invalid IPP message header: {err}") from err
     out = bytearray(header)
     for group in message.groups:
-        if not 0x01 <= group.tag <= 0x0F or group.tag == GroupTag.END:
+        if not 0x01 <= group.tag <= 0x0F or group.tag == IppGroupTag.END:
             raise ValueError(f"invalid IPP group tag 0x{group.tag:02x}")
         out.append(group.tag)
         for attribute in group:
             _write_attribute(out, attribute, named=True)
-    out.append(GroupTag.END)
+    out.append(IppGroupTag.END)
     out += message.data
     return bytes(out)
 
@@ -1111,13 +1109,13 @@ def _write_field(out: bytearray, raw: bytes) -> None:
     out += raw
 
 
-def _write_attribute(out: bytearray, attribute: Attribute, *, named: bool) -> None:
+def _write_attribute(out: bytearray, attribute: IppAttribute, *, named: bool) -> None:
     if not attribute.values:
         raise ValueError(f"IPP attribute {attribute.name!r} has no values")
     name = attribute.name.encode("utf-8", "surrogateescape")
     if not named:
         # Collection member: its name travels as a memberAttrName value.
-        out.append(ValueTag.MEMBER_ATTR_NAME)
+        out.append(IppValueTag.MEMBER_ATTR_NAME)
         _write_field(out, b"")
         _write_field(out, name)
         name = b""
@@ -1130,42 +1128,42 @@ def _write_attribute(out: bytearray, attribute: Attribute, *, named: bool) -> No
         _write_value(out, tag, value)
 
 
-def _write_value(out: bytearray, tag: int, value: Value) -> None:
-    if tag == ValueTag.BEG_COLLECTION:
-        if not isinstance(value, Collection):
+def _write_value(out: bytearray, tag: int, value: IppValue) -> None:
+    if tag == IppValueTag.BEG_COLLECTION:
+        if not isinstance(value, IppCollection):
             raise TypeError("begCollection needs a Collection")
         _write_field(out, b"")
         for member in value:
             _write_attribute(out, member, named=False)
-        out.append(ValueTag.END_COLLECTION)
+        out.append(IppValueTag.END_COLLECTION)
         _write_field(out, b"")
         _write_field(out, b"")
         return
     _write_field(out, _value_bytes(tag, value))
 
 
-def _value_bytes(tag: int, value: Value) -> bytes:
-    if tag in (ValueTag.END_COLLECTION, ValueTag.MEMBER_ATTR_NAME):
+def _value_bytes(tag: int, value: IppValue) -> bytes:
+    if tag in (IppValueTag.END_COLLECTION, IppValueTag.MEMBER_ATTR_NAME):
         raise ValueError(f"IPP tag 0x{tag:02x} is written by the encoder itself")
     if tag in _STRING_TAGS:
         return _check(value, str, tag).encode("utf-8", "surrogateescape")
     if tag in _WITH_LANGUAGE_TAGS:
-        text = _check(value, TextWithLanguage, tag)
+        text = _check(value, IppTextWithLanguage, tag)
         out = bytearray()
         _write_field(out, text.language.encode("utf-8", "surrogateescape"))
         _write_field(out, text.text.encode("utf-8", "surrogateescape"))
         return bytes(out)
-    if tag in (ValueTag.INTEGER, ValueTag.ENUM):
+    if tag in (IppValueTag.INTEGER, IppValueTag.ENUM):
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"IPP tag 0x{tag:02x} needs an int")
         try:
             return _I32.pack(value)
         except struct.error as err:
             raise ValueError(f"IPP integer out of range: {value}") from err
-    if tag == ValueTag.BOOLEAN:
+    if tag == IppValueTag.BOOLEAN:
         return b"\x01" if _check(value, bool, tag) else b"\x00"
-    if tag == ValueTag.DATE_TIME:
-        date = _check(value, DateTime, tag)
+    if tag == IppValueTag.DATE_TIME:
+        date = _check(value, IppDateTime, tag)
         return _DATETIME.pack(
             date.year,
             date.month,
@@ -1178,16 +1176,16 @@ def _value_bytes(tag: int, value: Value) -> bytes:
             date.utc_hours,
             date.utc_minutes,
         )
-    if tag == ValueTag.RESOLUTION:
-        res = _check(value, Resolution, tag)
+    if tag == IppValueTag.RESOLUTION:
+        res = _check(value, IppResolution, tag)
         return _RESOLUTION.pack(res.cross_feed, res.feed, res.units)
-    if tag == ValueTag.RANGE_OF_INTEGER:
-        rng = _check(value, RangeOfInteger, tag)
+    if tag == IppValueTag.RANGE_OF_INTEGER:
+        rng = _check(value, IppRangeOfInteger, tag)
         return _RANGE.pack(rng.lower, rng.upper)
     if 0x10 <= tag <= 0x1F:
-        return _check(value, OutOfBand, tag).data
-    if tag == ValueTag.EXTENSION:
-        ext = _check(value, Extension, tag)
+        return _check(value, IppOutOfBand, tag).data
+    if tag == IppValueTag.EXTENSION:
+        ext = _check(value, IppExtension, tag)
         return ext.type_code.to_bytes(4) + ext.data
     if isinstance(value, str):
         # Convenience for octetString values that are text (printer-supply).
