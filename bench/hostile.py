@@ -293,8 +293,6 @@ CASES = (
          lambda: _ipp_long(b"marker-names", 0x42, b"HP blac ")),
     Case("ipp malformed printer-uri-supported", "ipp",
          "parse_printer_attributes", _ipp_bad_uris),
-    Case("pjl reply of 21000 lines (64 kB, its cap)", "pjl", "parse_info_status",
-         lambda: b"@PJL INFO STATUS\r\nCODE=10001\r\n" + b"A=\n" * 21_000),
     Case("ipp full decode (probe's maker check), 4 MiB", "ippcodec", "decode",
          lambda: _ipp(_ipp_value(0x30, b"x", b""))),
     Case("ipp full decode (probe's maker check), at the value cap", "ippcodec",

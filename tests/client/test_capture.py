@@ -28,7 +28,11 @@ from custom_components.hp_ews.client.capture import (
     write_capture,
     write_redacted_capture,
 )
-from custom_components.hp_ews.client.errors import HPEWSError, HPEWSParseError
+from custom_components.hp_ews.client.errors import (
+    HPEWSConnectionError,
+    HPEWSError,
+    HPEWSParseError,
+)
 from custom_components.hp_ews.client.ipp import (
     codec,
     get_printer_attributes_request,
@@ -274,6 +278,17 @@ async def test_capture_transport_short_captured_answer() -> None:
     request = get_printer_attributes_request("ipp://h:631/ipp/print")
     with pytest.raises(HPEWSParseError, match="shorter than its header"):
         await transport.post_ipp("http://h/ipp/print", request)
+
+
+async def test_capture_transport_has_no_raw_port() -> None:
+    transport = CaptureTransport(Capture())
+
+    async def document() -> AsyncIterator[bytes]:
+        yield b"%!PS"
+
+    with pytest.raises(HPEWSConnectionError, match="no raw port"):
+        await transport.send_raw(document(), port=9100)
+    assert transport.request_count == 1
 
 
 # --- redaction ------------------------------------------------------------------------------

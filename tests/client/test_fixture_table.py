@@ -1,4 +1,4 @@
-"""Every LEDM, CDM and PJL fixture, parsed and compared with values read from the file.
+"""Every LEDM and CDM fixture, parsed and compared with values read from the file.
 
 One row per model and document. The expected values were written by reading
 the captured payloads (tests/fixtures, see INDEX.md), not by running the
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.hp_ews.client import cdm, ledm, pjl, xmlsafe
+from custom_components.hp_ews.client import cdm, ledm, xmlsafe
 from custom_components.hp_ews.client.errors import HPEWSError, HPEWSParseError
 from custom_components.hp_ews.client.ipp import codec
 from custom_components.hp_ews.client.models import (
@@ -321,7 +321,6 @@ def test_legacy_ews_documents_are_rejected_not_misparsed(file: Path) -> None:
         *LEDM_PARSERS,
         cdm.parse_identity,
         cdm.parse_supplies,
-        pjl.parse_info_status,
     ):
         with pytest.raises(HPEWSError):
             parser(data)
@@ -454,17 +453,6 @@ def test_cdm_statistics_is_not_a_status() -> None:
     ):
         with pytest.raises(HPEWSParseError):
             parser(data)
-
-
-# --- PJL ----------------------------------------------------------------------------
-
-
-def test_pjl_reference_table_is_not_a_reply() -> None:
-    data = (
-        FIXTURES / "pjl" / "REFERENCE_PRET_codebook_PJL-status-codes.py.txt"
-    ).read_bytes()
-    with pytest.raises(HPEWSParseError):
-        pjl.parse_info_status(data)
 
 
 # --- bounds -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
-from custom_components.hp_ews.client import cdm, ipp, ledm, pjl
+from custom_components.hp_ews.client import cdm, ipp, ledm
 from custom_components.hp_ews.client.errors import HPEWSIPPError, HPEWSParseError
 from custom_components.hp_ews.client.ipp import codec as c
 from custom_components.hp_ews.client.ipp.codec import (
@@ -31,7 +31,6 @@ from custom_components.hp_ews.client.ipp.codec import (
     IppValueTag,
 )
 from custom_components.hp_ews.client.xmlsafe import parse_xml
-from tests.client.workcount import lines
 from tests.conftest import FIXTURES
 
 Parser = Callable[[bytes], object]
@@ -61,7 +60,6 @@ ALL_PARSERS: tuple[Parser, ...] = (
     *LEDM_PARSERS,
     *CDM_PARSERS,
     *IPP_PARSERS,
-    pjl.parse_info_status,
 )
 
 FIXTURE_FILES = sorted(
@@ -165,17 +163,6 @@ def test_refused_for_the_declaration_not_by_luck(data: bytes) -> None:
     # expat would also choke on some of these; the refusal must come first.
     with pytest.raises(HPEWSParseError, match="contains <!DOCTYPE, refused"):
         parse_xml(data)
-
-
-def test_pjl_reads_a_bounded_number_of_lines() -> None:
-    reply = b"@PJL INFO STATUS\r\nCODE=10001\r\n"
-    junk = b"A=1\r\n" * 12_000
-    assert lines(pjl.parse_info_status, reply + junk) == lines(
-        pjl.parse_info_status, reply + junk[:600]
-    )
-    # A CODE line past the first 64 is not read.
-    with pytest.raises(HPEWSParseError, match="CODE"):
-        pjl.parse_info_status(b"@PJL INFO STATUS\r\n" + junk + b"CODE=10001\r\n")
 
 
 def test_deep_nesting_is_harmless() -> None:

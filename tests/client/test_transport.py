@@ -74,11 +74,6 @@ def aioresponses_compat() -> None:
 
 
 aioresponses_compat()
-PJL_SAMPLE = (
-    FIXTURES
-    / "pjl"
-    / "HP-LaserJet-4__PJL_INFO-STATUS_INFO-USTATUS_documented-sample.txt"
-)
 
 
 @pytest.fixture
@@ -899,126 +894,114 @@ async def test_step_deadline_ignores_a_writer_that_outlives_the_request() -> Non
     steps.progress()  # after the context: no error, nothing rescheduled
 
 
-# --- PJL over raw TCP -----------------------------------------------------------------------
+# --- the raw port (9100) -------------------------------------------------------------------
 
 
-def pjl_reply() -> bytes:
-    """The INFO STATUS reply from HP's PJL reference sample, framed as sent."""
-    return (
-        b'@PJL INFO STATUS\r\nCODE=10001\r\nDISPLAY="00 READY"\r\nONLINE=TRUE\r\n\x0c'
-    )
-
-
-async def pjl_server(
+async def raw_server(
     handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
 ) -> tuple[asyncio.Server, int]:
     server = await asyncio.start_server(handler, "127.0.0.1", 0)
     return server, server.sockets[0].getsockname()[1]
 
 
-def test_pjl_sample_matches_fixture() -> None:
-    text = PJL_SAMPLE.read_text(encoding="utf-8", errors="replace")
-    assert "CODE=10001" in text
-    assert 'DISPLAY="00 READY"' in text
-    assert "ONLINE=TRUE" in text
+async def chunks_of(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
 
 
 @pytest.mark.usefixtures("socket_enabled")
-async def test_pjl_status_exchange(session: aiohttp.ClientSession) -> None:
-    received = bytearray()
+async def test_raw_port_gets_the_document_and_an_end(
+    session: aiohttp.ClientSession,
+) -> None:
+    received = asyncio.get_running_loop().create_future()
 
     async def handle(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        received.extend(await reader.readuntil(b"@PJL INFO STATUS \r\n\x1b%-12345X"))
-        writer.write(pjl_reply() + b"trailing junk")
-        await writer.drain()
+        received.set_result(await reader.read())  # to EOF: the sender half-closed
         writer.close()
 
-    server, port = await pjl_server(handle)
-    request = b"\x1b%-12345X@PJL INFO STATUS \r\n\x1b%-12345X"
+    server, port = await raw_server(handle)
     try:
         transport = make(session, "127.0.0.1")
-        reply = await transport.pjl(request, port=port)
+        await transport.send_raw(chunks_of(b"%!PS\n", b"x" * 200_000), port=port)
+        assert await asyncio.wait_for(received, 5) == b"%!PS\n" + b"x" * 200_000
     finally:
         server.close()
         await server.wait_closed()
-    assert bytes(received) == request
-    assert reply == pjl_reply()
     assert transport.request_count == 1
 
 
 @pytest.mark.usefixtures("socket_enabled")
-@pytest.mark.parametrize(
-    ("answer", "expected"),
-    [
-        (b"", HPEWSConnectionError),
-        (b"@PJL INFO STATUS\r\n" + b"x" * 70000, HPEWSParseError),
-    ],
-)
-async def test_pjl_bad_replies(
-    session: aiohttp.ClientSession, answer: bytes, expected: type[Exception]
-) -> None:
-    async def handle(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        await reader.readexactly(3)
-        writer.write(answer)
-        await writer.drain()
-        writer.close()
-
-    server, port = await pjl_server(handle)
-    try:
-        with pytest.raises(expected):
-            await make(session, "127.0.0.1").pjl(b"req", port=port)
-    finally:
-        server.close()
-        await server.wait_closed()
-
-
-@pytest.mark.usefixtures("socket_enabled")
-async def test_pjl_without_form_feed_returns_what_came(
-    session: aiohttp.ClientSession,
-) -> None:
-    async def handle(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        await reader.readexactly(3)
-        writer.write(b"@PJL INFO STATUS\r\nCODE=10001\r\n")
-        await writer.drain()
-        writer.close()
-
-    server, port = await pjl_server(handle)
-    try:
-        reply = await make(session, "127.0.0.1").pjl(b"req", port=port)
-    finally:
-        server.close()
-        await server.wait_closed()
-    assert reply == b"@PJL INFO STATUS\r\nCODE=10001\r\n"
-
-
-@pytest.mark.usefixtures("socket_enabled")
-async def test_pjl_timeout_and_refused(
+async def test_raw_port_refused(
     session: aiohttp.ClientSession, unused_tcp_port: int
 ) -> None:
+    with pytest.raises(HPEWSConnectionError, match="Cannot connect"):
+        await make(session, "127.0.0.1").send_raw(
+            chunks_of(b"data"), port=unused_tcp_port
+        )
+
+
+async def test_raw_port_that_does_not_answer(
+    session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def never(*_args: Any) -> Any:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(asyncio, "open_connection", never)
+    with pytest.raises(HPEWSConnectionError, match="did not answer"):
+        await make(session, "127.0.0.1").send_raw(
+            chunks_of(b"data"), port=9100, step_timeout=0.05
+        )
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_raw_port_that_stops_reading(session: aiohttp.ClientSession) -> None:
+    """A printer that stops reading is noticed per write, not per document."""
     release = asyncio.Event()
 
-    async def silent(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await release.wait()
         writer.close()
 
-    server, port = await pjl_server(silent)
+    server, port = await raw_server(stall)
+    endless = (b"x" * 1024 * 1024 for _ in range(1000))
+
+    async def document() -> AsyncIterator[bytes]:
+        for chunk in endless:
+            yield chunk
+
     try:
-        with pytest.raises(HPEWSTimeoutError):
-            await make(session, "127.0.0.1", timeout=0.2).pjl(b"req", port=port)
+        with pytest.raises(HPEWSConnectionError, match="stopped reading"):
+            await make(session, "127.0.0.1").send_raw(
+                document(), port=port, step_timeout=0.2
+            )
     finally:
         release.set()
         server.close()
         await server.wait_closed()
-    with pytest.raises(HPEWSConnectionError):
-        await make(session, "127.0.0.1").pjl(b"req", port=unused_tcp_port)
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_raw_port_that_drops_the_connection(
+    session: aiohttp.ClientSession,
+) -> None:
+    async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.transport.abort()  # a reset, not an orderly close
+
+    server, port = await raw_server(drop)
+
+    async def document() -> AsyncIterator[bytes]:
+        for _ in range(1000):
+            await asyncio.sleep(0.001)
+            yield b"x" * 65536
+
+    try:
+        with pytest.raises(HPEWSConnectionError, match="Sending to"):
+            await make(session, "127.0.0.1").send_raw(document(), port=port)
+    finally:
+        server.close()
+        await server.wait_closed()
 
 
 # --- credentials stay with the origin that asked for them ---------------------------------

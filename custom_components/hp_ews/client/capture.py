@@ -35,10 +35,10 @@ from urllib.parse import urlsplit
 from yarl import URL
 
 from . import cdm, ledm
-from .errors import HPEWSError, HPEWSParseError
+from .errors import HPEWSConnectionError, HPEWSError, HPEWSParseError
 from .ipp import codec
 from .models import Profile, Protocol
-from .transport import MAX_DOCUMENT_BYTES, HttpResponse
+from .transport import MAX_DOCUMENT_BYTES, RAW_PORT, HttpResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterable, Callable, Iterable
@@ -253,6 +253,17 @@ class CaptureTransport:
             raise HPEWSParseError(f"Captured IPP answer larger than {limit} bytes")
         # Answer with the request's id, as a printer would.
         return answer[:4] + struct.pack(">I", request_id) + answer[8:]
+
+    async def send_raw(
+        self,
+        chunks: AsyncIterable[bytes],
+        *,
+        port: int = RAW_PORT,
+        step_timeout: float | None = None,
+    ) -> None:
+        """Refused: a capture holds no raw port (a printer without one refuses too)."""
+        self._count += 1
+        raise HPEWSConnectionError(f"A capture replay has no raw port ({port})")
 
 
 async def _head(body: AsyncIterable[bytes], size: int) -> bytes:

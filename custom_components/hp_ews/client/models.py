@@ -1,6 +1,6 @@
 """Protocol-neutral models of an HP printer.
 
-Every parser (CDM, LEDM, IPP, PJL) produces these; nothing above the client
+Every parser (CDM, LEDM, IPP) produces these; nothing above the client
 library sees a protocol-specific structure. Raw values the printer sent are
 kept next to the interpreted ones so an unknown code is never lost.
 """
@@ -31,7 +31,6 @@ class Protocol(StrEnum):
     CDM = "cdm"
     LEDM = "ledm"
     IPP = "ipp"
-    PJL = "pjl"
 
 
 class PrinterState(StrEnum):

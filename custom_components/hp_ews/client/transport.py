@@ -1,8 +1,8 @@
 """The one place that talks to a printer over the network.
 
-Every HTTP request (CDM and LEDM documents, IPP over HTTP) and every raw
-TCP exchange (PJL on port 9100) goes through ``HttpTransport``, so the policy
-lives here and nowhere else:
+Every HTTP request (CDM and LEDM documents, IPP over HTTP) and every
+document sent to a raw port (9100) goes through ``HttpTransport``, so the
+policy lives here and nowhere else:
 
 * an injected ``aiohttp.ClientSession`` (the caller owns it);
 * a timeout per request, covering connect, headers and body; a streamed
@@ -67,10 +67,10 @@ _LOGGER = logging.getLogger(__name__)
 MAX_IN_FLIGHT: Final = 2
 MAX_DOCUMENT_BYTES: Final = 4 * 1024 * 1024
 """Cap for CDM/LEDM documents and IPP responses; real ones are below 100 KiB."""
-MAX_PJL_BYTES: Final = 64 * 1024
 MAX_REDIRECTS: Final = 3
 DEFAULT_TIMEOUT: Final = 10.0
-PJL_PORT: Final = 9100
+RAW_PORT: Final = 9100
+"""The raw printing port (HP JetDirect, "AppSocket")."""
 
 IPP_CONTENT_TYPE: Final = "application/ipp"
 
@@ -135,6 +135,15 @@ class PrinterTransport(Protocol):
         ``body`` may be streamed: the IPP header then the document, chunk by
         chunk (Print-Job, Send-Document).
         """
+
+    async def send_raw(
+        self,
+        chunks: AsyncIterable[bytes],
+        *,
+        port: int = RAW_PORT,
+        step_timeout: float | None = None,
+    ) -> None:
+        """Stream a document to the printer's raw port (no IPP); nothing is read."""
 
 
 _SSL_CONTEXTS: dict[bool, ssl.SSLContext] = {}
@@ -422,51 +431,57 @@ class HttpTransport:
             missing=frozenset({404, 410}),
         )
 
-    async def pjl(
-        self, request: bytes, *, port: int = PJL_PORT, limit: int = MAX_PJL_BYTES
-    ) -> bytes:
-        """Send a PJL request on the raw port and read one form-feed-ended reply."""
+    async def send_raw(
+        self,
+        chunks: AsyncIterable[bytes],
+        *,
+        port: int = RAW_PORT,
+        step_timeout: float | None = None,
+    ) -> None:
+        """Stream a document to a raw TCP port (9100 printing) and close.
+
+        The port answers nothing, so nothing is read back. ``step_timeout``
+        (default: the transport's timeout) bounds connecting and each write,
+        so a printer that stops reading is noticed, not a long document.
+
+        Raises:
+            HPEWSConnectionError: the port refused, stalled or dropped the
+                connection.
+        """
+        host, timeout = self._host, step_timeout or self._timeout
         async with self._semaphore:
             self._count += 1
-            _LOGGER.debug("PJL %s:%s", self._host, port)
+            _LOGGER.debug("raw port %s:%s", host, port)
             try:
-                async with asyncio.timeout(self._timeout):
-                    return await self._pjl_exchange(request, port, limit)
-            except HPEWSError:
-                raise
+                async with asyncio.timeout(timeout):
+                    reader, writer = await asyncio.open_connection(host, port)
             except TimeoutError as err:
-                raise HPEWSTimeoutError(
-                    f"No PJL answer from {self._host}:{port}"
-                ) from err
+                raise HPEWSConnectionError(f"{host}:{port} did not answer") from err
             except OSError as err:
                 raise HPEWSConnectionError(
-                    f"PJL connection to {self._host}:{port} failed: {err}"
+                    f"Cannot connect to {host}:{port}: {err}"
                 ) from err
-
-    async def _pjl_exchange(self, request: bytes, port: int, limit: int) -> bytes:
-        reader, writer = await asyncio.open_connection(self._host, port)
-        try:
-            writer.write(request)
-            await writer.drain()
-            data = bytearray()
-            while True:
-                chunk = await reader.read(4096)
-                if not chunk:
-                    break
-                data += chunk
-                if len(data) > limit:
-                    raise HPEWSParseError(f"PJL reply larger than {limit} bytes")
-                # The reply ends with a form feed after the echoed INFO header.
-                header = data.find(b"@PJL")
-                if header >= 0 and (end := data.find(b"\f", header)) >= 0:
-                    return bytes(data[: end + 1])
-            if not data:
-                raise HPEWSConnectionError(f"{self._host}:{port} closed without reply")
-            return bytes(data)
-        finally:
-            writer.close()
-            with suppress(OSError):
-                await writer.wait_closed()
+            try:
+                async for chunk in chunks:
+                    writer.write(chunk)
+                    async with asyncio.timeout(timeout):
+                        await writer.drain()
+                if writer.can_write_eof():
+                    writer.write_eof()
+                async with asyncio.timeout(timeout):
+                    await writer.drain()
+            except TimeoutError as err:
+                raise HPEWSConnectionError(f"{host}:{port} stopped reading") from err
+            except OSError as err:
+                raise HPEWSConnectionError(
+                    f"Sending to {host}:{port} failed: {err}"
+                ) from err
+            finally:
+                del reader
+                writer.close()
+                with suppress(OSError, TimeoutError):
+                    async with asyncio.timeout(timeout):
+                        await writer.wait_closed()
 
     async def _request(
         self,
