@@ -59,7 +59,7 @@ def _import_parsers() -> types.ModuleType:
             package = types.ModuleType(name)
             package.__path__ = [str(path)]
             sys.modules[name] = package
-    from custom_components.hp_ews.client import ledm
+    from custom_components.hp_ews.client.protocols import ledm
 
     return ledm
 

@@ -15,7 +15,6 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from custom_components.hp_ews.client import cdm, ledm
 from custom_components.hp_ews.client.capture import (
     Capture,
     CaptureTransport,
@@ -41,6 +40,7 @@ from custom_components.hp_ews.client.ipp import (
 from custom_components.hp_ews.client.ipp.codec import IppGroupTag, IppValueTag
 from custom_components.hp_ews.client.models import Protocol
 from custom_components.hp_ews.client.printer import HPPrinter
+from custom_components.hp_ews.client.protocols import cdm, ledm
 from custom_components.hp_ews.client.transport import MAX_DOCUMENT_BYTES
 from simulator.profiles import DATA_DIR
 

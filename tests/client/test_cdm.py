@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from custom_components.hp_ews.client import cdm
 from custom_components.hp_ews.client.errors import HPEWSParseError
 from custom_components.hp_ews.client.models import (
     MAX_ALERTS,
@@ -24,6 +23,7 @@ from custom_components.hp_ews.client.models import (
     SupplyKind,
     SupplyState,
 )
+from custom_components.hp_ews.client.protocols import cdm
 from custom_components.hp_ews.client.status import merge_status
 from tests.client.workcount import lines_run
 

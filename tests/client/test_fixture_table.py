@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from custom_components.hp_ews.client import cdm, ledm, xmlsafe
 from custom_components.hp_ews.client.errors import HPEWSError, HPEWSParseError
 from custom_components.hp_ews.client.ipp import codec
 from custom_components.hp_ews.client.models import (
@@ -25,8 +24,9 @@ from custom_components.hp_ews.client.models import (
     SupplyKind,
     SupplyState,
 )
+from custom_components.hp_ews.client.protocols import cdm, ledm, xmlsafe
+from custom_components.hp_ews.client.protocols.xmlsafe import local_name, parse_xml
 from custom_components.hp_ews.client.status import FLAGS, merge_status
-from custom_components.hp_ews.client.xmlsafe import local_name, parse_xml
 from simulator.ippdump import message_from_dump
 from tests.conftest import FIXTURES
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.hp_ews.client import ledm, xmlsafe
 from custom_components.hp_ews.client.errors import HPEWSParseError
 from custom_components.hp_ews.client.models import (
     MAX_ALERTS,
@@ -24,7 +23,8 @@ from custom_components.hp_ews.client.models import (
     SupplyKind,
     SupplyState,
 )
-from custom_components.hp_ews.client.xmlsafe import (
+from custom_components.hp_ews.client.protocols import ledm, vocabulary, xmlsafe
+from custom_components.hp_ews.client.protocols.xmlsafe import (
     child,
     children,
     index,
@@ -277,7 +277,7 @@ def test_status_without_category_still_gives_its_text() -> None:
 
 
 def test_supply_kind_without_type() -> None:
-    assert ledm.supply_kind(None, has_tanks=True) is SupplyKind.OTHER
+    assert vocabulary.supply_kind(None, has_tanks=True) is SupplyKind.OTHER
 
 
 def test_unknown_categories_are_kept_raw() -> None:
@@ -479,7 +479,7 @@ def test_supply_keys_add_the_station_only_on_collision() -> None:
         "ink_k_2",
         "ink_c",
     ]
-    assert ledm.supply_keys(
+    assert vocabulary.supply_keys(
         [(SupplyKind.INK, "K", "1"), (SupplyKind.INK, "K", "1")]
     ) == ["ink_k_1", "ink_k_1_1"]
 
@@ -652,7 +652,7 @@ def test_product_config_old_single_namespace_root() -> None:
 def test_exact_model(
     name: str | None, sku: str | None, expected: tuple[str | None, str | None]
 ) -> None:
-    assert ledm.exact_model(name, sku) == expected
+    assert vocabulary.exact_model(name, sku) == expected
 
 
 @pytest.mark.parametrize(
@@ -669,7 +669,7 @@ def test_exact_model(
     ],
 )
 def test_normalize_uuid(raw: str | None, expected: str | None) -> None:
-    assert ledm.normalize_uuid(raw) == expected
+    assert vocabulary.normalize_uuid(raw) == expected
 
 
 def test_server_header_serial() -> None:
@@ -841,7 +841,7 @@ def test_long_text_is_cut_and_costs_no_more() -> None:
 
 
 def test_supply_keys_stay_short_and_unique_for_hostile_values() -> None:
-    keys = ledm.supply_keys(
+    keys = vocabulary.supply_keys(
         [(SupplyKind.INK, "K" * 10_000, f"slot {n} " + "9" * 10_000) for n in range(64)]
         + [(SupplyKind.INK, "K" * 10_000, None)] * 3
     )
@@ -849,7 +849,9 @@ def test_supply_keys_stay_short_and_unique_for_hostile_values() -> None:
     assert max(len(key) for key in keys) <= 64
     # Linear: twice the collisions, about twice the work.
     items = [(SupplyKind.INK, "K", None)] * 1000
-    assert lines(ledm.supply_keys, items * 2) <= 2.2 * lines(ledm.supply_keys, items)
+    assert lines(vocabulary.supply_keys, items * 2) <= 2.2 * lines(
+        vocabulary.supply_keys, items
+    )
 
 
 @pytest.mark.parametrize(
@@ -861,4 +863,4 @@ def test_supply_keys_stay_short_and_unique_for_hostile_values() -> None:
     ],
 )
 def test_normalize_uuid_refuses_odd_values(raw: str) -> None:
-    assert ledm.normalize_uuid(raw) is None
+    assert vocabulary.normalize_uuid(raw) is None

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
-from custom_components.hp_ews.client import cdm, ipp, ledm
+from custom_components.hp_ews.client import ipp
 from custom_components.hp_ews.client.errors import HPEWSIPPError, HPEWSParseError
 from custom_components.hp_ews.client.ipp import codec as c
 from custom_components.hp_ews.client.ipp.codec import (
@@ -30,7 +30,8 @@ from custom_components.hp_ews.client.ipp.codec import (
     IppTextWithLanguage,
     IppValueTag,
 )
-from custom_components.hp_ews.client.xmlsafe import parse_xml
+from custom_components.hp_ews.client.protocols import cdm, ledm
+from custom_components.hp_ews.client.protocols.xmlsafe import parse_xml
 from tests.conftest import FIXTURES
 
 Parser = Callable[[bytes], object]

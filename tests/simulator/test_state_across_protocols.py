@@ -388,8 +388,8 @@ def test_cdm_status_is_the_first_ledm_category(
 async def test_cdm_status_while_printing_and_jammed(
     simulated_printer: PrinterFactory, http: aiohttp.ClientSession
 ) -> None:
-    from custom_components.hp_ews.client.cdm import parse_system_status
     from custom_components.hp_ews.client.models import PrinterState as State
+    from custom_components.hp_ews.client.protocols.cdm import parse_system_status
 
     from .helpers import print_document
 

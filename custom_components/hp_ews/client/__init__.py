@@ -99,6 +99,7 @@ from .models import (
 )
 from .printer import HPPrinter
 from .printing import PrintResult
+from .protocols.vocabulary import normalize_uuid
 from .transport import HttpTransport, PrinterTransport
 
 __all__ = [
@@ -172,6 +173,7 @@ __all__ = [
     "learn_json",
     "new_ipp_request",
     "new_ipp_response",
+    "normalize_uuid",
     "parse_page_ranges",
     "profile_from_capture",
     "read_capture",

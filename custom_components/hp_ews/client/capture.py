@@ -34,10 +34,10 @@ from urllib.parse import urlsplit
 
 from yarl import URL
 
-from . import cdm, ledm
 from .errors import HPEWSConnectionError, HPEWSError, HPEWSParseError
 from .ipp import codec
 from .models import Profile, Protocol
+from .protocols import cdm, ledm
 from .transport import MAX_DOCUMENT_BYTES, RAW_PORT, HttpResponse
 
 if TYPE_CHECKING:

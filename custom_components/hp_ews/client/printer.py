@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from yarl import URL
 
-from . import cdm, ipp, ledm, printing
+from . import ipp, printing
 from .capture import Capture, write_redacted_capture
 from .errors import (
     HPEWSAuthenticationError,
@@ -36,6 +36,7 @@ from .errors import (
 )
 from .models import IppCapabilities, PrinterInfo, Profile, Protocol, Snapshot
 from .probe import Prober, get_printer_attributes, probe_origins, probe_printer
+from .protocols import cdm, ledm
 from .readers import Reader, reader_for
 from .readers.base import announced_uuid, complete_info, is_listed, parse_optional
 from .transport import DEFAULT_TIMEOUT, HttpTransport

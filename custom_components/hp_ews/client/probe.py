@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 from yarl import URL
 
-from . import cdm, ipp, ledm
+from . import ipp
 from .errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
@@ -35,6 +35,7 @@ from .errors import (
 )
 from .ipp import codec, device_id
 from .models import Profile, Protocol
+from .protocols import cdm, ledm
 
 if TYPE_CHECKING:
     from .transport import PrinterTransport

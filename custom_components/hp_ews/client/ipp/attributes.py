@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 from custom_components.hp_ews.client.errors import HPEWSParseError
-from custom_components.hp_ews.client.ledm import normalize_uuid, supply_keys
 from custom_components.hp_ews.client.models import (
     MAX_ALERTS,
     MAX_SUPPLIES,
@@ -40,6 +39,10 @@ from custom_components.hp_ews.client.models import (
     Supply,
     SupplyKind,
     SupplyState,
+)
+from custom_components.hp_ews.client.protocols.vocabulary import (
+    normalize_uuid,
+    supply_keys,
 )
 
 from .codec import IppAttributeGroup, IppGroupTag, IppResolution, ipp_operation_name

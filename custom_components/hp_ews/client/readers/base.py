@@ -19,7 +19,6 @@ from dataclasses import replace
 import logging
 from typing import TYPE_CHECKING, ClassVar
 
-from custom_components.hp_ews.client import ledm
 from custom_components.hp_ews.client.errors import HPEWSAuthenticationError, HPEWSError
 from custom_components.hp_ews.client.models import (
     Counters,
@@ -31,6 +30,7 @@ from custom_components.hp_ews.client.models import (
     Sources,
 )
 from custom_components.hp_ews.client.probe import get_printer_attributes
+from custom_components.hp_ews.client.protocols import ledm
 from custom_components.hp_ews.client.status import merge_status
 
 if TYPE_CHECKING:

@@ -15,13 +15,13 @@ from dataclasses import replace
 import hashlib
 from typing import TYPE_CHECKING
 
-from custom_components.hp_ews.client import cdm
 from custom_components.hp_ews.client.models import (
     Alert,
     ChangeMarker,
     PrinterStatus,
     Protocol,
 )
+from custom_components.hp_ews.client.protocols import cdm
 from custom_components.hp_ews.client.status import merge_status
 
 from .base import (

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from custom_components.hp_ews.client import ledm
 from custom_components.hp_ews.client.models import Protocol
+from custom_components.hp_ews.client.protocols import ledm
 
 from .base import (
     Reader,

@@ -23,17 +23,8 @@ import math
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
-from .errors import HPEWSParseError
-from .ledm import (
-    exact_model,
-    is_instant_ink,
-    normalize_uuid,
-    percent,
-    supply_keys,
-    supply_kind,
-    supply_state,
-)
-from .models import (
+from custom_components.hp_ews.client.errors import HPEWSParseError
+from custom_components.hp_ews.client.models import (
     MAX_ALERTS,
     MAX_RESOURCES,
     MAX_SUPPLIES,
@@ -48,7 +39,21 @@ from .models import (
     SupplyKind,
     SupplyState,
 )
-from .status import ipp_condition, severity, status_from_codes
+from custom_components.hp_ews.client.status import (
+    ipp_condition,
+    severity,
+    status_from_codes,
+)
+
+from .vocabulary import (
+    exact_model,
+    is_instant_ink,
+    normalize_uuid,
+    percent,
+    supply_keys,
+    supply_kind,
+    supply_state,
+)
 from .xmlsafe import parse_int
 
 if TYPE_CHECKING:

@@ -29,8 +29,8 @@ import re
 from typing import TYPE_CHECKING, Final
 from xml.etree.ElementTree import Element, ParseError, XMLParser
 
-from .errors import HPEWSParseError
-from .models import MAX_TEXT
+from custom_components.hp_ews.client.errors import HPEWSParseError
+from custom_components.hp_ews.client.models import MAX_TEXT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
