@@ -50,18 +50,24 @@ from pathlib import Path
 
 code, case, path, timeout, render_seconds = sys.argv[1:6]
 sys.path.insert(0, code)
-from custom_components.hp_ews.client import convert
+try:
+    from custom_components.hp_ews.client.models import PrintCapabilities
+    from custom_components.hp_ews.client.printing import convert
+    from custom_components.hp_ews.client.printing.options import PrintOptions
+except ImportError:  # a version from before client/printing/ (issue 10)
+    from custom_components.hp_ews.client import convert
+    PrintCapabilities, PrintOptions = convert.PrintCapabilities, convert.PrintOptions
 
 if hasattr(convert, "RENDER_SECONDS") and float(render_seconds) > 0:
     convert.RENDER_SECONDS = float(render_seconds)
-caps = convert.PrintCapabilities(
+caps = PrintCapabilities(
     document_formats=("image/pwg-raster",),
     color_supported=True,
     pwg_raster_resolutions=(300, 600),
     pwg_raster_types=("sgray_8", "srgb_8"),
 )
 ranges = ((1, 1),) if case.startswith("text") else ()
-options = convert.PrintOptions(media="A4", page_ranges=ranges)
+options = PrintOptions(media="A4", page_ranges=ranges)
 
 
 def rss_kb():

@@ -15,30 +15,39 @@ import zlib
 from PIL import Image, ImageDraw, ImageFile
 import pytest
 
-from custom_components.hp_ews.client import convert
-from custom_components.hp_ews.client.convert import (
-    ConversionKind,
-    HPEWSDocumentError,
-    HPEWSUnsupportedFormatError,
-    PrintCapabilities,
-    PrintOptionError,
-    PrintOptions,
-    choose_format,
-    media_size,
-    parse_page_ranges,
-    prepare_document,
-    raster_job,
-    select_pages,
-    sniff_format,
-)
+from custom_components.hp_ews.client import ipp
 from custom_components.hp_ews.client.errors import (
     DocumentLimit,
+    HPEWSDocumentError,
     HPEWSDocumentLimitError,
     HPEWSError,
     HPEWSOutOfMemoryError,
+    HPEWSUnsupportedFormatError,
+    PrintOptionError,
 )
 from custom_components.hp_ews.client.ipp import codec
-from custom_components.hp_ews.client.raster import MAX_PAGE_PIXELS, SheetBack
+from custom_components.hp_ews.client.models import PrintCapabilities
+from custom_components.hp_ews.client.printing import convert, options, spool
+from custom_components.hp_ews.client.printing.capabilities import raster_job
+from custom_components.hp_ews.client.printing.convert import prepare_document
+from custom_components.hp_ews.client.printing.formats import (
+    ConversionKind,
+    choose_format,
+    sniff_format,
+)
+from custom_components.hp_ews.client.printing.options import (
+    PrintOptions,
+    media_size,
+    parse_page_ranges,
+    select_pages,
+)
+from custom_components.hp_ews.client.printing.raster import MAX_PAGE_PIXELS, SheetBack
+from custom_components.hp_ews.client.printing.render import (
+    image as render_image,
+    pdf,
+    runner,
+    text as render_text,
+)
 
 from .test_raster import decode_pwg, decode_urf
 
@@ -72,7 +81,7 @@ async def collect(document: AsyncIterator[bytes] | convert.PreparedDocument) -> 
 
 def fixture_caps(name: str) -> PrintCapabilities:
     message = codec.decode_ipp((FIXTURES / name).read_bytes())
-    return PrintCapabilities.from_attributes(message.printer)
+    return ipp.capabilities_of(message.printer)
 
 
 # --- sniffing and choosing ------------------------------------------------------
@@ -200,7 +209,7 @@ def test_capabilities_of_m127fw() -> None:
     # Expected values from the decoded twin of the fixture.
     assert capabilities.document_formats == (
         "image/urf",
-        "application/pclm",
+        "application/PCLm",
         "application/octet-stream",
         "image/jpeg",
     )
@@ -244,18 +253,28 @@ def test_capabilities_of_m476dn() -> None:
     assert mono.color is False
 
 
-def test_capabilities_from_model() -> None:
-    from custom_components.hp_ews.client.models import IppCapabilities
+@pytest.mark.parametrize(
+    "name",
+    [
+        "HP-LaserJet-Pro-MFP-M127fw__get-printer-attributes_raw.ipp",
+        "HP-Color-LaserJet-MFP-M476dn__get-printer-attributes_raw.ipp",
+        "HP-LaserJet-100-colorMFP-M175nw__get-printer-attributes_raw.ipp",
+    ],
+)
+def test_snapshot_has_the_capabilities_printing_reads(name: str) -> None:
+    """One model, one parser: the snapshot decodes every attribute printing uses."""
+    data = (FIXTURES / name).read_bytes()
+    from_snapshot = ipp.parse_printer_attributes(data, "http://printer/ipp/print")
+    assert from_snapshot.capabilities == fixture_caps(name)
 
-    model = IppCapabilities(
-        uri="http://printer/ipp/print",
+
+def test_capabilities_without_raster_details() -> None:
+    capabilities = PrintCapabilities(
         document_formats=("Image/URF",),
         operations=("Print-Job",),
         color_supported=True,
-        resolutions_dpi=(300,),
+        printer_resolutions=(300,),
     )
-    capabilities = PrintCapabilities.from_model(model)
-    assert capabilities.document_formats == ("image/urf",)
     # Without urf-supported details: printer resolution, colour from the flag.
     job = raster_job(
         choose_format("application/pdf", ("image/urf",)),
@@ -555,7 +574,7 @@ async def test_passthrough_streams_the_file(tmp_path: Path) -> None:
     async with prepare_document(path, caps("application/pdf")) as document:
         chunks = [chunk async for chunk in document]
     assert b"".join(chunks) == payload
-    assert max(map(len, chunks)) <= convert.READ_CHUNK
+    assert max(map(len, chunks)) <= spool.READ_CHUNK
 
 
 async def test_declared_format_wins_over_sniffing(tmp_path: Path) -> None:
@@ -776,7 +795,7 @@ async def test_text_and_image_orientation(tmp_path: Path, orientation: str) -> N
 
 
 async def test_text_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(convert, "MAX_PAGES", 1)
+    monkeypatch.setattr(render_text, "MAX_PAGES", 1)
     path = tmp_path / "pages.txt"
     path.write_text("a\fb\fc\fd\n")
     with pytest.raises(HPEWSDocumentLimitError, match="longer than") as caught:
@@ -865,14 +884,14 @@ async def test_huge_png_is_refused_from_its_header(
         async with prepare_document(path, caps(target)) as document:
             await collect(document)
     assert caught.value.limit is DocumentLimit.IMAGE_PIXELS
-    assert caught.value.maximum == convert.MAX_IMAGE_PIXELS == 8192 * 8192
+    assert caught.value.maximum == render_image.MAX_IMAGE_PIXELS == 8192 * 8192
     assert loaded_sizes == []
 
 
 async def test_image_budget_counts_pixels(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded_sizes: list[tuple[int, int]]
 ) -> None:
-    monkeypatch.setattr(convert, "MAX_IMAGE_PIXELS", 100 * 100)
+    monkeypatch.setattr(render_image, "MAX_IMAGE_PIXELS", 100 * 100)
     path = tmp_path / "wide.png"
     Image.new("RGB", (101, 100), "red").save(path)
     with pytest.raises(HPEWSDocumentLimitError, match="101 x 100"):
@@ -889,7 +908,7 @@ async def test_big_jpeg_is_decoded_at_a_reduced_scale(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loaded_sizes: list[tuple[int, int]]
 ) -> None:
     """A JPEG over the budget is fine when 1/8 scale still covers the page."""
-    monkeypatch.setattr(convert, "MAX_IMAGE_PIXELS", 200_000)
+    monkeypatch.setattr(render_image, "MAX_IMAGE_PIXELS", 200_000)
     path = tmp_path / "photo.jpg"
     Image.new("RGB", (4000, 3000), (0, 0, 255)).save(path, quality=90)
     async with prepare_document(
@@ -973,7 +992,7 @@ async def test_exif_orientation_is_applied(tmp_path: Path) -> None:
 async def test_png_for_a_jpeg_printer_is_reduced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(convert, "MAX_JPEG_PIXELS", 1000)
+    monkeypatch.setattr(render_image, "MAX_JPEG_PIXELS", 1000)
     path = tmp_path / "logo.png"
     Image.new("RGBA", (100, 100), (10, 200, 10, 255)).save(path)
     async with prepare_document(path, caps("image/jpeg")) as document:
@@ -1037,8 +1056,8 @@ def test_text_lines_are_textwraps(monkeypatch: pytest.MonkeyPatch) -> None:
                 parts.append(rng.choice(pieces))
         text = "".join(parts)
         columns = rng.randint(1, 12)
-        monkeypatch.setattr(convert, "TEXT_READ_CHARS", rng.randint(1, 9))
-        got = list(convert._text_lines(io.StringIO(text, newline=None), columns))
+        monkeypatch.setattr(render_text, "TEXT_READ_CHARS", rng.randint(1, 9))
+        got = list(render_text._text_lines(io.StringIO(text, newline=None), columns))
         assert got == _reference_lines(text, columns), (text, columns)
 
 
@@ -1051,7 +1070,7 @@ class CountingReader(io.StringIO):
 
     def read(self, size: int | None = -1) -> str:
         assert size is not None
-        assert 0 < size <= convert.TEXT_READ_CHARS
+        assert 0 < size <= render_text.TEXT_READ_CHARS
         piece = super().read(size)
         self.reads.append(len(piece))
         return piece
@@ -1069,17 +1088,17 @@ def test_one_huge_line_is_read_in_pieces(unit: str) -> None:
     text = unit * (4 * 1024 * 1024 // len(unit))
     reader = CountingReader(text)
     wrapper_sizes: list[int] = []
-    original_feed = convert._LineWrapper.feed
+    original_feed = render_text._LineWrapper.feed
 
-    def feed(self: convert._LineWrapper, piece: str) -> None:
+    def feed(self: render_text._LineWrapper, piece: str) -> None:
         original_feed(self, piece)
         wrapper_sizes.append(len(self._chunk) + self._length)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(convert._LineWrapper, "feed", feed)
-        lines = list(convert._text_lines(reader, 80))
-    assert len(reader.reads) >= len(text) // convert.TEXT_READ_CHARS
-    assert max(wrapper_sizes) <= convert.TEXT_READ_CHARS + 80
+        patch.setattr(render_text._LineWrapper, "feed", feed)
+        lines = list(render_text._text_lines(reader, 80))
+    assert len(reader.reads) >= len(text) // render_text.TEXT_READ_CHARS
+    assert max(wrapper_sizes) <= render_text.TEXT_READ_CHARS + 80
     assert all(line is not None and len(line) <= 80 for line in lines)
     if unit == "word ":
         assert lines[:2] == [("word " * 16).strip()] * 2
@@ -1099,15 +1118,15 @@ async def test_text_file_is_read_in_pieces(
     path = tmp_path / "line.txt"
     path.write_text("lorem ipsum " * 200_000)  # 2.4 MB, no line break
     readers: list[CountingReader] = []
-    original_open = convert._Disk.open_text
+    original_open = spool.Disk.open_text
 
-    def open_spy(self: convert._Disk) -> CountingReader:
+    def open_spy(self: spool.Disk) -> CountingReader:
         with original_open(self) as handle:
             reader = CountingReader(handle.read())
         readers.append(reader)
         return reader
 
-    monkeypatch.setattr(convert._Disk, "open_text", open_spy)
+    monkeypatch.setattr(spool.Disk, "open_text", open_spy)
     async with prepare_document(
         path, caps("image/pwg-raster"), PrintOptions(page_ranges=((1, 1),))
     ) as document:
@@ -1117,11 +1136,11 @@ async def test_text_file_is_read_in_pieces(
     counting, rendering = readers
     assert sum(counting.reads) == 2_400_000
     # Printing page 1 reads no further than page 1.
-    assert sum(rendering.reads) <= convert.TEXT_READ_CHARS
+    assert sum(rendering.reads) <= render_text.TEXT_READ_CHARS
 
 
 async def test_pdf_page_cap(pdf_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(convert, "MAX_PAGES", 2)
+    monkeypatch.setattr(options, "MAX_PAGES", 2)
     with pytest.raises(HPEWSDocumentLimitError, match="3 pages") as caught:
         async with prepare_document(pdf_path, RASTER_CAPS):
             pass
@@ -1144,7 +1163,7 @@ def test_page_selection_is_counted_before_it_is_listed() -> None:
     assert select_pages(10, ((3, 4), (1, 3))) == [0, 1, 2, 3]
 
 
-class StoppedClock(convert._RenderClock):
+class StoppedClock(runner.RenderClock):
     """A clock whose time is up as soon as it is asked."""
 
     def __init__(self) -> None:
@@ -1165,8 +1184,8 @@ def test_pdfium_pauses_when_the_time_is_up(tmp_path: Path) -> None:
     job = raster_job(conversion, caps("image/pwg-raster"), PrintOptions(), 1)
     clock = StoppedClock()
     with path.open("rb") as handle:
-        disk = convert._Disk(handle.fileno(), path.stat().st_size, "busy.pdf")
-        pages = convert._pdf_pages(disk, job, [0], clock)
+        disk = spool.Disk(handle.fileno(), path.stat().st_size, "busy.pdf")
+        pages = pdf.render_pages(disk, job, [0], clock)
         with pytest.raises(
             HPEWSDocumentLimitError, match="longer than 0 seconds"
         ) as caught:
@@ -1224,11 +1243,11 @@ async def test_out_of_memory_is_a_library_error(
 
     photo = tmp_path / "photo.png"
     Image.new("RGB", (10, 10)).save(photo)
-    monkeypatch.setattr(convert, "_flatten", no_memory)
+    monkeypatch.setattr(render_image, "_flatten", no_memory)
     with pytest.raises(HPEWSOutOfMemoryError):
         async with prepare_document(photo, caps("image/urf")) as document:
             await collect(document)
-    monkeypatch.setattr(convert, "_pdf_page_count", no_memory)
+    monkeypatch.setattr(pdf, "page_count", no_memory)
     with pytest.raises(HPEWSOutOfMemoryError) as caught:
         async with prepare_document(pdf_path, caps("image/urf")):
             pass
@@ -1333,7 +1352,7 @@ async def test_read_errors_are_document_errors(
         fail_after[0] -= 1
         return original(fd, size, offset)
 
-    monkeypatch.setattr(convert.os, "pread", pread)
+    monkeypatch.setattr(spool.os, "pread", pread)
     with pytest.raises(HPEWSDocumentError, match=r"Cannot read .*Input/output error"):
         async with prepare_document(pdf_path, caps("application/pdf")):
             pass

@@ -119,7 +119,6 @@ def test_envy_4520() -> None:
     assert all(s.part_number is None for s in supplies)
 
     caps = printer.capabilities
-    assert caps.uri == "http://192.168.35.29:631/ipp/print"
     assert caps.document_formats == (
         "application/vnd.hp-PCL",
         "image/jpeg",
@@ -138,7 +137,7 @@ def test_envy_4520() -> None:
         "two-sided-short-edge",
         "two-sided-long-edge",
     )
-    assert caps.resolutions_dpi == (300,)
+    assert caps.printer_resolutions == (300,)
     assert caps.media_supported[:2] == (
         "na_executive_7.25x10.5in",
         "na_letter_8.5x11in",
@@ -193,7 +192,7 @@ def test_pagewide_p57750() -> None:
     )
     assert "Close-Job" in caps.operations
     assert caps.can_identify
-    assert caps.resolutions_dpi == (300, 600, 1200)
+    assert caps.printer_resolutions == (300, 600, 1200)
 
 
 # The three raw captures are NORMALIZED (INDEX.md): state idle, reasons none,
@@ -233,7 +232,7 @@ def test_color_laserjet_m476dn() -> None:
         "two-sided-short-edge",
         "two-sided-long-edge",
     )
-    assert caps.resolutions_dpi == (600,)
+    assert caps.printer_resolutions == (600,)
 
 
 def test_laserjet_m175nw_with_drum() -> None:

@@ -23,11 +23,11 @@ import aiohttp
 from PIL import Image
 import pytest
 
-from custom_components.hp_ews.client import printing
 from custom_components.hp_ews.client.errors import HPEWSAuthenticationError
-from custom_components.hp_ews.client.printing import (
-    JobState,
-    PrintOptions,
+from custom_components.hp_ews.client.ipp import JobState
+from custom_components.hp_ews.client.printing import submit
+from custom_components.hp_ews.client.printing.options import PrintOptions
+from custom_components.hp_ews.client.printing.submit import (
     cancel_job,
     get_print_capabilities,
     print_document,
@@ -278,7 +278,7 @@ async def test_pdf_is_rasterised_when_the_printer_takes_no_pdf(
 
 @pytest.fixture
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(printing, "BUSY_FIRST_DELAY", 0.2)
+    monkeypatch.setattr(submit, "BUSY_FIRST_DELAY", 0.2)
 
 
 @pytest.mark.usefixtures("quick_backoff")
@@ -289,7 +289,7 @@ async def test_busy_printer_is_retried(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await _wait_all_jobs(eve, transport)
-    caplog.set_level(logging.DEBUG, logger=printing.__name__)
+    caplog.set_level(logging.DEBUG, logger=submit.__name__)
     first = await print_document(transport, eve.url, pdf_file, validate=False)
     # The printer is busy with the first job for JOB_SECONDS.
     second = await print_document(transport, eve.url, pdf_file, wait=True)
@@ -307,7 +307,7 @@ async def test_streamed_source_goes_through_create_job(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await _wait_all_jobs(eve, transport)
-    caplog.set_level(logging.DEBUG, logger=printing.__name__)
+    caplog.set_level(logging.DEBUG, logger=submit.__name__)
     first = await print_document(transport, eve.url, pdf_file, validate=False)
     data = PDF_BYTES[pdf_file]
 

@@ -15,28 +15,27 @@ import aiohttp
 from PIL import Image, ImageDraw
 import pytest
 
-from custom_components.hp_ews.client import ipp, printing
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
+    HPEWSDocumentError,
     HPEWSIPPError,
     HPEWSParseError,
+    HPEWSPrinterBusyError,
     HPEWSUnsupportedError,
-)
-from custom_components.hp_ews.client.ipp import codec
-from custom_components.hp_ews.client.printer import HPPrinter
-from custom_components.hp_ews.client.printing import (
-    HPEWSDocumentError,
     HPEWSUnsupportedFormatError,
-    JobState,
-    PrintCapabilities,
-    PrintOptions,
+)
+from custom_components.hp_ews.client.ipp import JobState, codec
+from custom_components.hp_ews.client.models import PrintCapabilities
+from custom_components.hp_ews.client.printer import HPPrinter
+from custom_components.hp_ews.client.printing import submit
+from custom_components.hp_ews.client.printing.options import PrintOptions
+from custom_components.hp_ews.client.printing.raw import pdl_formats, print_raw
+from custom_components.hp_ews.client.printing.submit import (
     cancel_job,
     get_job,
     get_print_capabilities,
-    pdl_formats,
     print_document,
-    print_raw,
 )
 from custom_components.hp_ews.client.transport import HttpTransport
 from simulator.testing import simulated_printer  # noqa: F401
@@ -73,8 +72,8 @@ def transport(session: aiohttp.ClientSession) -> HttpTransport:
 
 @pytest.fixture
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(printing, "BUSY_FIRST_DELAY", 0.01)
-    monkeypatch.setattr(printing, "POLL_FIRST_DELAY", 0.05)
+    monkeypatch.setattr(submit, "BUSY_FIRST_DELAY", 0.01)
+    monkeypatch.setattr(submit, "POLL_FIRST_DELAY", 0.05)
 
 
 @pytest.fixture(scope="module")
@@ -275,9 +274,10 @@ async def test_busy_printer_is_retried_then_given_up(
     result = await print_document(transport, envy.ipp_url, documents["jpeg"])
     assert result.job_id > 0
     await envy.set_fault("ipp_busy")
-    with pytest.raises(HPEWSIPPError) as caught:
+    with pytest.raises(HPEWSPrinterBusyError) as caught:
         await print_document(transport, envy.ipp_url, documents["jpeg"], busy_retries=2)
     assert caught.value.status_code == BUSY
+    assert isinstance(caught.value, HPEWSIPPError)
     assert len(envy.jobs) == 1
 
 
@@ -447,9 +447,6 @@ JPEG_ONLY = PrintCapabilities(
 
 
 def test_job_state_values() -> None:
-    # One enum and one job model, shared with the ipp module.
-    assert JobState is ipp.JobState
-    assert printing.IppJob is ipp.IppJob
     assert JobState.from_enum(9) is JobState.COMPLETED
     assert JobState.from_enum(True) is JobState.UNKNOWN
     assert JobState.from_enum(42) is JobState.UNKNOWN
@@ -524,7 +521,7 @@ async def test_streamed_body_cannot_be_sent_twice() -> None:
     async def stream() -> AsyncIterator[bytes]:
         yield b"x"
 
-    body = printing._OneShotBody(b"header", stream())
+    body = submit._OneShotBody(b"header", stream())
     assert [chunk async for chunk in body] == [b"header", b"x"]
     assert body.sent == 1
     with pytest.raises(HPEWSConnectionError, match="resend"):

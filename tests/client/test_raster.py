@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageDraw
 import pytest
 
-from custom_components.hp_ews.client import raster
-from custom_components.hp_ews.client.raster import (
-    RasterError,
+from custom_components.hp_ews.client.errors import RasterError
+from custom_components.hp_ews.client.printing import raster
+from custom_components.hp_ews.client.printing.raster import (
     RasterJob,
     SheetBack,
     encode_line,

@@ -13,7 +13,7 @@ from custom_components.hp_ews.client.models import (
     AlertSeverity,
     ChangeMarker,
     Counters,
-    IppCapabilities,
+    PrintCapabilities,
     PrinterInfo,
     PrinterState,
     PrinterStatus,
@@ -195,8 +195,7 @@ PAGEWIDE = Snapshot(
         )
         for color, level in (("Y", None), ("M", None), ("C", None), ("K", 30))
     ),
-    ipp=IppCapabilities(
-        uri=PAGEWIDE_IPP_URL,
+    ipp=PrintCapabilities(
         operations=(
             "Print-Job",
             "Validate-Job",
@@ -265,8 +264,7 @@ ENVY = Snapshot(
             raw_kind="ink-cartridge",
         ),
     ),
-    ipp=IppCapabilities(
-        uri=f"http://{HOST}:631/ipp/print",
+    ipp=PrintCapabilities(
         operations=(
             "Print-Job",
             "Validate-Job",
@@ -389,8 +387,7 @@ LASERJET_100 = Snapshot(
             raw_kind="opc",
         ),
     ),
-    ipp=IppCapabilities(
-        uri=f"http://{HOST}:631/ipp/print",
+    ipp=PrintCapabilities(
         operations=(
             "Print-Job",
             "Print-URI",

@@ -13,7 +13,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.hp_ews.client.printing import print_document
+from custom_components.hp_ews.client.printing.submit import print_document
 from custom_components.hp_ews.client.transport import HttpTransport
 from custom_components.hp_ews.const import FULL_REFRESH_EVERY, SCAN_INTERVAL
 

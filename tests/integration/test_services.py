@@ -21,8 +21,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
-from custom_components.hp_ews.client import convert, printing
 from custom_components.hp_ews.client.errors import HPEWSUnsupportedError
+from custom_components.hp_ews.client.printing import convert, options, submit
+from custom_components.hp_ews.client.printing.render import pdf
 from custom_components.hp_ews.const import DOMAIN
 
 from .print_helpers import (
@@ -56,7 +57,7 @@ type Printer = tuple[SimulatedPrinter, MockConfigEntry]
 @pytest.fixture(autouse=True)
 def quick_busy_retry() -> Generator[None]:
     """Retry a busy printer after 10 ms instead of a second."""
-    with patch.object(printing, "BUSY_FIRST_DELAY", 0.01):
+    with patch.object(submit, "BUSY_FIRST_DELAY", 0.01):
         yield
 
 
@@ -344,7 +345,7 @@ async def test_busy_printer_is_retried(
 
     await sim.set_fault("ipp_busy")
     with (
-        patch.object(printing, "BUSY_RETRIES", 1),
+        patch.object(submit, "BUSY_RETRIES", 1),
         pytest.raises(HomeAssistantError) as caught,
     ):
         await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
@@ -630,7 +631,7 @@ async def test_conversion_limits_are_translated(
 
     write_pdf(folders.allowed / "a.pdf")
     with (
-        patch.object(convert, "MAX_PAGES", 2),
+        patch.object(options, "MAX_PAGES", 2),
         pytest.raises(ServiceValidationError) as caught,
     ):
         await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
@@ -650,7 +651,7 @@ async def test_conversion_limits_are_translated(
         raise MemoryError
 
     with (
-        patch.object(convert, "_pdf_page_count", no_memory),
+        patch.object(pdf, "page_count", no_memory),
         pytest.raises(HomeAssistantError) as caught,
     ):
         await _print(hass, entry, file=str(folders.allowed / "a.pdf"))

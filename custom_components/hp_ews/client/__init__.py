@@ -27,19 +27,6 @@ from .capture import (
     redact_json,
     write_capture,
 )
-from .convert import (
-    ORIENTATIONS,
-    QUALITIES,
-    READ_CHUNK,
-    SIDES,
-    SNIFF_BYTES,
-    DocumentSource,
-    PrintCapabilities,
-    PrintOptions,
-    choose_format,
-    parse_page_ranges,
-    sniff_format,
-)
 from .errors import (
     DocumentLimit,
     HPEWSAuthenticationError,
@@ -50,6 +37,7 @@ from .errors import (
     HPEWSIPPError,
     HPEWSOutOfMemoryError,
     HPEWSParseError,
+    HPEWSPrinterBusyError,
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
     HPEWSUnsupportedFormatError,
@@ -85,7 +73,7 @@ from .models import (
     AlertSeverity,
     ChangeMarker,
     Counters,
-    IppCapabilities,
+    PrintCapabilities,
     PrinterInfo,
     PrinterState,
     PrinterStatus,
@@ -98,7 +86,16 @@ from .models import (
     SupplyState,
 )
 from .printer import HPPrinter
-from .printing import PrintResult
+from .printing.formats import SNIFF_BYTES, choose_format, sniff_format
+from .printing.options import (
+    ORIENTATIONS,
+    QUALITIES,
+    SIDES,
+    PrintOptions,
+    parse_page_ranges,
+)
+from .printing.spool import READ_CHUNK, DocumentSource
+from .printing.submit import PrintResult
 from .protocols.vocabulary import normalize_uuid
 from .transport import HttpTransport, PrinterTransport
 
@@ -125,6 +122,7 @@ __all__ = [
     "HPEWSIPPError",
     "HPEWSOutOfMemoryError",
     "HPEWSParseError",
+    "HPEWSPrinterBusyError",
     "HPEWSTimeoutError",
     "HPEWSUnsupportedError",
     "HPEWSUnsupportedFormatError",
@@ -132,7 +130,6 @@ __all__ = [
     "HttpTransport",
     "IppAttribute",
     "IppAttributeGroup",
-    "IppCapabilities",
     "IppCollection",
     "IppDateTime",
     "IppGroupTag",

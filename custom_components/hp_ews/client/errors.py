@@ -1,9 +1,8 @@
 """Errors raised by the hp_ews client library, all of them defined here.
 
 Every failure that leaves the library is an ``HPEWSError``; callers never need
-to catch aiohttp, ssl, xml or json exceptions themselves. The modules that
-raise them re-export them under their old names (``convert.PrintOptionError``,
-``transport.WriteRefusedError``...).
+to catch aiohttp, ssl, xml or json exceptions themselves. Users import them
+from the package root.
 """
 
 from __future__ import annotations
@@ -53,6 +52,10 @@ class HPEWSIPPError(HPEWSError):
         """Keep the IPP status code for callers that branch on it."""
         super().__init__(message)
         self.status_code = status_code
+
+
+class HPEWSPrinterBusyError(HPEWSIPPError):
+    """The printer stayed busy (``server-error-busy``) through every retry."""
 
 
 # --- printing ------------------------------------------------------------------

@@ -218,22 +218,48 @@ class Counters:
 
 
 @dataclass(frozen=True, slots=True)
-class IppCapabilities:
-    """What the printer's IPP service accepts; used for printing and buttons."""
+class PrintCapabilities:
+    """What a printer takes: formats, operations, colour, media, raster details.
 
-    uri: str
+    The one capability model: parsed from IPP Get-Printer-Attributes for the
+    snapshot (``Snapshot.ipp``: printing, the Identify button) and for printing
+    alike; for a printer printed to on its raw port, only ``document_formats``
+    (from its PDL list) is known. An empty list means "not reported".
+    """
+
     document_formats: tuple[str, ...] = ()
+    """MIME types as the printer lists them (compare with ``normalize_format``)."""
     operations: tuple[str, ...] = ()
     """Operation names, e.g. "Print-Job", "Identify-Printer"."""
     color_supported: bool = False
+    color_modes: tuple[str, ...] = ()
+    """``print-color-mode-supported`` keywords (lower case, as all keywords here)."""
     sides_supported: tuple[str, ...] = ()
+    media_default: str | None = None
     media_supported: tuple[str, ...] = ()
-    resolutions_dpi: tuple[int, ...] = ()
+    printer_resolutions: tuple[int, ...] = ()
+    """Resolutions in dpi (the cross-feed one), ascending."""
+    pwg_raster_resolutions: tuple[int, ...] = ()
+    pwg_raster_types: tuple[str, ...] = ()
+    """PWG Raster colour spaces and depths, e.g. ``sgray_8``, ``srgb_8``."""
+    pwg_raster_sheet_back: str | None = None
+    urf_supported: tuple[str, ...] = ()
+    """Apple raster keywords, upper case (``SRGB24``, ``RS300-600``, ``DM1``)."""
 
     @property
     def can_identify(self) -> bool:
         """Whether Identify-Printer is supported."""
         return "Identify-Printer" in self.operations
+
+    def urf_resolutions(self) -> tuple[int, ...]:
+        """Resolutions from the URF ``RS`` keyword (``RS300-600``)."""
+        for keyword in self.urf_supported:
+            if keyword.startswith("RS"):
+                try:
+                    return tuple(sorted(int(v) for v in keyword[2:].split("-") if v))
+                except ValueError:
+                    return ()
+        return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,5 +296,5 @@ class Snapshot:
     status: PrinterStatus
     supplies: tuple[Supply, ...] = ()
     counters: Counters = field(default_factory=Counters)
-    ipp: IppCapabilities | None = None
+    ipp: PrintCapabilities | None = None
     sources: Sources = field(default_factory=Sources)

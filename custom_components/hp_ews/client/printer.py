@@ -27,14 +27,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 from yarl import URL
 
-from . import ipp, printing
+from . import ipp
 from .capture import Capture, write_redacted_capture
 from .errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
     HPEWSUnsupportedError,
 )
-from .models import IppCapabilities, PrinterInfo, Profile, Protocol, Snapshot
+from .models import PrintCapabilities, PrinterInfo, Profile, Protocol, Snapshot
+from .printing import raw, submit
 from .probe import Prober, get_printer_attributes, probe_origins, probe_printer
 from .protocols import cdm, ledm
 from .readers import Reader, reader_for
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 
     import aiohttp
 
+    from .printing.options import PrintOptions
+    from .printing.spool import DocumentSource
     from .transport import PrinterTransport
 
 _LOGGER = logging.getLogger(__name__)
@@ -123,7 +126,7 @@ class HPPrinter:
         self._transport: PrinterTransport = transport
         self._anonymous_requests = 0
         self._profile: Profile | None = None
-        self._ipp_capabilities: IppCapabilities | None = None
+        self._ipp_capabilities: PrintCapabilities | None = None
         self._reader: Reader | None = None
 
     @classmethod
@@ -299,40 +302,40 @@ class HPPrinter:
             raise HPEWSUnsupportedError("The printer does not speak IPP")
         return profile.ipp_url
 
-    async def print_capabilities(self) -> printing.PrintCapabilities:
+    async def print_capabilities(self) -> PrintCapabilities:
         """What the printer takes: formats, resolutions, colour, sides, media.
 
         Raises ``HPEWSUnsupportedError`` when the printer has no IPP service.
         """
-        return await printing.get_print_capabilities(
+        return await submit.get_print_capabilities(
             self._transport, await self._ipp_url()
         )
 
     async def print_document(
         self,
-        source: printing.DocumentSource,
-        options: printing.PrintOptions | None = None,
+        source: DocumentSource,
+        options: PrintOptions | None = None,
         *,
         document_format: str | None = None,
-        capabilities: printing.PrintCapabilities | None = None,
+        capabilities: PrintCapabilities | None = None,
         wait: bool = False,
-        wait_timeout: float = printing.DEFAULT_WAIT_TIMEOUT,
+        wait_timeout: float = submit.DEFAULT_WAIT_TIMEOUT,
         spool_dir: Path | None = None,
         max_bytes: int | None = None,
         raw_formats: Iterable[str] | None = None,
-        raw_port: int = printing.RAW_PORT,
-    ) -> printing.PrintResult:
+        raw_port: int = raw.RAW_PORT,
+    ) -> submit.PrintResult:
         """Print a file path or an async iterable of bytes over IPP.
 
         The format is negotiated with the printer and converted when needed
-        (see :func:`.printing.print_document`); the document streams with the
+        (see :func:`.printing.submit.print_document`); the document streams with the
         transport's timeout applied per step, under its in-flight limit and
         credentials. With ``wait`` the job is followed until it ends or
         ``wait_timeout`` seconds pass.
 
         A printer without IPP gets the document on its raw port (9100) only
         when ``raw_formats`` (MIME types, e.g. from the mDNS ``pdl`` key or
-        :func:`.printing.pdl_formats`) says what it takes; the result then has
+        :func:`.printing.raw.pdl_formats`) says what it takes; the result then has
         ``job_id`` 0 and nothing can be followed or cancelled.
 
         Raises:
@@ -351,7 +354,7 @@ class HPPrinter:
                     "The printer does not speak IPP and its page description "
                     "languages are not known"
                 )
-            return await printing.print_raw(
+            return await raw.print_raw(
                 self._host,
                 source,
                 raw_formats,
@@ -361,7 +364,7 @@ class HPPrinter:
                 spool_dir=spool_dir,
                 max_bytes=max_bytes,
             )
-        return await printing.print_document(
+        return await submit.print_document(
             self._transport,
             profile.ipp_url,
             source,
@@ -376,13 +379,13 @@ class HPPrinter:
 
     async def get_job(self, job_id: int) -> ipp.IppJob:
         """A job's state now (IPP Get-Job-Attributes)."""
-        return await printing.get_job(self._transport, await self._ipp_url(), job_id)
+        return await submit.get_job(self._transport, await self._ipp_url(), job_id)
 
     async def wait_for_job(
-        self, job_id: int, *, wait_timeout: float = printing.DEFAULT_WAIT_TIMEOUT
+        self, job_id: int, *, wait_timeout: float = submit.DEFAULT_WAIT_TIMEOUT
     ) -> ipp.IppJob:
         """Follow a job until it ends; after ``wait_timeout`` s its state then."""
-        return await printing.wait_for_job(
+        return await submit.wait_for_job(
             self._transport, await self._ipp_url(), job_id, wait_timeout=wait_timeout
         )
 
@@ -391,7 +394,7 @@ class HPPrinter:
 
         Raises ``HPEWSIPPError`` when there is no such job or it has ended.
         """
-        await printing.cancel_job(self._transport, await self._ipp_url(), job_id)
+        await submit.cancel_job(self._transport, await self._ipp_url(), job_id)
 
     async def capture(self, directory: Path) -> None:
         """Write a redacted capture directory of every relevant document.

@@ -13,7 +13,13 @@ imported as the module ``ipp.codec``.
 
 from __future__ import annotations
 
-from .attributes import IppPrinter, device_id, mac_from_uuid, parse_printer_attributes
+from .attributes import (
+    IppPrinter,
+    capabilities_of,
+    device_id,
+    mac_from_uuid,
+    parse_printer_attributes,
+)
 from .jobs import JOB_ATTRIBUTES, IppJob, JobState, job_of, parse_job_attributes
 from .requests import (
     DEFAULT_USER,
@@ -44,6 +50,7 @@ __all__ = [
     "JobState",
     "PageRanges",
     "cancel_job_request",
+    "capabilities_of",
     "check_response",
     "create_job_request",
     "device_id",

@@ -33,7 +33,7 @@ from custom_components.hp_ews.client.errors import HPEWSParseError
 from custom_components.hp_ews.client.models import (
     MAX_ALERTS,
     MAX_SUPPLIES,
-    IppCapabilities,
+    PrintCapabilities,
     PrinterInfo,
     PrinterStatus,
     Supply,
@@ -91,13 +91,19 @@ _PRINTER_KEEP: Final[Mapping[str, int]] = MappingProxyType(
         "marker-high-levels": MAX_SUPPLIES,
         "printer-supply": MAX_SUPPLIES,
         "printer-supply-description": MAX_SUPPLIES,
-        # capabilities
+        # capabilities (see capabilities_of)
         "color-supported": 1,
         "operations-supported": _LIST_VALUES,
         "document-format-supported": _LIST_VALUES,
+        "print-color-mode-supported": _LIST_VALUES,
         "sides-supported": _LIST_VALUES,
+        "media-default": 1,
         "media-supported": _LIST_VALUES,
         "printer-resolution-supported": _LIST_VALUES,
+        "pwg-raster-document-resolution-supported": _LIST_VALUES,
+        "pwg-raster-document-type-supported": _LIST_VALUES,
+        "pwg-raster-document-sheet-back": 1,
+        "urf-supported": _LIST_VALUES,
     }
 )
 """What :func:`parse_printer_attributes` decodes: the attributes it reads."""
@@ -113,14 +119,13 @@ class IppPrinter:
     info: PrinterInfo
     status: PrinterStatus
     supplies: tuple[Supply, ...]
-    capabilities: IppCapabilities
+    capabilities: PrintCapabilities
 
 
 def parse_printer_attributes(data: bytes, uri: str) -> IppPrinter:
     """Parse a Get-Printer-Attributes response.
 
-    ``uri`` is the http(s) URL the request went to; it becomes
-    ``capabilities.uri`` and anchors the EWS URL.
+    ``uri`` is the http(s) URL the request went to; it anchors the EWS URL.
 
     Raises:
         HPEWSParseError: not an IPP response, or one without printer attributes.
@@ -134,7 +139,7 @@ def parse_printer_attributes(data: bytes, uri: str) -> IppPrinter:
         info=_info(printer, uri),
         status=printer_status(printer),
         supplies=_supplies(printer),
-        capabilities=_capabilities(printer, uri),
+        capabilities=capabilities_of(printer),
     )
 
 
@@ -397,27 +402,49 @@ def _supply_percent(fields: Mapping[str, str]) -> int | None:
 # --- capabilities ----------------------------------------------------------------------
 
 
-def _capabilities(printer: IppAttributeGroup, uri: str) -> IppCapabilities:
+def capabilities_of(printer: IppAttributeGroup) -> PrintCapabilities:
+    """What the printer takes, from a Get-Printer-Attributes printer group.
+
+    The one parser of the capability model, for the snapshot and printing.
+    Keywords are lower-cased, URF keywords upper-cased; document formats stay
+    as the printer spells them; resolutions that are not positive are dropped.
+    """
+
+    def texts(name: str) -> tuple[str, ...]:
+        return tuple(filter(None, texts_of(printer, name)))
+
+    def keywords(name: str) -> tuple[str, ...]:
+        return tuple(text.lower() for text in texts(name))
+
+    def dpis(name: str) -> tuple[int, ...]:
+        return tuple(
+            sorted(
+                {
+                    value.dpi
+                    for value in printer.values(name)
+                    if isinstance(value, IppResolution) and value.dpi > 0
+                }
+            )
+        )
+
     operations = tuple(
         ipp_operation_name(value)
         for value in printer.values("operations-supported")
         if isinstance(value, int) and not isinstance(value, bool)
     )
-    resolutions = sorted(
-        {
-            value.dpi
-            for value in printer.values("printer-resolution-supported")
-            if isinstance(value, IppResolution)
-        }
-    )
-    return IppCapabilities(
-        uri=uri,
-        document_formats=tuple(
-            filter(None, texts_of(printer, "document-format-supported"))
-        ),
+    media_default = keywords("media-default")
+    sheet_back = keywords("pwg-raster-document-sheet-back")
+    return PrintCapabilities(
+        document_formats=texts("document-format-supported"),
         operations=operations,
         color_supported=printer.value("color-supported") is True,
-        sides_supported=tuple(filter(None, texts_of(printer, "sides-supported"))),
-        media_supported=tuple(filter(None, texts_of(printer, "media-supported"))),
-        resolutions_dpi=tuple(resolutions),
+        color_modes=keywords("print-color-mode-supported"),
+        sides_supported=keywords("sides-supported"),
+        media_default=media_default[0] if media_default else None,
+        media_supported=keywords("media-supported"),
+        printer_resolutions=dpis("printer-resolution-supported"),
+        pwg_raster_resolutions=dpis("pwg-raster-document-resolution-supported"),
+        pwg_raster_types=keywords("pwg-raster-document-type-supported"),
+        pwg_raster_sheet_back=sheet_back[0] if sheet_back else None,
+        urf_supported=tuple(text.upper() for text in texts("urf-supported")),
     )

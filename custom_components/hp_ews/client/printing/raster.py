@@ -42,8 +42,7 @@ from typing import TYPE_CHECKING, Final
 
 from PIL import Image
 
-# Defined with every library error in errors.py; re-exported where it began.
-from .errors import RasterError as RasterError  # noqa: PLC0414
+from custom_components.hp_ews.client.errors import RasterError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator

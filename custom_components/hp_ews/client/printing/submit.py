@@ -1,8 +1,8 @@
 """Printing over IPP: negotiate, convert, stream, follow the job.
 
 The one print flow the command line and Home Assistant share, usually
-through :meth:`.client.HPPrinter.print_document` (the printer's transport,
-credentials and IPP URL)::
+through :meth:`~..printer.HPPrinter.print_document` (the printer's
+transport, credentials and IPP URL)::
 
     result = await printer.print_document("/media/label.pdf",
                                           PrintOptions(copies=2), wait=True)
@@ -21,8 +21,7 @@ credentials and IPP URL)::
 6. with ``wait``, Get-Job-Attributes until the job is completed, aborted or
    canceled (bounded by ``timeout``).
 
-:func:`print_raw` sends a document to the raw port (9100) of printers
-without IPP, for formats their PDL list accepts.
+Printers without IPP get documents on their raw port instead (:mod:`.raw`).
 """
 
 from __future__ import annotations
@@ -35,54 +34,36 @@ import logging
 import os
 from typing import TYPE_CHECKING, Final, Protocol, TypedDict
 
-from . import ipp
-from .convert import (
-    PRINT_ATTRIBUTES,
-    DocumentSource,
-    PreparedDocument,
-    PrintCapabilities,
-    PrintOptions,
-    prepare_document,
-)
-from .errors import (
+from custom_components.hp_ews.client import ipp
+from custom_components.hp_ews.client.errors import (
     HPEWSConnectionError,
-    HPEWSDocumentError,
     HPEWSError,
     HPEWSIPPError,
-    HPEWSUnsupportedFormatError,
-    PrintOptionError,
+    HPEWSPrinterBusyError,
 )
-from .ipp import DEFAULT_USER, IppJob, JobState, codec, printer_uri_for
-from .ipp.codec import IppStatusCode
+from custom_components.hp_ews.client.ipp import (
+    DEFAULT_USER,
+    IppJob,
+    JobState,
+    codec,
+    printer_uri_for,
+)
+from custom_components.hp_ews.client.ipp.codec import IppStatusCode
+
+from .capabilities import PRINT_ATTRIBUTES
+from .convert import PreparedDocument, prepare_document
+from .options import PrintOptions
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+    from collections.abc import AsyncIterable, AsyncIterator
     from pathlib import Path
 
+    from custom_components.hp_ews.client.models import PrintCapabilities
 
-__all__ = [
-    "DocumentSource",
-    "HPEWSDocumentError",
-    "HPEWSUnsupportedFormatError",
-    "IppJob",
-    "JobState",
-    "PrintCapabilities",
-    "PrintOptionError",
-    "PrintOptions",
-    "PrintResult",
-    "PrintTransport",
-    "cancel_job",
-    "get_job",
-    "get_print_capabilities",
-    "pdl_formats",
-    "print_document",
-    "print_raw",
-    "wait_for_job",
-]
+    from .spool import DocumentSource
 
 _LOGGER = logging.getLogger(__name__)
 
-RAW_PORT: Final = 9100
 BUSY_RETRIES: Final = 6
 """Attempts after the first when the printer answers ``server-error-busy``."""
 BUSY_FIRST_DELAY: Final = 1.0
@@ -91,7 +72,6 @@ POLL_FIRST_DELAY: Final = 0.5
 POLL_MAX_DELAY: Final = 5.0
 DEFAULT_WAIT_TIMEOUT: Final = 300.0
 MAX_POLLS: Final = 10_000
-_RAW_IDLE_TIMEOUT: Final = 60.0
 
 
 class PrintTransport(Protocol):
@@ -171,6 +151,10 @@ def _raise_for_status(message: codec.IppMessage, what: str) -> None:
     text = f"{what}: {codec.ipp_status_name(message.status_code)}"
     if isinstance(detail, str | codec.IppTextWithLanguage) and str(detail):
         text = f"{text} ({detail})"
+    if message.status_code == IppStatusCode.SERVER_ERROR_BUSY:
+        # Reached once the retries are used up (or for a stream, which
+        # cannot be sent again).
+        raise HPEWSPrinterBusyError(text, message.status_code)
     raise HPEWSIPPError(text, message.status_code)
 
 
@@ -267,7 +251,7 @@ async def get_print_capabilities(
         await transport.post_ipp(ipp_url, request), "Get-Printer-Attributes"
     )
     _raise_for_status(response, "Get-Printer-Attributes")
-    return PrintCapabilities.from_attributes(response.printer)
+    return ipp.capabilities_of(response.printer)
 
 
 async def print_document(
@@ -448,111 +432,3 @@ async def cancel_job(transport: PrintTransport, ipp_url: str, job_id: int) -> No
     body = ipp.cancel_job_request(printer_uri_for(ipp_url), job_id)
     message = _decode(await transport.post_ipp(ipp_url, body), "Cancel-Job")
     _raise_for_status(message, "Cancel-Job")
-
-
-# --- raw port 9100 ----------------------------------------------------------------
-
-_PDL_FORMATS: Final[Mapping[str, str]] = {
-    "PDF": "application/pdf",
-    "POSTSCRIPT": "application/postscript",
-    "PS": "application/postscript",
-    "BR-SCRIPT": "application/postscript",
-    "JPEG": "image/jpeg",
-    "JPG": "image/jpeg",
-    "PWGRASTER": "image/pwg-raster",
-    "PWG": "image/pwg-raster",
-    "APPLERASTER": "image/urf",
-    "URF": "image/urf",
-    "PCL": "application/vnd.hp-pcl",
-    "PCL3GUI": "application/vnd.hp-pcl",
-    "PCLM": "application/pclm",
-    "TEXT": "text/plain",
-}
-
-
-def pdl_formats(command_set: Iterable[str]) -> tuple[str, ...]:
-    """MIME types for the PDL names of an IEEE 1284 ``CMD:`` list.
-
-    ``("PCL3GUI", "PJL", "JPEG", "PWGRaster")`` → PCL, JPEG, PWG Raster.
-    """
-    formats: list[str] = []
-    for name in command_set:
-        mime = _PDL_FORMATS.get(name.strip().upper())
-        if mime is not None and mime not in formats:
-            formats.append(mime)
-    return tuple(formats)
-
-
-async def print_raw(
-    host: str,
-    source: DocumentSource,
-    accepted_formats: Iterable[str],
-    options: PrintOptions | None = None,
-    *,
-    port: int = RAW_PORT,
-    document_format: str | None = None,
-    idle_timeout: float = _RAW_IDLE_TIMEOUT,
-    spool_dir: Path | None = None,
-    max_bytes: int | None = None,
-) -> PrintResult:
-    """Send a document to the raw port of a printer without IPP.
-
-    ``accepted_formats`` are MIME types (see :func:`pdl_formats`); a PDF is
-    rasterised when only PWG Raster or URF is accepted. The raw port reports
-    nothing back, so the result's state is ``completed`` once every byte was
-    delivered and ``job_id`` is 0.
-
-    Raises:
-        HPEWSUnsupportedFormatError: the printer's PDL list does not take it.
-        HPEWSConnectionError: the port refused or dropped the connection.
-    """
-    options = options or PrintOptions()
-    capabilities = PrintCapabilities(
-        document_formats=tuple(accepted_formats), color_supported=True
-    )
-    async with prepare_document(
-        source,
-        capabilities,
-        options,
-        document_format=document_format,
-        spool_dir=spool_dir,
-        max_bytes=max_bytes,
-    ) as document:
-        try:
-            async with asyncio.timeout(idle_timeout):
-                reader, writer = await asyncio.open_connection(host, port)
-        except TimeoutError as err:
-            raise HPEWSConnectionError(f"{host}:{port} did not answer") from err
-        except OSError as err:
-            raise HPEWSConnectionError(
-                f"Cannot connect to {host}:{port}: {err}"
-            ) from err
-        try:
-            async for chunk in document:
-                writer.write(chunk)
-                async with asyncio.timeout(idle_timeout):
-                    await writer.drain()
-            if writer.can_write_eof():
-                writer.write_eof()
-            async with asyncio.timeout(idle_timeout):
-                await writer.drain()
-        except TimeoutError as err:
-            raise HPEWSConnectionError(f"{host}:{port} stopped reading") from err
-        except OSError as err:
-            raise HPEWSConnectionError(
-                f"Sending to {host}:{port} failed: {err}"
-            ) from err
-        finally:
-            del reader
-            writer.close()
-            with contextlib.suppress(OSError, TimeoutError):
-                async with asyncio.timeout(idle_timeout):
-                    await writer.wait_closed()
-        return PrintResult(
-            job_id=0,
-            document_format=document.document_format,
-            state=JobState.COMPLETED,
-            pages=document.pages,
-            job_name=options.job_name,
-            converted=not document.conversion.passthrough,
-        )
