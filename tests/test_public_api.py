@@ -93,7 +93,7 @@ def test_scanner_finds_submodule_imports() -> None:
     source = (
         "import custom_components.hp_ews.client\n"
         "import custom_components.hp_ews.client.models\n"
-        "from custom_components.hp_ews.client.models import Snapshot\n"
+        "from custom_components.hp_ews.client.models import PrinterSnapshot\n"
         "from custom_components.hp_ews.client import models, HPPrinter\n"
         "from .client.printer import HPPrinter\n"
         "from .client import HPPrinter\n"

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .client import HPPrinter, Snapshot
+    from .client import HPPrinter, PrinterSnapshot
     from .data import HPEWSConfigEntry
 
 # One request at a time: printers are slow and fragile.
@@ -36,7 +36,7 @@ class HPEWSButtonEntityDescription(ButtonEntityDescription):
     """Describes a printer action."""
 
     press_fn: Callable[[HPPrinter], Awaitable[None]]
-    exists_fn: Callable[[Snapshot], bool]
+    exists_fn: Callable[[PrinterSnapshot], bool]
 
 
 BUTTONS: tuple[HPEWSButtonEntityDescription, ...] = (

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
     from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
-    from .client import PrinterInfo, Snapshot
+    from .client import PrinterInfo, PrinterSnapshot
 
 HP_MAKERS = frozenset({"hp", "hewlett-packard", "hewlett packard"})
 HP_WORD = re.compile(r"\b(?:hp|hewlett[- ]packard)\b", re.IGNORECASE)
@@ -207,7 +207,7 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Initialise the flow."""
         self._data: dict[str, Any] = {}
-        self._snapshot: Snapshot | None = None
+        self._snapshot: PrinterSnapshot | None = None
         self._model = ""
 
     @staticmethod
@@ -218,7 +218,7 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_try_connect(
         self, data: Mapping[str, Any]
-    ) -> tuple[Snapshot | None, str | None]:
+    ) -> tuple[PrinterSnapshot | None, str | None]:
         """Probe the printer; return its snapshot, or the error to show."""
         try:
             printer = create_printer(self.hass, data)
@@ -239,7 +239,7 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_create_or_update(
         self,
         data: dict[str, Any],
-        snapshot: Snapshot,
+        snapshot: PrinterSnapshot,
         *,
         updates: Mapping[str, Any] | None = None,
     ) -> ConfigFlowResult:

@@ -26,8 +26,8 @@ from .client import (
     HPEWSUnsupportedError,
     HPPrinter,
     PrinterInfo,
+    PrinterSnapshot,
     Profile,
-    Snapshot,
 )
 from .const import (
     DOMAIN,
@@ -98,7 +98,7 @@ def wrong_printer_issue_id(entry: ConfigEntry) -> str:
     return f"wrong_printer_{entry.entry_id}"
 
 
-class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
+class HPEWSCoordinator(DataUpdateCoordinator[PrinterSnapshot]):
     """Refresh one printer: status often, supplies and counters seldom.
 
     Every ``FULL_REFRESH_EVERY``-th refresh reads everything; the others read
@@ -131,7 +131,7 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
         """Return the printer's address as configured."""
         return str(self.config_entry.data[CONF_HOST])
 
-    async def _async_update_data(self) -> Snapshot:
+    async def _async_update_data(self) -> PrinterSnapshot:
         """Fetch a snapshot, completing it with supplies and counters when due."""
         full = self.data is None or self._refreshes_until_full <= 0
         try:
@@ -174,7 +174,7 @@ class HPEWSCoordinator(DataUpdateCoordinator[Snapshot]):
                 self.update_interval = SCAN_INTERVAL
         return snapshot
 
-    async def _async_fetch(self, *, full: bool) -> Snapshot:
+    async def _async_fetch(self, *, full: bool) -> PrinterSnapshot:
         """Probe if needed, then take a snapshot."""
         if self.profile is None:
             self.profile = await self.printer.probe()

@@ -14,7 +14,7 @@ from .coordinator import HPEWSCoordinator
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import EntityDescription
 
-    from .client import Snapshot
+    from .client import PrinterSnapshot
 
 COLOR_NAMES: dict[str, str] = {
     "K": "black",
@@ -67,7 +67,7 @@ def supply_name_placeholders(supply: Supply) -> dict[str, str]:
 def device_info(coordinator: HPEWSCoordinator) -> DeviceInfo:
     """Describe the printer for the device registry."""
     entry = coordinator.config_entry
-    snapshot: Snapshot = coordinator.data
+    snapshot: PrinterSnapshot = coordinator.data
     info = snapshot.info
     assert entry.unique_id is not None
     device = DeviceInfo(

@@ -16,7 +16,7 @@ from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
-from .client import Counters, PrinterState, Protocol, Snapshot, Supply
+from .client import Counters, PrinterProtocol, PrinterSnapshot, PrinterState, Supply
 from .const import DOMAIN
 from .entity import SHARED_PARTS, HPEWSEntity, HPEWSSupplyEntity
 
@@ -40,8 +40,8 @@ MAX_STATE_LENGTH = 255
 class HPEWSSensorEntityDescription(SensorEntityDescription):
     """Describes a sensor about the printer as a whole."""
 
-    value_fn: Callable[[Snapshot], StateType]
-    exists_fn: Callable[[Snapshot], bool] = lambda _: True
+    value_fn: Callable[[PrinterSnapshot], StateType]
+    exists_fn: Callable[[PrinterSnapshot], bool] = lambda _: True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,7 +90,7 @@ SENSORS: tuple[HPEWSSensorEntityDescription, ...] = (
         exists_fn=lambda snapshot: (
             snapshot.status.display_message is not None
             or snapshot.ipp is not None
-            or Protocol.LEDM in (snapshot.sources.status, snapshot.sources.info)
+            or PrinterProtocol.LEDM in (snapshot.sources.status, snapshot.sources.info)
         ),
     ),
     _counter("total_pages", lambda c: c.total_pages, enabled=True),

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from custom_components.hp_ews.client.models import Protocol
+from custom_components.hp_ews.client.models import PrinterProtocol
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -35,18 +35,24 @@ class Budget:
 
 
 BUDGET: Final = {
-    Protocol.LEDM: Budget(full=4, refresh=1, status_changed=1, changed=3, no_state=0),
-    Protocol.CDM: Budget(full=5, refresh=1, status_changed=2, changed=4, no_state=1),
-    Protocol.IPP: Budget(full=1, refresh=1, status_changed=1, changed=1, no_state=0),
+    PrinterProtocol.LEDM: Budget(
+        full=4, refresh=1, status_changed=1, changed=3, no_state=0
+    ),
+    PrinterProtocol.CDM: Budget(
+        full=5, refresh=1, status_changed=2, changed=4, no_state=1
+    ),
+    PrinterProtocol.IPP: Budget(
+        full=1, refresh=1, status_changed=1, changed=1, no_state=0
+    ),
 }
 IPP_COMPLETION: Final = 1
 """Get-Printer-Attributes: on every full read of a printer that speaks IPP
 too, and on a refresh whose status names no state."""
 
 PROBE: Final = {
-    Protocol.LEDM: 4,  # servicesDiscovery, DiscoveryTree, 1-2 IPP paths
-    Protocol.CDM: 3,  # servicesDiscovery, 1-2 IPP paths
-    Protocol.IPP: 4,  # both web documents, 1-2 IPP paths
+    PrinterProtocol.LEDM: 4,  # servicesDiscovery, DiscoveryTree, 1-2 IPP paths
+    PrinterProtocol.CDM: 3,  # servicesDiscovery, 1-2 IPP paths
+    PrinterProtocol.IPP: 4,  # both web documents, 1-2 IPP paths
 }
 """Most requests ``probe()`` sends to a printer that answers on the usual ports."""
 
@@ -54,7 +60,7 @@ Kind = Literal["full", "refresh", "status_changed", "changed", "swapped"]
 
 
 def most(
-    family: Protocol, kind: Kind, *, ipp: bool = False, no_state: bool = False
+    family: PrinterProtocol, kind: Kind, *, ipp: bool = False, no_state: bool = False
 ) -> int:
     """The budget of one read; ``ipp``: the printer speaks IPP besides ``family``.
 
@@ -67,7 +73,7 @@ def most(
         )
     budget = BUDGET[family]
     total: int = getattr(budget, kind)
-    if family is Protocol.IPP:
+    if family is PrinterProtocol.IPP:
         return total
     if no_state:
         total += budget.no_state

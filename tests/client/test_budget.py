@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from custom_components.hp_ews.client.models import Protocol
+from custom_components.hp_ews.client.models import PrinterProtocol
 
 from .budget import BUDGET, PROBE
 
 DOC = Path(__file__).parents[2] / "docs" / "refresh.md"
-COLUMNS = (Protocol.LEDM, Protocol.CDM, Protocol.IPP)
+COLUMNS = (PrinterProtocol.LEDM, PrinterProtocol.CDM, PrinterProtocol.IPP)
 ROWS = {
     "Full read": "full",
     "Refresh, nothing changed": "refresh",

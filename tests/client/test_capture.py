@@ -38,7 +38,7 @@ from custom_components.hp_ews.client.ipp import (
     parse_printer_attributes,
 )
 from custom_components.hp_ews.client.ipp.codec import IppGroupTag, IppValueTag
-from custom_components.hp_ews.client.models import Protocol
+from custom_components.hp_ews.client.models import PrinterProtocol
 from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.protocols import cdm, ledm
 from custom_components.hp_ews.client.transport import MAX_DOCUMENT_BYTES
@@ -47,7 +47,7 @@ from simulator.profiles import DATA_DIR
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
 
-    from custom_components.hp_ews.client.models import Snapshot
+    from custom_components.hp_ews.client.models import PrinterSnapshot
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CAPTURES = FIXTURES / "captures"
@@ -167,13 +167,13 @@ def test_write_reports_os_errors(tmp_path: Path) -> None:
 
 def test_profile_inferred_from_documents() -> None:
     ledm = Capture(http={"/DevMgmt/ProductStatusDyn.xml": b""})
-    assert profile_from_capture(ledm).protocols == (Protocol.LEDM,)
+    assert profile_from_capture(ledm).protocols == (PrinterProtocol.LEDM,)
     cdm = Capture(
         http={"/cdm/system/v1/status": b"{}"},
         ipp={"Get-Printer-Attributes": b""},
     )
     profile = profile_from_capture(cdm)
-    assert profile.protocols == (Protocol.CDM, Protocol.IPP)
+    assert profile.protocols == (PrinterProtocol.CDM, PrinterProtocol.IPP)
     assert profile.base_url == "http://localhost:80"
     assert profile.ipp_url == "http://localhost:80/ipp/print"
 
@@ -193,7 +193,7 @@ def test_profile_from_metadata() -> None:
         http={"/DevMgmt/DiscoveryTree.xml": tree, "/cdm/servicesDiscovery": b"oops"},
     )
     profile = profile_from_capture(capture)
-    assert profile.protocols == (Protocol.LEDM, Protocol.IPP)
+    assert profile.protocols == (PrinterProtocol.LEDM, PrinterProtocol.IPP)
     assert profile.base_url == "https://localhost:8443"
     assert profile.ipp_url == "https://localhost:8443/ipp/printer"
     assert "/DevMgmt/ProductStatusDyn.xml" in profile.ledm_resources
@@ -817,7 +817,7 @@ async def test_redacted_captures_replay_to_the_same_snapshot(directory: Path) ->
     capture = read_capture(directory)
     redacted = redact_capture(capture)
 
-    async def snapshot(of: Capture) -> Snapshot:
+    async def snapshot(of: Capture) -> PrinterSnapshot:
         printer = HPPrinter("localhost", None, transport=CaptureTransport(of))
         return await printer.snapshot(profile_from_capture(of))
 

@@ -18,8 +18,8 @@ from custom_components.hp_ews.client.models import (
     MAX_SUPPLIES,
     MAX_TEXT,
     AlertSeverity,
+    PrinterProtocol,
     PrinterState,
-    Protocol,
     SupplyKind,
     SupplyState,
 )
@@ -347,13 +347,13 @@ def test_alert_categories_raise_flags_through_merge() -> None:
         )
     )
     assert [(a.code, a.severity, a.color, a.source) for a in alerts] == [
-        ("doorOpen", AlertSeverity.ERROR, None, Protocol.CDM),
-        ("jamAtOutputBin", AlertSeverity.ERROR, None, Protocol.CDM),
-        ("allTraysEmpty", AlertSeverity.WARNING, None, Protocol.CDM),
-        ("cartridgeMissing", AlertSeverity.WARNING, None, Protocol.CDM),
-        ("cartridgeVeryLow", AlertSeverity.WARNING, "M", Protocol.CDM),
-        ("outputBinFull", AlertSeverity.ERROR, None, Protocol.CDM),
-        ("genuineHPsupply", AlertSeverity.INFO, None, Protocol.CDM),
+        ("doorOpen", AlertSeverity.ERROR, None, PrinterProtocol.CDM),
+        ("jamAtOutputBin", AlertSeverity.ERROR, None, PrinterProtocol.CDM),
+        ("allTraysEmpty", AlertSeverity.WARNING, None, PrinterProtocol.CDM),
+        ("cartridgeMissing", AlertSeverity.WARNING, None, PrinterProtocol.CDM),
+        ("cartridgeVeryLow", AlertSeverity.WARNING, "M", PrinterProtocol.CDM),
+        ("outputBinFull", AlertSeverity.ERROR, None, PrinterProtocol.CDM),
+        ("genuineHPsupply", AlertSeverity.INFO, None, PrinterProtocol.CDM),
     ]
     merged = merge_status(cdm.parse_system_status(doc({"status": "ready"})), alerts)
     # "ready" with a jam and an open door in the alerts: it waits for the user.

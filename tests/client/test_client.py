@@ -38,10 +38,10 @@ from custom_components.hp_ews.client.ipp import codec
 from custom_components.hp_ews.client.models import (
     ChangeMarker,
     PrinterInfo,
+    PrinterProtocol,
+    PrinterSnapshot,
     PrinterState,
     Profile,
-    Protocol,
-    Snapshot,
     SupplyKind,
     SupplyState,
 )
@@ -88,14 +88,14 @@ class Expected:
     info: dict[str, str] | None = None
     change_marker: str | None = None
     """The AlertTable's ModificationNumber (LEDM)."""
-    sources: tuple[Protocol | None, ...] = ()
+    sources: tuple[PrinterProtocol | None, ...] = ()
     """info, status, supplies, counters"""
     can_identify: bool | None = None
 
 
-LEDM = Protocol.LEDM
-CDM = Protocol.CDM
-IPP = Protocol.IPP
+LEDM = PrinterProtocol.LEDM
+CDM = PrinterProtocol.CDM
+IPP = PrinterProtocol.IPP
 TONER, INK, TANK, HEAD, DRUM = (
     SupplyKind.TONER,
     SupplyKind.INK,
@@ -266,7 +266,7 @@ def printer_for(capture: Capture) -> HPPrinter:
     return HPPrinter("localhost", None, transport=CaptureTransport(capture))
 
 
-async def snapshot_of(name: str) -> tuple[Snapshot, HPPrinter, Profile]:
+async def snapshot_of(name: str) -> tuple[PrinterSnapshot, HPPrinter, Profile]:
     capture = read_capture(CAPTURES / name)
     printer = printer_for(capture)
     profile = profile_from_capture(capture)
@@ -313,7 +313,7 @@ def vars_of(obj: Any) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in obj.__slots__}
 
 
-def stale(snapshot: Snapshot, **changes: Any) -> Snapshot:
+def stale(snapshot: PrinterSnapshot, **changes: Any) -> PrinterSnapshot:
     """``snapshot`` as a refresh sees it after the printer signalled a change.
 
     An empty marker equals no marker a printer sends, whatever its protocol.
@@ -358,7 +358,7 @@ async def test_ledm_refresh_reuses_until_the_alert_table_changes() -> None:
         )
     assert [s.level_percent for s in changed.supplies] == [20, 30, 50, 40]
     assert changed.counters.total_pages == 1344
-    assert changed.sources.supplies is Protocol.LEDM
+    assert changed.sources.supplies is PrinterProtocol.LEDM
 
 
 async def test_ledm_discovery_listing_skips_unlisted_documents() -> None:
@@ -440,7 +440,7 @@ async def test_cdm_cheap_refresh_follows_the_system_status() -> None:
     assert jammed.status.state is PrinterState.STOPPED
     assert jammed.status.paper_jam
     assert "jamInPrinter" in [alert.code for alert in jammed.status.alerts]
-    assert jammed.sources.supplies is Protocol.CDM
+    assert jammed.sources.supplies is PrinterProtocol.CDM
     assert jammed.supplies == asleep.supplies
     assert jammed.supplies is not asleep.supplies
 
@@ -560,8 +560,8 @@ async def test_ipp_completes_ledm_identity_and_capabilities() -> None:
     assert snapshot.info.model == "HP OfficeJet Pro 9022e"
     assert snapshot.info.uuid == "01234567-89ab-cdef-0123-456789abcdef"
     assert snapshot.ipp is not None
-    assert snapshot.sources.info is Protocol.LEDM
-    assert snapshot.sources.status is Protocol.LEDM
+    assert snapshot.sources.info is PrinterProtocol.LEDM
+    assert snapshot.sources.status is PrinterProtocol.LEDM
     # LEDM's own status names a state: IPP does not change it.
     assert snapshot.status.state is PrinterState.POWER_SAVE
 
@@ -593,7 +593,7 @@ async def test_cdm_printer_is_known_by_its_announced_uuid() -> None:
     # The IPP/mDNS UUID, not CDM's deviceUuid; the rest of the identity is CDM's.
     assert snapshot.info.uuid == IPP_UUID
     assert snapshot.info.serial_number == "CN00000588"
-    assert snapshot.sources.info is Protocol.CDM
+    assert snapshot.sources.info is PrinterProtocol.CDM
     cheap = await printer.snapshot(profile, previous=snapshot, full=False)
     assert cheap.info.uuid == IPP_UUID
 
@@ -630,7 +630,7 @@ async def test_ipp_completes_a_status_without_state() -> None:
     assert snapshot.status.state is PrinterState.IDLE
     assert "someFutureCategory" in snapshot.status.raw_codes
     assert snapshot.status.change_marker == ChangeMarker(alert_table="20")
-    assert snapshot.sources.status is Protocol.LEDM
+    assert snapshot.sources.status is PrinterProtocol.LEDM
     with within(printer, most(LEDM, "refresh", ipp=True, no_state=True)):
         cheap = await printer.snapshot(profile, previous=snapshot, full=False)
     # IPP completes the refresh too, and its capabilities come with it.
@@ -644,7 +644,7 @@ async def test_missing_status_document_falls_back_to_ipp() -> None:
     capture = replace(capture, http=http)
     printer = printer_for(capture)
     snapshot = await printer.snapshot(profile_from_capture(capture))
-    assert snapshot.sources.status is Protocol.IPP
+    assert snapshot.sources.status is PrinterProtocol.IPP
     assert snapshot.status.state is PrinterState.IDLE
 
 
@@ -665,7 +665,7 @@ async def test_supplies_from_ipp_when_ledm_lists_none() -> None:
     printer = printer_for(capture)
     profile = profile_from_capture(capture)
     snapshot = await printer.snapshot(profile)
-    assert snapshot.sources.supplies is Protocol.IPP
+    assert snapshot.sources.supplies is PrinterProtocol.IPP
     assert [s.color for s in snapshot.supplies] == ["C", "M", "Y", "K"]
     # A cheap refresh after a change completes from IPP only when it asked IPP.
     older = stale(snapshot)
@@ -686,7 +686,7 @@ async def test_cheap_refresh_takes_supplies_from_ipp_when_it_asked_ipp() -> None
     snapshot = await printer.snapshot(profile)
     older = stale(snapshot)
     cheap = await printer.snapshot(profile, previous=older, full=False)
-    assert cheap.sources.supplies is Protocol.IPP
+    assert cheap.sources.supplies is PrinterProtocol.IPP
     assert [s.color for s in cheap.supplies] == ["C", "M", "Y", "K"]
 
 
@@ -861,7 +861,7 @@ async def test_probe_then_snapshot_over_http(session: aiohttp.ClientSession) -> 
         )
         with within(printer, PROBE[LEDM]):
             profile = await printer.probe()
-        assert profile.protocols == (Protocol.LEDM, Protocol.IPP)
+        assert profile.protocols == (PrinterProtocol.LEDM, PrinterProtocol.IPP)
         assert profile.base_url == f"http://{HOST}:80"
         assert profile.ipp_url == f"http://{HOST}:631/ipp/print"
         assert "/DevMgmt/ProductStatusDyn.xml" in profile.ledm_resources
@@ -887,7 +887,7 @@ async def test_snapshot_probes_when_needed() -> None:
     printer = printer_for(capture)
     snapshot = await printer.snapshot()
     assert printer.profile is not None
-    assert printer.profile.protocols == (Protocol.IPP,)
+    assert printer.profile.protocols == (PrinterProtocol.IPP,)
     assert snapshot.info.model == "HP LaserJet Pro MFP M127fw"
 
 
@@ -898,14 +898,14 @@ async def test_snapshot_probes_when_needed() -> None:
 @pytest.mark.parametrize(
     ("name", "protocol"),
     [
-        ("smart-tank-580", Protocol.CDM),
-        ("officejet-pro-9022e", Protocol.LEDM),
-        ("color-laserjet-pro-m255dw", Protocol.LEDM),
-        ("pagewide-mfp-p57750", Protocol.IPP),
+        ("smart-tank-580", PrinterProtocol.CDM),
+        ("officejet-pro-9022e", PrinterProtocol.LEDM),
+        ("color-laserjet-pro-m255dw", PrinterProtocol.LEDM),
+        ("pagewide-mfp-p57750", PrinterProtocol.IPP),
     ],
 )
 async def test_simulated_printer_end_to_end(
-    session: aiohttp.ClientSession, name: str, protocol: Protocol
+    session: aiohttp.ClientSession, name: str, protocol: PrinterProtocol
 ) -> None:
     """Probe, reads within the budget, and a jam seen by the next cheap
     refresh (the Smart Tank 580 serves https only and drops a third concurrent
@@ -939,16 +939,19 @@ async def test_simulated_printer_end_to_end(
         asleep = await printer.snapshot(profile, previous=jammed, full=False)
         assert not asleep.status.paper_jam
         # IPP has no power-save state to report; CDM and LEDM do.
-        assert asleep.status.in_power_save is (protocol is not Protocol.IPP)
+        assert asleep.status.in_power_save is (protocol is not PrinterProtocol.IPP)
 
 
 @pytest.mark.usefixtures("socket_enabled")
 @pytest.mark.parametrize(
     ("name", "protocol"),
-    [("officejet-pro-9022e", Protocol.LEDM), ("smart-tank-580", Protocol.CDM)],
+    [
+        ("officejet-pro-9022e", PrinterProtocol.LEDM),
+        ("smart-tank-580", PrinterProtocol.CDM),
+    ],
 )
 async def test_cheap_refresh_notices_a_swapped_printer(
-    session: aiohttp.ClientSession, name: str, protocol: Protocol
+    session: aiohttp.ClientSession, name: str, protocol: PrinterProtocol
 ) -> None:
     """The Server header of the status document names the serial number; when
     another one answers, the cheap refresh reads everything instead."""
@@ -980,10 +983,13 @@ async def test_cheap_refresh_notices_a_swapped_printer(
 @pytest.mark.usefixtures("socket_enabled")
 @pytest.mark.parametrize(
     ("name", "protocol"),
-    [("officejet-pro-9022e", Protocol.LEDM), ("smart-tank-580", Protocol.CDM)],
+    [
+        ("officejet-pro-9022e", PrinterProtocol.LEDM),
+        ("smart-tank-580", PrinterProtocol.CDM),
+    ],
 )
 async def test_swapped_printer_noticed_across_a_new_profile(
-    session: aiohttp.ClientSession, name: str, protocol: Protocol
+    session: aiohttp.ClientSession, name: str, protocol: PrinterProtocol
 ) -> None:
     """A new probe between two refreshes does not hide the swap: the serial
     seen before is still what the next refresh compares with."""
@@ -996,7 +1002,9 @@ async def test_swapped_printer_noticed_across_a_new_profile(
         sim.state.swap(True)
         # Another listing of the protocol this printer does not speak: a
         # profile that differs, read the same way.
-        unused = "cdm_resources" if protocol is Protocol.LEDM else "ledm_resources"
+        unused = (
+            "cdm_resources" if protocol is PrinterProtocol.LEDM else "ledm_resources"
+        )
         reprobed = replace(profile, **{unused: ("/unused",)})
         assert reprobed != profile
         swapped = await printer.snapshot(reprobed, previous=first, full=False)
@@ -1015,7 +1023,7 @@ async def test_identify_when_supported(session: aiohttp.ClientSession) -> None:
     printer = HPPrinter(HOST, session)
     profile = Profile(
         base_url=f"http://{HOST}:80",
-        protocols=(Protocol.IPP,),
+        protocols=(PrinterProtocol.IPP,),
         ipp_url=f"http://{HOST}:631/ipp/print",
     )
     sent: list[int] = []
@@ -1080,7 +1088,7 @@ async def test_identify_answer_missing(session: aiohttp.ClientSession) -> None:
     printer = HPPrinter(HOST, session)
     printer._profile = Profile(
         base_url=f"http://{HOST}:80",
-        protocols=(Protocol.IPP,),
+        protocols=(PrinterProtocol.IPP,),
         ipp_url=f"http://{HOST}:631/ipp/print",
     )
     with aioresponses() as mocked:
@@ -1096,7 +1104,7 @@ async def test_ipp_auth_error_is_not_swallowed(session: aiohttp.ClientSession) -
     printer = HPPrinter(HOST, session)
     profile = Profile(
         base_url=f"http://{HOST}:80",
-        protocols=(Protocol.LEDM, Protocol.IPP),
+        protocols=(PrinterProtocol.LEDM, PrinterProtocol.IPP),
         ipp_url=f"http://{HOST}:631/ipp/print",
     )
     capture = read_capture(CAPTURES / "officejet-pro-9022e")
@@ -1113,7 +1121,7 @@ async def test_ipp_connection_error_degrades(session: aiohttp.ClientSession) -> 
     printer = HPPrinter(HOST, session)
     profile = Profile(
         base_url=f"http://{HOST}:80",
-        protocols=(Protocol.LEDM, Protocol.IPP),
+        protocols=(PrinterProtocol.LEDM, PrinterProtocol.IPP),
         ipp_url=f"http://{HOST}:631/ipp/print",
     )
     capture = read_capture(CAPTURES / "officejet-pro-9022e")
@@ -1133,7 +1141,7 @@ async def test_connection_error_mid_snapshot_cancels_the_rest(
     session: aiohttp.ClientSession,
 ) -> None:
     printer = HPPrinter(HOST, session)
-    profile = Profile(base_url=f"http://{HOST}:80", protocols=(Protocol.CDM,))
+    profile = Profile(base_url=f"http://{HOST}:80", protocols=(PrinterProtocol.CDM,))
     with aioresponses() as mocked:
         mocked.get(
             f"http://{HOST}:80/cdm/system/v1/identity",
@@ -1214,7 +1222,7 @@ async def test_capture_of_ipp_printer(tmp_path: Path) -> None:
 def test_capture_paths_per_protocol() -> None:
     ledm = Profile(
         base_url="http://h:80",
-        protocols=(Protocol.LEDM,),
+        protocols=(PrinterProtocol.LEDM,),
         ledm_resources=(
             "/DevMgmt/ProductStatusDyn.xml",
             "/DevMgmt/MediaHandlingDyn.xml",
@@ -1226,11 +1234,12 @@ def test_capture_paths_per_protocol() -> None:
         "/DevMgmt/ProductStatusDyn.xml",
         "/DevMgmt/MediaHandlingDyn.xml",
     ]
-    unknown = Profile(base_url="http://h:80", protocols=(Protocol.LEDM,))
+    unknown = Profile(base_url="http://h:80", protocols=(PrinterProtocol.LEDM,))
     assert "/DevMgmt/MediaHandlingDyn.xml" not in capture_paths(unknown)
     assert len(capture_paths(unknown)) == 5
     assert (
-        capture_paths(Profile(base_url="http://h:80", protocols=(Protocol.IPP,))) == []
+        capture_paths(Profile(base_url="http://h:80", protocols=(PrinterProtocol.IPP,)))
+        == []
     )
 
 

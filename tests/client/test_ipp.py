@@ -35,9 +35,9 @@ from custom_components.hp_ews.client.models import (
     MAX_SUPPLIES,
     AlertSeverity,
     PrinterInfo,
+    PrinterProtocol,
     PrinterState,
     PrinterStatus,
-    Protocol,
     Supply,
     SupplyKind,
     SupplyState,
@@ -106,7 +106,7 @@ def test_envy_4520() -> None:
     assert not status.out_of_paper
     assert status.raw_codes == ("none",)
     assert [(a.code, a.severity, a.source) for a in status.alerts] == [
-        ("inPowerSave", AlertSeverity.INFO, Protocol.IPP)
+        ("inPowerSave", AlertSeverity.INFO, PrinterProtocol.IPP)
     ]
 
     supplies = printer.supplies
@@ -432,7 +432,7 @@ def test_active_alerts_raise_flags(alert: str, description: str, flag: str) -> N
     status = _status(3, ("none",), *_alerts([alert], [description]))
     assert [name for name in ipp_flags() if getattr(status, name)] == [flag]
     assert status.alerts[0].severity in (AlertSeverity.ERROR, AlertSeverity.WARNING)
-    assert status.alerts[0].source is Protocol.IPP
+    assert status.alerts[0].source is PrinterProtocol.IPP
 
 
 @pytest.mark.parametrize(

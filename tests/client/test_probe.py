@@ -20,7 +20,7 @@ from custom_components.hp_ews.client.errors import (
 )
 from custom_components.hp_ews.client.ipp import codec
 from custom_components.hp_ews.client.ipp.codec import IppGroupTag, IppValueTag
-from custom_components.hp_ews.client.models import Protocol
+from custom_components.hp_ews.client.models import PrinterProtocol
 from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.probe import Prober, ipp_maker, origin
 from custom_components.hp_ews.client.transport import HttpTransport
@@ -100,9 +100,9 @@ async def test_cdm_and_ipp(session: aiohttp.ClientSession) -> None:
     with aioresponses() as mocked:
         mocked.get(f"http://{HOST}:80/cdm/servicesDiscovery", body=SERVICES)
         mocked.post(f"http://{HOST}:631/ipp/print", body=M476DN)
-        with within(printer, PROBE[Protocol.CDM]):
+        with within(printer, PROBE[PrinterProtocol.CDM]):
             profile = await printer.probe()
-    assert profile.protocols == (Protocol.CDM, Protocol.IPP)
+    assert profile.protocols == (PrinterProtocol.CDM, PrinterProtocol.IPP)
     assert profile.base_url == f"http://{HOST}:80"
     assert profile.cdm_resources == (
         "/cdm/system/v1/identity",
@@ -136,7 +136,7 @@ async def test_ledm_when_cdm_is_missing(session: aiohttp.ClientSession) -> None:
         mocked.get(f"http://{HOST}:80/cdm/servicesDiscovery", status=404)
         mocked.get(f"http://{HOST}:80/DevMgmt/DiscoveryTree.xml", body=TREE)
         profile = await printer.probe()
-    assert profile.protocols == (Protocol.LEDM,)
+    assert profile.protocols == (PrinterProtocol.LEDM,)
     assert "/DevMgmt/ProductConfigDyn.xml" in profile.ledm_resources
     assert profile.ipp_url is None
 
@@ -153,7 +153,7 @@ async def test_not_json_and_not_xml_are_not_protocols(
         mocked.post(f"http://{HOST}:631/ipp/print", body=html)
         mocked.post(f"http://{HOST}:631/ipp/printer", body=M127FW)
         profile = await printer.probe()
-    assert profile.protocols == (Protocol.IPP,)
+    assert profile.protocols == (PrinterProtocol.IPP,)
     assert profile.ipp_url == f"http://{HOST}:631/ipp/printer"
     assert profile.base_url == f"http://{HOST}:80"
 
@@ -333,7 +333,7 @@ async def test_budget_bounds_the_probe(session: aiohttp.ClientSession) -> None:
         started = time.monotonic()
         profile = await Prober(transport, HOST, budget=0.3).run()
         assert time.monotonic() - started < 5
-    assert profile.protocols == (Protocol.LEDM,)
+    assert profile.protocols == (PrinterProtocol.LEDM,)
 
     with aioresponses() as mocked:
         mocked.get(f"http://{HOST}:80/cdm/servicesDiscovery", callback=hang)
@@ -456,7 +456,7 @@ async def test_ipps_only_printer_keeps_a_tls_web_address(
         mocked.post(f"https://{HOST}:631/ipp/print", body=M476DN)
         profile = await printer.probe()
         calls = requested(mocked)
-    assert profile.protocols == (Protocol.IPP,)
+    assert profile.protocols == (PrinterProtocol.IPP,)
     assert profile.ipp_url == f"https://{HOST}:631/ipp/print"
     assert profile.base_url == f"https://{HOST}:443"
     assert all(" https://" in call for call in calls), calls

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from types import TracebackType
 
-    from custom_components.hp_ews.client import Snapshot
+    from custom_components.hp_ews.client import PrinterSnapshot
 
 GET_PRINTER_ATTRIBUTES: Final = 0x000B
 """RFC 8011 operation-id, bytes 2-3 of an IPP request."""
@@ -113,7 +113,9 @@ async def test_reading_sends_only_reads(
         snapshot = await printer.snapshot()
         assert snapshot.status.state is not PrinterState.UNKNOWN
 
-        async def refresh(previous: Snapshot, **changes: object) -> Snapshot:
+        async def refresh(
+            previous: PrinterSnapshot, **changes: object
+        ) -> PrinterSnapshot:
             sim.set_state(**changes)
             return await printer.snapshot(previous=previous, full=False)
 

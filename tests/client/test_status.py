@@ -10,9 +10,9 @@ from custom_components.hp_ews.client.models import (
     Alert,
     AlertSeverity,
     ChangeMarker,
+    PrinterProtocol,
     PrinterState,
     PrinterStatus,
-    Protocol,
 )
 from custom_components.hp_ews.client.status import (
     FLAGS,
@@ -80,14 +80,14 @@ def test_status_from_codes_fallbacks() -> None:
     assert status_from_codes(["cartridgeLow"]).state is PrinterState.IDLE
     assert status_from_codes(["outputBinFull"]).state is PrinterState.STOPPED
     # An alert alone does not tell the state.
-    jam = Alert("jamInPrinter", AlertSeverity.ERROR, Protocol.LEDM)
+    jam = Alert("jamInPrinter", AlertSeverity.ERROR, PrinterProtocol.LEDM)
     only_alert = status_from_codes([], alerts=[jam])
     assert (only_alert.state, only_alert.paper_jam) == (PrinterState.UNKNOWN, True)
 
 
 def _alert(
     code: str,
-    source: Protocol = Protocol.CDM,
+    source: PrinterProtocol = PrinterProtocol.CDM,
     sev: AlertSeverity = AlertSeverity.WARNING,
 ) -> Alert:
     return Alert(code=code, severity=sev, source=source)
@@ -135,7 +135,7 @@ def test_merge_alert_tuples_raise_flags_except_routine_ones() -> None:
         _alert("genuineHPsupply", sev=AlertSeverity.INFO),
         _alert("usedSupplyPrompt", sev=AlertSeverity.INFO),
         _alert("cartridgeVeryLow"),
-        _alert("media-empty-error", Protocol.IPP),
+        _alert("media-empty-error", PrinterProtocol.IPP),
         _alert("cartridgeVeryLow"),
         _alert("somethingNew"),
     )
@@ -158,9 +158,9 @@ def test_merge_never_clears_a_primary_flag() -> None:
 
 
 def test_alert_flags_uses_the_alert_protocol_vocabulary() -> None:
-    assert alert_flags(_alert("media-jam", Protocol.IPP)) == {"paper_jam"}
-    assert alert_flags(_alert("media-jam", Protocol.LEDM)) == frozenset()
-    assert alert_flags(_alert("genuineHP", Protocol.LEDM)) == frozenset()
+    assert alert_flags(_alert("media-jam", PrinterProtocol.IPP)) == {"paper_jam"}
+    assert alert_flags(_alert("media-jam", PrinterProtocol.LEDM)) == frozenset()
+    assert alert_flags(_alert("genuineHP", PrinterProtocol.LEDM)) == frozenset()
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_blocking_alert_stops_an_idle_printer(code: str, state: PrinterState) ->
     ready = status_from_codes(["ready"])
     assert merge_status(ready, (_alert(code),)).state is state
     # The same through LEDM's AlertTable next to a "ready" StatusCategory.
-    ledm = status_from_codes(["ready"], alerts=[_alert(code, Protocol.LEDM)])
+    ledm = status_from_codes(["ready"], alerts=[_alert(code, PrinterProtocol.LEDM)])
     assert ledm.state is state
 
 
@@ -218,24 +218,24 @@ def test_flags_the_state_source_reported_do_not_escalate() -> None:
 def test_statuses_hold_at_most_the_capped_alerts_and_codes() -> None:
     # Each source is capped by its parser; a merge of several stays capped
     # too, while every alert still raises its flags.
-    def alerts(source: Protocol, prefix: str) -> tuple[Alert, ...]:
+    def alerts(source: PrinterProtocol, prefix: str) -> tuple[Alert, ...]:
         return tuple(
             Alert(f"{prefix}{n}", AlertSeverity.WARNING, source) for n in range(60)
         )
 
     codes = [f"code{n}" for n in range(1000)]
     primary = status_from_codes(
-        ["ready", *codes], alerts=alerts(Protocol.LEDM, "ledm") * 20
+        ["ready", *codes], alerts=alerts(PrinterProtocol.LEDM, "ledm") * 20
     )
     assert len(primary.raw_codes) == MAX_CODES
     assert len(primary.alerts) == MAX_ALERTS
-    jam = (Alert("media-jam-error", AlertSeverity.ERROR, Protocol.IPP),)
+    jam = (Alert("media-jam-error", AlertSeverity.ERROR, PrinterProtocol.IPP),)
     other = PrinterStatus(
         state=PrinterState.IDLE,
-        alerts=alerts(Protocol.IPP, "ipp"),
+        alerts=alerts(PrinterProtocol.IPP, "ipp"),
         raw_codes=tuple(f"other{n}" for n in range(60)),
     )
-    merged = merge_status(primary, other, alerts(Protocol.CDM, "cdm") + jam)
+    merged = merge_status(primary, other, alerts(PrinterProtocol.CDM, "cdm") + jam)
     assert len(merged.alerts) == MAX_ALERTS
     assert len(merged.raw_codes) == MAX_CODES
     assert [a.code for a in merged.alerts[:3]] == ["ledm0", "ledm1", "ledm2"]

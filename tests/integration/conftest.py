@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
 
-    from custom_components.hp_ews.client.models import Profile, Snapshot
+    from custom_components.hp_ews.client.models import PrinterSnapshot, Profile
     from simulator import SimulatedPrinter
     from simulator.testing import PrinterFactory
 
@@ -46,7 +46,7 @@ def mock_setup_entry() -> Generator[AsyncMock]:
 
 
 @pytest.fixture
-def snapshot_data() -> Snapshot:
+def snapshot_data() -> PrinterSnapshot:
     """The snapshot the mocked printer returns."""
     return OFFICEJET
 
@@ -59,7 +59,7 @@ def profile_data() -> Profile:
 
 @pytest.fixture
 def mock_printer_class(
-    snapshot_data: Snapshot, profile_data: Profile
+    snapshot_data: PrinterSnapshot, profile_data: Profile
 ) -> Generator[MagicMock]:
     """Replace the client class where the integration creates clients."""
     with patch(
@@ -79,7 +79,7 @@ def mock_printer(mock_printer_class: MagicMock) -> MagicMock:
 
 
 @pytest.fixture
-def mock_config_entry(snapshot_data: Snapshot) -> MockConfigEntry:
+def mock_config_entry(snapshot_data: PrinterSnapshot) -> MockConfigEntry:
     """An entry for the printer the mock answers as (the OfficeJet by default)."""
     return MockConfigEntry(
         domain=DOMAIN,

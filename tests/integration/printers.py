@@ -13,14 +13,14 @@ from custom_components.hp_ews.client.models import (
     AlertSeverity,
     ChangeMarker,
     Counters,
+    DataSources,
     PrintCapabilities,
     PrinterInfo,
+    PrinterProtocol,
+    PrinterSnapshot,
     PrinterState,
     PrinterStatus,
     Profile,
-    Protocol,
-    Snapshot,
-    Sources,
     Supply,
     SupplyKind,
     SupplyState,
@@ -85,7 +85,7 @@ OFFICEJET_SUPPLIES = (
 
 OFFICEJET_PROFILE = Profile(
     base_url=f"http://{HOST}:80",
-    protocols=(Protocol.LEDM,),
+    protocols=(PrinterProtocol.LEDM,),
     ledm_resources=(
         "/DevMgmt/ProductConfigDyn.xml",
         "/DevMgmt/ProductStatusDyn.xml",
@@ -93,11 +93,15 @@ OFFICEJET_PROFILE = Profile(
     ),
 )
 
-OFFICEJET = Snapshot(
+OFFICEJET = PrinterSnapshot(
     info=OFFICEJET_INFO,
     status=OFFICEJET_STATUS,
     supplies=OFFICEJET_SUPPLIES,
-    sources=Sources(info=Protocol.LEDM, status=Protocol.LEDM, supplies=Protocol.LEDM),
+    sources=DataSources(
+        info=PrinterProtocol.LEDM,
+        status=PrinterProtocol.LEDM,
+        supplies=PrinterProtocol.LEDM,
+    ),
 )
 
 # ledm/HP-Color-LaserJet-M255dw__*: ePrintConfigDyn names the exact model
@@ -106,7 +110,7 @@ OFFICEJET = Snapshot(
 # (ModificationNumber 18); ConsumableConfigDyn has toners K/C/M/Y at
 # 20/30/50/40 %; ProductUsageDyn counts 1344 pages (452 mono, 892 colour),
 # 408 duplex sheets, 0 jams, and estimates 550/800/1600/1150 pages remaining.
-LASERJET = Snapshot(
+LASERJET = PrinterSnapshot(
     info=PrinterInfo(
         manufacturer="HP",
         model="HP Color LaserJet Pro M255dw",
@@ -120,7 +124,7 @@ LASERJET = Snapshot(
             Alert(
                 code="genuineHP",
                 severity=AlertSeverity.INFO,
-                source=Protocol.LEDM,
+                source=PrinterProtocol.LEDM,
                 color=color,
             )
             for color in ("Y", "M", "C", "K")
@@ -155,11 +159,11 @@ LASERJET = Snapshot(
         duplex_sheets=408,
         jam_events=0,
     ),
-    sources=Sources(
-        info=Protocol.LEDM,
-        status=Protocol.LEDM,
-        supplies=Protocol.LEDM,
-        counters=Protocol.LEDM,
+    sources=DataSources(
+        info=PrinterProtocol.LEDM,
+        status=PrinterProtocol.LEDM,
+        supplies=PrinterProtocol.LEDM,
+        counters=PrinterProtocol.LEDM,
     ),
 )
 
@@ -170,7 +174,7 @@ LASERJET = Snapshot(
 # printer-device-id; operations-supported includes Identify-Printer.
 PAGEWIDE_UNIQUE_ID = "9d9b9571-3618-5edf-a53b-e8b9e16aff51"
 PAGEWIDE_IPP_URL = f"http://{HOST}:631/ipp/print"
-PAGEWIDE = Snapshot(
+PAGEWIDE = PrinterSnapshot(
     info=PrinterInfo(
         manufacturer="HP",
         model="HP PageWide MFP P57750",
@@ -215,11 +219,15 @@ PAGEWIDE = Snapshot(
         color_supported=True,
         sides_supported=("one-sided", "two-sided-short-edge", "two-sided-long-edge"),
     ),
-    sources=Sources(info=Protocol.IPP, status=Protocol.IPP, supplies=Protocol.IPP),
+    sources=DataSources(
+        info=PrinterProtocol.IPP,
+        status=PrinterProtocol.IPP,
+        supplies=PrinterProtocol.IPP,
+    ),
 )
 PAGEWIDE_PROFILE = Profile(
     base_url=f"http://{HOST}:80",
-    protocols=(Protocol.IPP,),
+    protocols=(PrinterProtocol.IPP,),
     ipp_url=PAGEWIDE_IPP_URL,
 )
 
@@ -234,7 +242,7 @@ PAGEWIDE_PROFILE = Profile(
 # Its MAC ec:8e:b5:b5:19:a4 ends the UUID (HP's inkjet pattern) and forms the
 # EUI-64 of its link-local address fe80::ee8e:b5ff:feb5:19a4 in the same lines.
 ENVY_UNIQUE_ID = "1c852a4d-b800-1f08-abcd-ec8eb5b519a4"
-ENVY = Snapshot(
+ENVY = PrinterSnapshot(
     info=PrinterInfo(
         manufacturer="HP",
         model="HP ENVY 4520 series",
@@ -283,7 +291,11 @@ ENVY = Snapshot(
         ),
         color_supported=True,
     ),
-    sources=Sources(info=Protocol.IPP, status=Protocol.IPP, supplies=Protocol.IPP),
+    sources=DataSources(
+        info=PrinterProtocol.IPP,
+        status=PrinterProtocol.IPP,
+        supplies=PrinterProtocol.IPP,
+    ),
 )
 
 
@@ -295,7 +307,7 @@ ENVY = Snapshot(
 # without percentLifeDisplay and four inkTanks K/C/M/Y at 100 %;
 # lifetimeCounters: impressions total 10531, monochrome 647, color 722,
 # scanUsage totalImages 94 and copyImages 110.
-SMART_TANK = Snapshot(
+SMART_TANK = PrinterSnapshot(
     info=PrinterInfo(
         manufacturer="HP",
         model="HP Smart Tank 588",
@@ -340,11 +352,11 @@ SMART_TANK = Snapshot(
         scan_pages=94,
         copy_pages=110,
     ),
-    sources=Sources(
-        info=Protocol.CDM,
-        status=Protocol.CDM,
-        supplies=Protocol.CDM,
-        counters=Protocol.CDM,
+    sources=DataSources(
+        info=PrinterProtocol.CDM,
+        status=PrinterProtocol.CDM,
+        supplies=PrinterProtocol.CDM,
+        counters=PrinterProtocol.CDM,
     ),
 )
 
@@ -352,7 +364,7 @@ SMART_TANK = Snapshot(
 # and UUID normalised by the publisher): toners "Cyan/Magenta/Yellow/Black
 # Cartridge HP CE31xA" and an opc "Imaging Drum HP CE314A" with colour none,
 # all at 50 %; no Identify-Printer.
-LASERJET_100 = Snapshot(
+LASERJET_100 = PrinterSnapshot(
     info=PrinterInfo(
         manufacturer="HP",
         model="HP LaserJet 100 colorMFP M175nw",
@@ -400,10 +412,14 @@ LASERJET_100 = Snapshot(
             "Get-Printer-Attributes",
         ),
     ),
-    sources=Sources(info=Protocol.IPP, status=Protocol.IPP, supplies=Protocol.IPP),
+    sources=DataSources(
+        info=PrinterProtocol.IPP,
+        status=PrinterProtocol.IPP,
+        supplies=PrinterProtocol.IPP,
+    ),
 )
 
 
-def with_status(snapshot: Snapshot, **changes: object) -> Snapshot:
+def with_status(snapshot: PrinterSnapshot, **changes: object) -> PrinterSnapshot:
     """Return the snapshot with some status fields changed."""
     return replace(snapshot, status=replace(snapshot.status, **changes))  # type: ignore[arg-type]

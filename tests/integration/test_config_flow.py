@@ -24,7 +24,7 @@ from custom_components.hp_ews.client.errors import (
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
 )
-from custom_components.hp_ews.client.models import PrinterInfo, Snapshot
+from custom_components.hp_ews.client.models import PrinterInfo, PrinterSnapshot
 from custom_components.hp_ews.const import DOMAIN
 from tests.recording_proxy import RecordingProxy
 
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
 
-def _identity(ad: mdns.Advertisement) -> Snapshot:
+def _identity(ad: mdns.Advertisement) -> PrinterSnapshot:
     """What a discovered printer says about itself when probed.
 
     The advertisement's UUID is the printer's IPP printer-uuid (the same value

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
     from syrupy.assertion import SnapshotAssertion
 
-    from custom_components.hp_ews.client.models import Snapshot
+    from custom_components.hp_ews.client.models import PrinterSnapshot
     from simulator.testing import PrinterFactory
 
 STATUS = FIXTURES / "ledm" / "HP-OfficeJet-Pro-9022e__ProductStatusDyn.xml"
@@ -229,7 +229,7 @@ def _leaks(text: str, secrets: set[str]) -> set[str]:
     return {secret for secret in secrets if secret.lower() in text.lower()}
 
 
-async def _snapshot_of(capture: Capture) -> Snapshot:
+async def _snapshot_of(capture: Capture) -> PrinterSnapshot:
     printer = HPPrinter("localhost", None, transport=CaptureTransport(capture))
     return await printer.snapshot(profile_from_capture(capture))
 

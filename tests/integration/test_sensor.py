@@ -15,8 +15,8 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from custom_components.hp_ews.client.models import (
     Alert,
     AlertSeverity,
+    PrinterProtocol,
     PrinterState,
-    Protocol,
     Supply,
     SupplyKind,
     SupplyState,
@@ -320,9 +320,11 @@ async def test_message_falls_back_to_alert_text(
     entity_id = "sensor.hp_officejet_pro_9022e_status_message"
     assert hass.states.get(entity_id).state == "unknown"
     alerts = (
-        Alert("cartridgeLow", AlertSeverity.INFO, Protocol.LEDM, "Cyan is low"),
-        Alert("jam", AlertSeverity.ERROR, Protocol.LEDM, "Clear the jam in tray 2"),
-        Alert("noText", AlertSeverity.ERROR, Protocol.LEDM),
+        Alert("cartridgeLow", AlertSeverity.INFO, PrinterProtocol.LEDM, "Cyan is low"),
+        Alert(
+            "jam", AlertSeverity.ERROR, PrinterProtocol.LEDM, "Clear the jam in tray 2"
+        ),
+        Alert("noText", AlertSeverity.ERROR, PrinterProtocol.LEDM),
     )
     mock_printer.snapshot.return_value = with_status(
         OFFICEJET, message=None, alerts=alerts

@@ -47,10 +47,10 @@ from . import (
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
 
-    from . import DocumentSource, PrinterStatus, PrintResult, Profile, Snapshot
+    from . import DocumentSource, PrinterSnapshot, PrinterStatus, PrintResult, Profile
 
 
-def snapshot_to_dict(snapshot: Snapshot) -> dict[str, Any]:
+def snapshot_to_dict(snapshot: PrinterSnapshot) -> dict[str, Any]:
     """The stable JSON shape of a snapshot (documented in the README)."""
     return {
         "info": dataclasses.asdict(snapshot.info),

@@ -36,7 +36,7 @@ from yarl import URL
 
 from .errors import HPEWSConnectionError, HPEWSError, HPEWSParseError
 from .ipp import codec
-from .models import Profile, Protocol
+from .models import PrinterProtocol, Profile
 from .protocols import cdm, ledm
 from .transport import MAX_DOCUMENT_BYTES, RAW_PORT, HttpResponse
 
@@ -142,26 +142,26 @@ def profile_from_capture(capture: Capture) -> Profile:
     meta = capture.meta
     http = capture.http
     has_ipp = "Get-Printer-Attributes" in capture.ipp
-    protocols: list[Protocol] = []
+    protocols: list[PrinterProtocol] = []
     listed = meta.get("protocols")
     if isinstance(listed, list):
         for name in listed:
             try:
-                protocols.append(Protocol(name))
+                protocols.append(PrinterProtocol(name))
             except ValueError:
                 _LOGGER.debug("Ignoring unknown protocol %r in capture", name)
     else:
         if any(path.startswith(("/cdm/system/", "/cdm/supply/")) for path in http):
-            protocols.append(Protocol.CDM)
+            protocols.append(PrinterProtocol.CDM)
         if any(path.startswith("/DevMgmt/") for path in http):
-            protocols.append(Protocol.LEDM)
+            protocols.append(PrinterProtocol.LEDM)
         if has_ipp:
-            protocols.append(Protocol.IPP)
+            protocols.append(PrinterProtocol.IPP)
     scheme = meta.get("scheme") if meta.get("scheme") in ("http", "https") else "http"
     port = meta.get("port") if isinstance(meta.get("port"), int) else None
     base_url = f"{scheme}://{REPLAY_HOST}:{port or (443 if scheme == 'https' else 80)}"
     ipp_url = None
-    if Protocol.IPP in protocols:
+    if PrinterProtocol.IPP in protocols:
         ipp_path = meta.get("ipp_path")
         if not isinstance(ipp_path, str) or not ipp_path.startswith("/"):
             ipp_path = DEFAULT_IPP_PATH

@@ -25,7 +25,7 @@ MAX_TEXT: Final = 4096
 """Longest text a model field holds; longer text the printer sends is cut."""
 
 
-class Protocol(StrEnum):
+class PrinterProtocol(StrEnum):
     """A local protocol an HP printer speaks."""
 
     CDM = "cdm"
@@ -106,7 +106,7 @@ class Alert:
     code: str
     """Raw identifier as sent (LEDM ProductStatusAlertID, CDM category, IPP keyword)."""
     severity: AlertSeverity
-    source: Protocol
+    source: PrinterProtocol
     message: str | None = None
     color: str | None = None
     """HP colour code of the supply the alert is about, when it is about one."""
@@ -222,7 +222,7 @@ class PrintCapabilities:
     """What a printer takes: formats, operations, colour, media, raster details.
 
     The one capability model: parsed from IPP Get-Printer-Attributes for the
-    snapshot (``Snapshot.ipp``: printing, the Identify button) and for printing
+    snapshot (``PrinterSnapshot.ipp``: printing, the Identify button) and for printing
     alike; for a printer printed to on its raw port, only ``document_formats``
     (from its PDL list) is known. An empty list means "not reported".
     """
@@ -268,7 +268,7 @@ class Profile:
 
     base_url: str
     """scheme://host:port of the embedded web server (CDM/LEDM)."""
-    protocols: tuple[Protocol, ...]
+    protocols: tuple[PrinterProtocol, ...]
     """In order of preference."""
     ipp_url: str | None = None
     """http(s) URL of the IPP endpoint, e.g. http://host:631/ipp/print."""
@@ -279,17 +279,17 @@ class Profile:
 
 
 @dataclass(frozen=True, slots=True)
-class Sources:
+class DataSources:
     """Which protocol each part of a snapshot came from."""
 
-    info: Protocol | None = None
-    status: Protocol | None = None
-    supplies: Protocol | None = None
-    counters: Protocol | None = None
+    info: PrinterProtocol | None = None
+    status: PrinterProtocol | None = None
+    supplies: PrinterProtocol | None = None
+    counters: PrinterProtocol | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot:
+class PrinterSnapshot:
     """Everything known about a printer at one moment."""
 
     info: PrinterInfo
@@ -297,4 +297,4 @@ class Snapshot:
     supplies: tuple[Supply, ...] = ()
     counters: Counters = field(default_factory=Counters)
     ipp: PrintCapabilities | None = None
-    sources: Sources = field(default_factory=Sources)
+    sources: DataSources = field(default_factory=DataSources)

@@ -34,7 +34,13 @@ from .errors import (
     HPEWSConnectionError,
     HPEWSUnsupportedError,
 )
-from .models import PrintCapabilities, PrinterInfo, Profile, Protocol, Snapshot
+from .models import (
+    PrintCapabilities,
+    PrinterInfo,
+    PrinterProtocol,
+    PrinterSnapshot,
+    Profile,
+)
 from .printing import raw, submit
 from .probe import Prober, get_printer_attributes, probe_origins, probe_printer
 from .protocols import cdm, ledm
@@ -236,9 +242,9 @@ class HPPrinter:
         self,
         profile: Profile | None = None,
         *,
-        previous: Snapshot | None = None,
+        previous: PrinterSnapshot | None = None,
         full: bool = True,
-    ) -> Snapshot:
+    ) -> PrinterSnapshot:
         """Read the printer; docs/refresh.md says what each kind costs.
 
         ``full=False`` with ``previous`` is the refresh: it reuses identity,
@@ -447,9 +453,9 @@ async def _web_identity(
     transport: PrinterTransport, profile: Profile
 ) -> PrinterInfo | None:
     """The web server's identity document, if it shows it without credentials."""
-    if Protocol.CDM in profile.protocols:
+    if PrinterProtocol.CDM in profile.protocols:
         path, parser = cdm.IDENTITY, cdm.parse_identity
-    elif Protocol.LEDM in profile.protocols:
+    elif PrinterProtocol.LEDM in profile.protocols:
         path, parser = ledm.PRODUCT_CONFIG, ledm.parse_product_config
     else:
         return None
@@ -463,7 +469,7 @@ async def _web_identity(
 def capture_paths(profile: Profile) -> list[str]:
     """The read-only documents a capture of this printer fetches."""
     paths: list[str] = []
-    if Protocol.LEDM in profile.protocols:
+    if PrinterProtocol.LEDM in profile.protocols:
         paths += [
             ledm.DISCOVERY_TREE,
             *_listed(
@@ -477,7 +483,7 @@ def capture_paths(profile: Profile) -> list[str]:
             ),
             *_listed(profile.ledm_resources, LEDM_CAPTURE_EXTRAS, unknown=False),
         ]
-    if Protocol.CDM in profile.protocols:
+    if PrinterProtocol.CDM in profile.protocols:
         paths += [
             cdm.SERVICES_DISCOVERY,
             cdm.IDENTITY,

@@ -34,7 +34,7 @@ from .errors import (
     HPEWSUnsupportedError,
 )
 from .ipp import codec, device_id
-from .models import Profile, Protocol
+from .models import PrinterProtocol, Profile
 from .protocols import cdm, ledm
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class _Outcome:
 @dataclass(frozen=True, slots=True)
 class _Ews:
     base_url: str
-    protocol: Protocol
+    protocol: PrinterProtocol
     resources: tuple[str, ...]
 
 
@@ -229,19 +229,19 @@ class Prober:
                 if outcome.timed_out:
                     raise HPEWSTimeoutError(f"{self._host} did not answer in time")
                 raise HPEWSConnectionError(f"Cannot connect to {self._host}")
-        protocols: list[Protocol] = []
+        protocols: list[PrinterProtocol] = []
         base_url: str | None = None
         ledm_resources: tuple[str, ...] = ()
         cdm_resources: tuple[str, ...] = ()
         if ews is not None:
             protocols.append(ews.protocol)
             base_url = ews.base_url
-            if ews.protocol is Protocol.CDM:
+            if ews.protocol is PrinterProtocol.CDM:
                 cdm_resources = ews.resources
             else:
                 ledm_resources = ews.resources
         if found_ipp is not None:
-            protocols.append(Protocol.IPP)
+            protocols.append(PrinterProtocol.IPP)
             if base_url is None:
                 # IPP-only printers still have a web page for humans: on the
                 # IPP port when that is 443 or the one the caller gave, else
@@ -306,7 +306,7 @@ class Prober:
             resources = cdm.parse_services_discovery(body)
         except HPEWSParseError:
             return None
-        return _Ews(_base_of(final_url), Protocol.CDM, resources)
+        return _Ews(_base_of(final_url), PrinterProtocol.CDM, resources)
 
     async def _try_ledm(self, scheme: str, port: int) -> _Ews | None:
         answer = await self._get(scheme, port, ledm.DISCOVERY_TREE)
@@ -317,7 +317,7 @@ class Prober:
             resources = ledm.parse_discovery_tree(body)
         except HPEWSParseError:
             return None
-        return _Ews(_base_of(final_url), Protocol.LEDM, resources)
+        return _Ews(_base_of(final_url), PrinterProtocol.LEDM, resources)
 
     async def _find_ipp(self) -> IppEndpoint | None:
         for scheme, port in self.ipp_endpoints():

@@ -22,9 +22,9 @@ from .models import (
     MAX_CODES,
     Alert,
     AlertSeverity,
+    PrinterProtocol,
     PrinterState,
     PrinterStatus,
-    Protocol,
 )
 
 if TYPE_CHECKING:
@@ -254,7 +254,7 @@ def ipp_condition(keyword: str) -> Condition | None:
 
 def alert_condition(alert: Alert) -> Condition | None:
     """Meaning of an alert, looked up in the vocabulary of its protocol."""
-    if alert.source is Protocol.IPP:
+    if alert.source is PrinterProtocol.IPP:
         return ipp_condition(alert.code)
     return hp_condition(alert.code)
 

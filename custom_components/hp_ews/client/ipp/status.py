@@ -19,9 +19,9 @@ from custom_components.hp_ews.client.models import (
     MAX_ALERTS,
     Alert,
     AlertSeverity,
+    PrinterProtocol,
     PrinterState,
     PrinterStatus,
-    Protocol,
 )
 from custom_components.hp_ews.client.status import hp_condition, ipp_condition
 
@@ -205,7 +205,7 @@ def printer_status(printer: IppAttributeGroup) -> PrinterStatus:
             level = AlertSeverity.INFO
         if named is not None and reason_state is not PrinterState.STOPPED:
             reason_state = named
-        alerts.append(Alert(code=reason, severity=level, source=Protocol.IPP))
+        alerts.append(Alert(code=reason, severity=level, source=PrinterProtocol.IPP))
 
     alert_state, printer_alerts, alert_flags = _printer_alerts(printer)
     alerts.extend(printer_alerts)
@@ -287,7 +287,7 @@ def _printer_alerts(
             Alert(
                 code=code,
                 severity=_alert_severity(fields.get("severity", ""), routine, found),
-                source=Protocol.IPP,
+                source=PrinterProtocol.IPP,
                 message=message,
             )
         )

@@ -32,9 +32,9 @@ from custom_components.hp_ews.client.models import (
     Alert,
     Counters,
     PrinterInfo,
+    PrinterProtocol,
     PrinterState,
     PrinterStatus,
-    Protocol,
     Supply,
     SupplyKind,
     SupplyState,
@@ -321,7 +321,7 @@ def parse_alerts(data: bytes) -> tuple[Alert, ...]:
             Alert(
                 code=code,
                 severity=severity(_string(entry.get("severity")), code),
-                source=Protocol.CDM,
+                source=PrinterProtocol.CDM,
                 color=_alert_color(entry.get("data")),
             )
         )

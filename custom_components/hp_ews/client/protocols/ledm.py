@@ -32,8 +32,8 @@ from custom_components.hp_ews.client.models import (
     ChangeMarker,
     Counters,
     PrinterInfo,
+    PrinterProtocol,
     PrinterStatus,
-    Protocol,
     Supply,
     SupplyKind,
 )
@@ -197,7 +197,7 @@ def _alerts(table: Element | None) -> Iterator[Alert]:
         yield Alert(
             code=code,
             severity=severity(text(fields.get("Severity")), code),
-            source=Protocol.LEDM,
+            source=PrinterProtocol.LEDM,
             message=message,
             color=marker_color(color) if color else None,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from custom_components.hp_ews.client.models import Protocol
+from custom_components.hp_ews.client.models import PrinterProtocol
 
 from .base import Reader
 from .cdm import CdmReader
@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from custom_components.hp_ews.client.models import Profile
     from custom_components.hp_ews.client.transport import PrinterTransport
 
-READERS: Final[dict[Protocol, type[Reader]]] = {
-    Protocol.LEDM: LedmReader,
-    Protocol.CDM: CdmReader,
+READERS: Final[dict[PrinterProtocol, type[Reader]]] = {
+    PrinterProtocol.LEDM: LedmReader,
+    PrinterProtocol.CDM: CdmReader,
 }
 """The reader of each web server protocol; any other profile reads IPP only."""
 
@@ -38,7 +38,7 @@ def reader_for(
     ``server_serial`` carries over the serial number the last reader saw, so
     a refresh after a new probe still notices another printer.
     """
-    primary = profile.protocols[0] if profile.protocols else Protocol.IPP
+    primary = profile.protocols[0] if profile.protocols else PrinterProtocol.IPP
     reader = READERS.get(primary, IppReader)
     return reader(transport, profile, server_serial=server_serial)
 

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, ClassVar
 from custom_components.hp_ews.client.errors import HPEWSAuthenticationError, HPEWSError
 from custom_components.hp_ews.client.models import (
     Counters,
+    DataSources,
     PrinterInfo,
+    PrinterProtocol,
+    PrinterSnapshot,
     PrinterState,
     PrinterStatus,
-    Protocol,
-    Snapshot,
-    Sources,
 )
 from custom_components.hp_ews.client.probe import get_printer_attributes
 from custom_components.hp_ews.client.protocols import ledm
@@ -46,7 +46,7 @@ _LOGGER = logging.getLogger(__name__)
 class Reader(ABC):
     """Reads one printer in one protocol family; kept while its profile holds."""
 
-    protocol: ClassVar[Protocol]
+    protocol: ClassVar[PrinterProtocol]
     """The family this reader reads, the source of what it parses."""
 
     def __init__(
@@ -63,7 +63,7 @@ class Reader(ABC):
         """The serial number the last status document's ``Server`` header named."""
 
     @abstractmethod
-    async def full(self, previous: Snapshot | None = None) -> Snapshot:
+    async def full(self, previous: PrinterSnapshot | None = None) -> PrinterSnapshot:
         """Read everything.
 
         ``previous`` keeps the UUID IPP announced when IPP misses this read
@@ -71,7 +71,7 @@ class Reader(ABC):
         """
 
     @abstractmethod
-    async def refresh(self, previous: Snapshot) -> Snapshot:
+    async def refresh(self, previous: PrinterSnapshot) -> PrinterSnapshot:
         """Read the status, and what the printer signals changed since ``previous``."""
 
     # --- requests ---------------------------------------------------------------
@@ -118,8 +118,8 @@ class Reader(ABC):
         return known not in (None, serial)
 
     async def unless_swapped(
-        self, snapshot: Snapshot, serial: str | None, previous: Snapshot
-    ) -> Snapshot:
+        self, snapshot: PrinterSnapshot, serial: str | None, previous: PrinterSnapshot
+    ) -> PrinterSnapshot:
         """A refresh's ``snapshot``, or a full read when another printer answered.
 
         The full read makes the snapshot's identity (serial, UUID) the new
@@ -136,20 +136,20 @@ class Reader(ABC):
 
     def compose(
         self,
-        previous: Snapshot | None,
+        previous: PrinterSnapshot | None,
         *,
         info: PrinterInfo | None,
         status: PrinterStatus | None,
         supplies: tuple[Supply, ...] | None,
         counters: Counters | None,
         ipp_printer: IppPrinter | None,
-    ) -> Snapshot:
+    ) -> PrinterSnapshot:
         """Assemble a full read's snapshot, completing missing parts from IPP."""
         protocol = self.protocol
-        info_source: Protocol | None = protocol
+        info_source: PrinterProtocol | None = protocol
         if info is None:
             info, info_source = (
-                (ipp_printer.info, Protocol.IPP)
+                (ipp_printer.info, PrinterProtocol.IPP)
                 if ipp_printer is not None
                 else (PrinterInfo(), None)
             )
@@ -170,20 +170,20 @@ class Reader(ABC):
 
         status, status_source = self.complete_status(status, ipp_printer)
 
-        supplies_source: Protocol | None = protocol
+        supplies_source: PrinterProtocol | None = protocol
         if not supplies:
             supplies, supplies_source = (
-                (ipp_printer.supplies, Protocol.IPP)
+                (ipp_printer.supplies, PrinterProtocol.IPP)
                 if ipp_printer is not None and ipp_printer.supplies
                 else ((), None)
             )
-        return Snapshot(
+        return PrinterSnapshot(
             info=info,
             status=status,
             supplies=supplies,
             counters=counters or Counters(),
             ipp=ipp_printer.capabilities if ipp_printer is not None else None,
-            sources=Sources(
+            sources=DataSources(
                 info=info_source,
                 status=status_source,
                 supplies=supplies_source,
@@ -193,11 +193,11 @@ class Reader(ABC):
 
     def complete_status(
         self, status: PrinterStatus | None, ipp_printer: IppPrinter | None
-    ) -> tuple[PrinterStatus, Protocol | None]:
+    ) -> tuple[PrinterStatus, PrinterProtocol | None]:
         """The printer's own status, completed by IPP when it names no state."""
         if status is None:
             if ipp_printer is not None:
-                return ipp_printer.status, Protocol.IPP
+                return ipp_printer.status, PrinterProtocol.IPP
             return PrinterStatus(state=PrinterState.UNKNOWN), None
         if incomplete(status) and ipp_printer is not None:
             merged = merge_status(status, ipp_printer.status)
@@ -206,13 +206,13 @@ class Reader(ABC):
 
     def reuse(
         self,
-        previous: Snapshot,
+        previous: PrinterSnapshot,
         status: PrinterStatus,
-        status_source: Protocol | None,
+        status_source: PrinterProtocol | None,
         *,
         ipp_printer: IppPrinter | None,
         reread: tuple[tuple[Supply, ...] | None, Counters | None] | None = None,
-    ) -> Snapshot:
+    ) -> PrinterSnapshot:
         """A refresh's snapshot: the new status, the rest ``previous``'s.
 
         ``reread`` (supplies, counters) replaces ``previous``'s when the
@@ -225,7 +225,7 @@ class Reader(ABC):
             supplies, counters = reread
             supplies_source = self.protocol if supplies else None
             if not supplies and ipp_printer is not None and ipp_printer.supplies:
-                supplies, supplies_source = ipp_printer.supplies, Protocol.IPP
+                supplies, supplies_source = ipp_printer.supplies, PrinterProtocol.IPP
             snapshot = replace(
                 snapshot,
                 supplies=supplies or (),

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from custom_components.hp_ews.client.models import (
     Alert,
     ChangeMarker,
+    PrinterProtocol,
     PrinterStatus,
-    Protocol,
 )
 from custom_components.hp_ews.client.protocols import cdm
 from custom_components.hp_ews.client.status import merge_status
@@ -36,15 +36,15 @@ from .base import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from custom_components.hp_ews.client.models import Snapshot
+    from custom_components.hp_ews.client.models import PrinterSnapshot
 
 
 class CdmReader(Reader):
     """Identity, system status, alerts, suppliesPublic, lifetimeCounters."""
 
-    protocol = Protocol.CDM
+    protocol = PrinterProtocol.CDM
 
-    async def full(self, previous: Snapshot | None = None) -> Snapshot:
+    async def full(self, previous: PrinterSnapshot | None = None) -> PrinterSnapshot:
         """The five documents and IPP, side by side."""
         async with side_by_side() as group:
             identity = group.create_task(self.doc(cdm.IDENTITY))
@@ -66,7 +66,7 @@ class CdmReader(Reader):
             ipp_printer=ipp_printer.result(),
         )
 
-    async def refresh(self, previous: Snapshot) -> Snapshot:
+    async def refresh(self, previous: PrinterSnapshot) -> PrinterSnapshot:
         """The system status; alerts, supplies and counters as the marker says."""
         own, serial = await self.own_status()
         status: PrinterStatus | None = None
@@ -80,7 +80,7 @@ class CdmReader(Reader):
                 alerts = tuple(
                     alert
                     for alert in previous.status.alerts
-                    if alert.source is Protocol.CDM
+                    if alert.source is PrinterProtocol.CDM
                 )
             else:
                 alerts = await self.alerts()

@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from custom_components.hp_ews.client.errors import HPEWSConnectionError
-from custom_components.hp_ews.client.models import Protocol
+from custom_components.hp_ews.client.models import PrinterProtocol
 
 from .base import Reader
 
 if TYPE_CHECKING:
-    from custom_components.hp_ews.client.models import Snapshot
+    from custom_components.hp_ews.client.models import PrinterSnapshot
 
 
 class IppReader(Reader):
     """For printers whose web server speaks neither CDM nor LEDM."""
 
-    protocol = Protocol.IPP
+    protocol = PrinterProtocol.IPP
 
-    async def full(self, previous: Snapshot | None = None) -> Snapshot:
+    async def full(self, previous: PrinterSnapshot | None = None) -> PrinterSnapshot:
         """Get-Printer-Attributes: identity, state, supplies, capabilities."""
         printer = await self.ipp_attributes(required=True)
         if printer is None:
@@ -32,6 +32,6 @@ class IppReader(Reader):
             ipp_printer=printer,
         )
 
-    async def refresh(self, previous: Snapshot) -> Snapshot:
+    async def refresh(self, previous: PrinterSnapshot) -> PrinterSnapshot:
         """The same one request: there is nothing cheaper to ask."""
         return await self.full(previous)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from custom_components.hp_ews.client.models import Protocol
+from custom_components.hp_ews.client.models import PrinterProtocol
 from custom_components.hp_ews.client.protocols import ledm
 
 from .base import (
@@ -22,15 +22,15 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from custom_components.hp_ews.client.models import Counters, Snapshot, Supply
+    from custom_components.hp_ews.client.models import Counters, PrinterSnapshot, Supply
 
 
 class LedmReader(Reader):
     """ProductConfigDyn, ProductStatusDyn, ConsumableConfigDyn, ProductUsageDyn."""
 
-    protocol = Protocol.LEDM
+    protocol = PrinterProtocol.LEDM
 
-    async def full(self, previous: Snapshot | None = None) -> Snapshot:
+    async def full(self, previous: PrinterSnapshot | None = None) -> PrinterSnapshot:
         """The four documents the DiscoveryTree lists, and IPP, side by side."""
         async with side_by_side() as group:
             config = group.create_task(self.listed_doc(ledm.PRODUCT_CONFIG))
@@ -50,7 +50,7 @@ class LedmReader(Reader):
             ipp_printer=ipp_printer.result(),
         )
 
-    async def refresh(self, previous: Snapshot) -> Snapshot:
+    async def refresh(self, previous: PrinterSnapshot) -> PrinterSnapshot:
         """ProductStatusDyn; supplies and usage when its AlertTable changed."""
         body, serial = await self.status_doc(ledm.PRODUCT_STATUS)
         own = parse_status(ledm.parse_product_status, body)
