@@ -39,7 +39,12 @@ try:
 except ImportError:  # pragma: no cover - depends on the Home Assistant release
     import voluptuous as vol  # type: ignore[no-redef,unused-ignore]
 
-from .client import HPEWSAuthenticationError, HPEWSError, HPEWSUnsupportedError
+from .client import (
+    HPEWSAuthenticationError,
+    HPEWSError,
+    HPEWSUnsupportedError,
+    normalize_uuid,
+)
 from .const import (
     CONF_ADVANCED,
     CONF_HELD_QUOTA_GIB,
@@ -53,7 +58,7 @@ from .const import (
     MIN_HELD_QUOTA_GIB,
     MIN_HOLD_HOURS,
 )
-from .coordinator import create_printer, normalize_uuid, printer_unique_id
+from .coordinator import create_printer, printer_unique_id
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 from typing import TYPE_CHECKING, Any, Final
-import uuid
 
 from homeassistant.const import (
     CONF_HOST,
@@ -28,6 +27,7 @@ from .client import (
     PrinterInfo,
     PrinterSnapshot,
     Profile,
+    normalize_uuid,
 )
 from .const import (
     DOMAIN,
@@ -65,23 +65,6 @@ def create_printer(hass: HomeAssistant, data: Mapping[str, Any]) -> HPPrinter:
         password=data.get(CONF_PASSWORD),
         timeout=REQUEST_TIMEOUT,
     )
-
-
-def normalize_uuid(value: str | None) -> str | None:
-    """Return a UUID in canonical lower-case form, or None if it is not one.
-
-    mDNS TXT records carry it bare, IPP as ``urn:uuid:…``; anonymised
-    captures and some firmware send placeholders that must not become ids.
-    """
-    if not value:
-        return None
-    value = value.strip().lower().removeprefix("urn:uuid:")
-    try:
-        parsed = uuid.UUID(value)
-    except ValueError:
-        return None
-    # The nil UUID is what anonymisers and unset firmware fields leave behind.
-    return str(parsed) if parsed.int else None
 
 
 def printer_unique_id(info: PrinterInfo) -> str | None:

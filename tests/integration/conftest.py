@@ -11,8 +11,8 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.hp_ews.client import normalize_uuid
 from custom_components.hp_ews.const import DOMAIN
-from custom_components.hp_ews.coordinator import normalize_uuid
 from simulator import testing as simulator_testing
 
 from .printers import HOST, OFFICEJET, OFFICEJET_PROFILE
