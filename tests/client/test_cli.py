@@ -20,8 +20,8 @@ from custom_components.hp_ews.client.__main__ import main
 from custom_components.hp_ews.client.capture import Capture, read_capture, write_capture
 from simulator.testing import simulated_printer  # noqa: F401
 
-from .test_printing import raw_job_done
-from .test_raster import decode_pwg
+from .printing.helpers import raw_job_done
+from .printing.test_raster import decode_pwg
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -7,12 +7,10 @@ page count, page size and content.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import aiohttp
-from PIL import Image, ImageDraw
 import pytest
 
 from custom_components.hp_ews.client.errors import (
@@ -30,7 +28,6 @@ from custom_components.hp_ews.client.models import PrintCapabilities
 from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.printing import submit
 from custom_components.hp_ews.client.printing.options import PrintOptions
-from custom_components.hp_ews.client.printing.raw import pdl_formats, print_raw
 from custom_components.hp_ews.client.printing.submit import (
     cancel_job,
     get_job,
@@ -40,6 +37,7 @@ from custom_components.hp_ews.client.printing.submit import (
 from custom_components.hp_ews.client.transport import HttpTransport
 from simulator.testing import simulated_printer  # noqa: F401
 
+from .helpers import raw_job_done
 from .test_raster import decode_pwg, decode_urf
 
 if TYPE_CHECKING:
@@ -52,11 +50,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 BUSY = 0x0507
-
-
-@pytest.fixture
-async def envy(simulated_printer: PrinterFactory) -> SimulatedPrinter:  # noqa: F811
-    return await simulated_printer("envy-4520")
 
 
 @pytest.fixture
@@ -74,27 +67,6 @@ def transport(session: aiohttp.ClientSession) -> HttpTransport:
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(submit, "BUSY_FIRST_DELAY", 0.01)
     monkeypatch.setattr(submit, "POLL_FIRST_DELAY", 0.05)
-
-
-@pytest.fixture(scope="module")
-def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    base = tmp_path_factory.mktemp("documents")
-    # 3 A4 pages: page n has a black bar at 100 pt + 150 pt * n from the top.
-    pages = []
-    for number in range(3):
-        page = Image.new("RGB", (595, 842), "white")
-        top = 100 + number * 150
-        ImageDraw.Draw(page).rectangle((50, top, 545, top + 60), fill="black")
-        pages.append(page)
-    pdf = base / "bars.pdf"
-    pages[0].save(pdf, save_all=True, append_images=pages[1:], resolution=72)
-    jpeg = base / "photo.jpg"
-    Image.new("RGB", (300, 200), (200, 100, 50)).save(jpeg, quality=85)
-    postscript = base / "old.ps"
-    postscript.write_bytes(
-        b"%!PS-Adobe-3.0\n/Times findfont 12 scalefont setfont\nshowpage\n"
-    )
-    return {"pdf": pdf, "jpeg": jpeg, "ps": postscript}
 
 
 def _bar_rows(pixels: bytes, width: int, height: int, bpp: int) -> list[int]:
@@ -341,67 +313,6 @@ async def test_wait_gives_up_after_the_timeout(
     assert status.state is JobState.CANCELED
     with pytest.raises(HPEWSIPPError):
         await cancel_job(transport, envy.ipp_url, 999)
-
-
-async def test_raw_port_takes_a_rasterised_pdf(
-    envy: SimulatedPrinter, documents: dict[str, Path]
-) -> None:
-    # PDLs of the real ENVY 4520's printer-device-id CMD: field.
-    formats = pdl_formats(
-        [
-            "PCL3GUI",
-            "PJL",
-            "Automatic",
-            "JPEG",
-            "PCLM",
-            "AppleRaster",
-            "PWGRaster",
-            "DW-PCL",
-            "802.11",
-        ]
-    )
-    assert formats == (
-        "application/vnd.hp-pcl",
-        "image/jpeg",
-        "application/pclm",
-        "image/urf",
-        "image/pwg-raster",
-    )
-    result = await print_raw(
-        "127.0.0.1",
-        documents["pdf"],
-        formats,
-        PrintOptions(media="A4"),
-        port=envy.raw_port,
-    )
-    assert result.document_format == "image/pwg-raster"
-    assert result.pages == 3
-    await raw_job_done(envy)
-    (job,) = envy.jobs
-    assert job.source == "raw"
-    assert len(decode_pwg(job.document())) == 3
-    with pytest.raises(HPEWSUnsupportedFormatError):
-        await print_raw("127.0.0.1", documents["ps"], formats, port=envy.raw_port)
-
-
-async def raw_job_done(printer: SimulatedPrinter) -> None:
-    # The raw port has no reply: wait until the printer has read to the end.
-    for _ in range(500):
-        if printer.jobs and printer.jobs[0].state >= 7:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the raw job did not finish")
-
-
-async def test_raw_port_refused(
-    simulated_printer: PrinterFactory,  # noqa: F811
-    documents: dict[str, Path],
-) -> None:
-    printer = await simulated_printer("envy-4520")
-    port = printer.raw_port
-    await printer.close()
-    with pytest.raises(HPEWSConnectionError):
-        await print_raw("127.0.0.1", documents["jpeg"], ("image/jpeg",), port=port)
 
 
 # --- protocol edge cases with a scripted transport ---------------------------------
