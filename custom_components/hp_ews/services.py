@@ -34,9 +34,9 @@ from .client import (
     HPEWSError,
     HPEWSIPPError,
     HPEWSOutOfMemoryError,
+    HPEWSPrinterBusyError,
     HPEWSUnsupportedError,
     HPEWSUnsupportedFormatError,
-    IppStatusCode,
     PrintOptionError,
     PrintOptions,
     parse_page_ranges,
@@ -281,15 +281,16 @@ def _printer_error(
             translation_key="print_auth_failed",
             translation_placeholders={"printer": printer},
         )
-    if isinstance(err, HPEWSIPPError):
-        key = (
-            "printer_busy"
-            if err.status_code == IppStatusCode.SERVER_ERROR_BUSY
-            else "print_rejected"
-        )
+    if isinstance(err, HPEWSPrinterBusyError):
         return HomeAssistantError(
             translation_domain=DOMAIN,
-            translation_key=key,
+            translation_key="printer_busy",
+            translation_placeholders={"printer": printer, "error": str(err)},
+        )
+    if isinstance(err, HPEWSIPPError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="print_rejected",
             translation_placeholders={"printer": printer, "error": str(err)},
         )
     return HomeAssistantError(
