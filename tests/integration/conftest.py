@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
 
-    from custom_components.hp_ews.client.models import PrinterSnapshot, Profile
+    from custom_components.hp_ews.client import PrinterSnapshot, Profile
     from simulator import SimulatedPrinter
     from simulator.testing import PrinterFactory
 

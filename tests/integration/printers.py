@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from custom_components.hp_ews.client.models import (
+from custom_components.hp_ews.client import (
     Alert,
     AlertSeverity,
     ChangeMarker,

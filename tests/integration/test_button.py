@@ -11,7 +11,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
 
-from custom_components.hp_ews.client.errors import HPEWSIPPError
+from custom_components.hp_ews.client import HPEWSIPPError
 
 from .helpers import platform_entities
 from .printers import ENVY, OFFICEJET

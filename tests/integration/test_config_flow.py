@@ -17,14 +17,15 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.hp_ews.client.errors import (
+from custom_components.hp_ews.client import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
     HPEWSParseError,
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
+    PrinterInfo,
+    PrinterSnapshot,
 )
-from custom_components.hp_ews.client.models import PrinterInfo, PrinterSnapshot
 from custom_components.hp_ews.const import DOMAIN
 from tests.recording_proxy import RecordingProxy
 

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.hp_ews.client.printer import HPPrinter
+from custom_components.hp_ews.client import HPPrinter
 from custom_components.hp_ews.const import CONF_HELD_QUOTA_GIB, DOMAIN
 from custom_components.hp_ews.coordinator import printer_unique_id
 from custom_components.hp_ews.hold import GIB, MIB

@@ -11,7 +11,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.hp_ews.client.errors import (
+from custom_components.hp_ews.client import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
     HPEWSUnsupportedError,

@@ -12,7 +12,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.hp_ews.client.models import (
+from custom_components.hp_ews.client import (
     Alert,
     AlertSeverity,
     PrinterProtocol,
@@ -261,7 +261,7 @@ async def test_unavailable_supply_between_updates(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """While the printer is unreachable every sensor is unavailable."""
-    from custom_components.hp_ews.client.errors import HPEWSConnectionError
+    from custom_components.hp_ews.client import HPEWSConnectionError
 
     mock_printer.snapshot.side_effect = HPEWSConnectionError("refused")
     mock_printer.probe.side_effect = HPEWSConnectionError("refused")

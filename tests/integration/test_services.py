@@ -21,7 +21,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
-from custom_components.hp_ews.client.errors import HPEWSUnsupportedError
+from custom_components.hp_ews.client import HPEWSUnsupportedError
 from custom_components.hp_ews.client.printing import convert, options, submit
 from custom_components.hp_ews.client.printing.render import pdf
 from custom_components.hp_ews.const import DOMAIN
