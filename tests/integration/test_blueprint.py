@@ -13,8 +13,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.hp_ews.client.printing.submit import print_document
-from custom_components.hp_ews.client.transport import HttpTransport
+from custom_components.hp_ews.client import HPPrinter
 from custom_components.hp_ews.const import FULL_REFRESH_EVERY, SCAN_INTERVAL
 
 if TYPE_CHECKING:
@@ -86,10 +85,10 @@ async def test_low_toner_notification(
     sim.set_state(percent_per_page=2.0)
     document = tmp_path / "four-pages.txt"
     document.write_text("one\ftwo\fthree\ffour\n", encoding="utf-8")
+    # Someone else prints: straight to the printer, not through Home Assistant.
     async with aiohttp.ClientSession() as session:
-        result = await print_document(
-            HttpTransport(session, "127.0.0.1"), sim.ipp_url, str(document), wait=True
-        )
+        printer = HPPrinter.from_url(sim.url, session)
+        result = await printer.print_document(str(document), wait=True)
     assert result.pages == 4
     assert await _notifications(hass, hass_ws_client) == []
 
