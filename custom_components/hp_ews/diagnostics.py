@@ -5,7 +5,7 @@ of the printer's documents (the client's capture format), so a bug report can
 be replayed in the simulator (``python -m simulator --replay FILE``).
 
 The download is meant to be posted publicly: entry credentials are redacted
-as usual, and one :class:`~.client.capture.Redactor` then goes over all of it
+as usual, and one :class:`~.client.redact.Redactor` then goes over all of it
 (capture, snapshot, profile, title) in an executor, replacing serial numbers,
 MACs, UUIDs, IP addresses, host names, Wi-Fi SSIDs, locations and contacts
 with placeholders that are the same wherever the same value was.
@@ -15,23 +15,12 @@ from __future__ import annotations
 
 import base64
 from dataclasses import asdict
-from pathlib import Path
-import shutil
-import tempfile
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 
-from .client import (
-    HOST,
-    Capture,
-    HPEWSError,
-    Redactor,
-    learn_json,
-    read_capture,
-    redact_json,
-)
+from .client import Capture, HPEWSError, Redactor, learn_json, redact_json
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -53,7 +42,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
     coordinator = entry.runtime_data.coordinator
-    capture = await _async_capture(hass, entry)
+    capture = await _async_capture(entry)
     diagnostics = {
         "entry": {
             "title": entry.title,
@@ -71,16 +60,12 @@ async def async_get_config_entry_diagnostics(
     return redacted
 
 
-async def _async_capture(hass: HomeAssistant, entry: HPEWSConfigEntry) -> Capture | str:
+async def _async_capture(entry: HPEWSConfigEntry) -> Capture | str:
     """Capture the printer's documents now, or why that failed."""
-    directory = Path(await hass.async_add_executor_job(tempfile.mkdtemp))
     try:
-        await entry.runtime_data.coordinator.printer.capture(directory)
-        return await hass.async_add_executor_job(read_capture, directory)
+        return await entry.runtime_data.coordinator.printer.capture()
     except HPEWSError as err:
         return str(err)
-    finally:
-        await hass.async_add_executor_job(shutil.rmtree, directory, True)
 
 
 def redact_diagnostics(
@@ -92,7 +77,7 @@ def redact_diagnostics(
     may repeat it (a host name) in its documents.
     """
     redactor = Redactor()
-    redactor.add_secret(host.strip("[]"), HOST, min_length=1)
+    redactor.add_host(host)
     data = async_redact_data(diagnostics, TO_REDACT)
     # Learn from everything before replacing anything, so a value found in one
     # part (an SSID in the capture) is also replaced in the others.

@@ -23,8 +23,10 @@ from yarl import URL
 from custom_components.hp_ews.client.capture import (
     Capture,
     CaptureTransport,
+    capture_paths,
     profile_from_capture,
     read_capture,
+    write_capture,
 )
 from custom_components.hp_ews.client.errors import (
     HPEWSAuthenticationError,
@@ -45,7 +47,7 @@ from custom_components.hp_ews.client.models import (
     SupplyKind,
     SupplyState,
 )
-from custom_components.hp_ews.client.printer import HPPrinter, capture_paths
+from custom_components.hp_ews.client.printer import HPPrinter
 from custom_components.hp_ews.client.readers.base import complete_info, first_leaf
 
 if TYPE_CHECKING:
@@ -718,15 +720,14 @@ async def test_cdm_without_alerts_or_any_status() -> None:
     assert cheap.supplies is snapshot.supplies
 
 
-async def test_capture_without_model_or_ipp_answer(tmp_path: Path) -> None:
+async def test_capture_without_model_or_ipp_answer() -> None:
     source = read_capture(CAPTURES / "color-laserjet-m255dw")
     printer = printer_for(source)
     # The profile says IPP, but the capture has no IPP answer.
     printer._profile = replace(
         profile_from_capture(source), ipp_url="http://localhost:80/ipp/print"
     )
-    await printer.capture(tmp_path)
-    written = read_capture(tmp_path)
+    written = await printer.capture()
     assert "model" not in written.meta
     assert written.ipp == {}
     assert written.meta["ipp_path"] == "/ipp/print"
@@ -1166,8 +1167,10 @@ async def test_capture_round_trip_redacted(tmp_path: Path) -> None:
             "/cdm/ioConfig/v2/wirelessConfig",
         ),
     )
-    await printer.capture(tmp_path / "out")
+    taken = await printer.capture()
+    write_capture(tmp_path / "out", taken)
     written = read_capture(tmp_path / "out")
+    assert written == taken
     assert written.meta["format"] == 1
     assert written.meta["redacted"] is True
     assert written.meta["protocols"] == ["cdm"]
@@ -1194,11 +1197,10 @@ async def test_capture_round_trip_redacted(tmp_path: Path) -> None:
     assert replayed.counters.total_pages == 10531
 
 
-async def test_capture_of_ipp_printer(tmp_path: Path) -> None:
+async def test_capture_of_ipp_printer() -> None:
     source = read_capture(CAPTURES / "color-laserjet-mfp-m476dn")
     printer = printer_for(source)
-    await printer.capture(tmp_path)
-    written = read_capture(tmp_path)
+    written = await printer.capture()
     assert set(written.ipp) == {"Get-Printer-Attributes"}
     assert written.http == {}
     assert written.meta["ipp_path"] == "/ipp/print"

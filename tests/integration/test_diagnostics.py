@@ -28,12 +28,12 @@ from custom_components.hp_ews.client.capture import (
     CaptureTransport,
     profile_from_capture,
     read_capture,
-    redact_capture,
     write_capture,
 )
 from custom_components.hp_ews.client.errors import HPEWSConnectionError
 from custom_components.hp_ews.client.ipp import codec
 from custom_components.hp_ews.client.printer import HPPrinter
+from custom_components.hp_ews.client.redact import redact_capture
 from custom_components.hp_ews.const import DOMAIN
 from custom_components.hp_ews.diagnostics import capture_as_json
 from simulator.ippdump import dump_lines
@@ -71,8 +71,8 @@ CONTACT = "Erika Mustermann"
 HOSTNAME = "drucker.fritz.box"
 
 
-def _capture(directory: Path) -> None:
-    """What the client writes for the OfficeJet: its documents, redacted."""
+def _capture() -> Capture:
+    """What the client returns for the OfficeJet: its documents, redacted."""
     capture = Capture(
         meta={"format": 1, "scheme": "http", "port": 80, "protocols": ["ledm"]},
         http={
@@ -85,7 +85,7 @@ def _capture(directory: Path) -> None:
         # Not IPP at all: the client drops what it cannot redact.
         ipp={"Get-Printer-Attributes": b"\x00"},
     )
-    write_capture(directory, redact_capture(capture))
+    return redact_capture(capture)
 
 
 async def test_diagnostics(
@@ -257,9 +257,7 @@ async def test_diagnostics_safe_even_from_an_unredacted_capture(
     )
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    mock_printer.capture.side_effect = lambda directory: write_capture(
-        directory, capture
-    )
+    mock_printer.capture.return_value = capture
 
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, mock_config_entry

@@ -16,15 +16,10 @@ benchmarks import no submodule (``tests/test_public_api.py`` checks).
 from __future__ import annotations
 
 from .capture import (
-    HOST,
     Capture,
     CaptureTransport,
-    Redactor,
-    learn_json,
     profile_from_capture,
     read_capture,
-    redact_capture,
-    redact_json,
     write_capture,
 )
 from .errors import (
@@ -97,10 +92,10 @@ from .printing.options import (
 from .printing.spool import READ_CHUNK, DocumentSource
 from .printing.submit import PrintResult
 from .protocols.vocabulary import normalize_uuid
+from .redact import Redactor, learn_json, redact_capture, redact_json
 from .transport import HttpTransport, PrinterTransport
 
 __all__ = [
-    "HOST",
     "ORIENTATIONS",
     "QUALITIES",
     "READ_CHUNK",

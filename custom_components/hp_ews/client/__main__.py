@@ -42,6 +42,7 @@ from . import (
     parse_page_ranges,
     profile_from_capture,
     read_capture,
+    write_capture,
 )
 
 if TYPE_CHECKING:
@@ -173,7 +174,8 @@ async def _run(args: argparse.Namespace) -> str:
         if args.command == "probe":
             return _dump(profile_to_dict(await printer.probe()))
         if args.command == "capture":
-            await printer.capture(args.directory)
+            capture = await printer.capture()
+            await asyncio.to_thread(write_capture, args.directory, capture)
             return f"Wrote a redacted capture to {args.directory}"
         if args.command == "print":
             return await _print(printer, args)

@@ -20,7 +20,6 @@ with them.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import functools
 import logging
 from typing import TYPE_CHECKING, Any, Final
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 from yarl import URL
 
 from . import ipp
-from .capture import Capture, write_redacted_capture
+from .capture import Capture, take_capture
 from .errors import (
     HPEWSAuthenticationError,
     HPEWSConnectionError,
@@ -45,11 +44,12 @@ from .printing import raw, submit
 from .probe import Prober, get_printer_attributes, probe_origins, probe_printer
 from .protocols import cdm, ledm
 from .readers import Reader, reader_for
-from .readers.base import announced_uuid, complete_info, is_listed, parse_optional
+from .readers.base import announced_uuid, complete_info, parse_optional
+from .redact import redact_capture
 from .transport import DEFAULT_TIMEOUT, HttpTransport
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
     from pathlib import Path
 
     import aiohttp
@@ -60,27 +60,6 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
-
-GET_PRINTER_ATTRIBUTES: Final = "Get-Printer-Attributes"
-
-LEDM_CAPTURE_EXTRAS: Final = ("/DevMgmt/MediaHandlingDyn.xml",)
-CDM_CAPTURE_EXTRAS: Final = ("/cdm/system/v1/statistics",)
-# Never captured, whatever a discovery document lists: secrets and writes.
-_CAPTURE_DENY: Final = (
-    "wireless",
-    "wifi",
-    "ioconfig",
-    "oauth",
-    "token",
-    "password",
-    "security",
-    "network",
-    "remoteauthentication",
-    "jobmanagement",
-    "reset",
-    "eventing",
-    "eventmgmt",
-)
 
 _SCHEMES: Final = ("http", "https")
 
@@ -402,50 +381,20 @@ class HPPrinter:
         """
         await submit.cancel_job(self._transport, await self._ipp_url(), job_id)
 
-    async def capture(self, directory: Path) -> None:
-        """Write a redacted capture directory of every relevant document.
+    async def capture(self) -> Capture:
+        """A redacted capture of every relevant document, in memory.
 
         Only read-only documents the snapshot uses (and a few harmless extras
         the profile lists) are fetched; secrets such as the Wi-Fi configuration
-        and anything state-changing never are.
+        and anything state-changing never are. Identifiers, addresses and the
+        host name the printer was reached by are replaced (``redact``); write
+        it to a directory with ``write_capture``.
         """
         profile = self._profile or await self.probe()
-        http: dict[str, bytes] = {}
-        for path in capture_paths(profile):
-            response = await self._transport.get(profile.base_url + path)
-            if response is not None:
-                http[path] = response.body
-        ipp_docs: dict[str, bytes] = {}
-        if profile.ipp_url is not None:
-            request = ipp.get_printer_attributes_request(
-                ipp.printer_uri_for(profile.ipp_url)
-            )
-            answer = await self._transport.post_ipp(profile.ipp_url, request)
-            if answer is not None:
-                ipp_docs[GET_PRINTER_ATTRIBUTES] = answer
-        base = URL(profile.base_url)
-        meta: dict[str, Any] = {
-            "format": 1,
-            "generator": "hp_ews",
-            "captured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "scheme": base.scheme,
-            "port": base.port,
-            "protocols": [str(protocol) for protocol in profile.protocols],
-        }
-        if profile.ipp_url is not None:
-            ipp_url = URL(profile.ipp_url)
-            meta.update(
-                ipp_path=ipp_url.path, ipp_scheme=ipp_url.scheme, ipp_port=ipp_url.port
-            )
-        capture = Capture(meta=meta, http=http, ipp=ipp_docs)
-        if (model := _model_of(capture, profile)) is not None:
-            meta["model"] = model
-        # Redaction scans every document: off the event loop, like the write.
-        await asyncio.get_running_loop().run_in_executor(
-            None,
-            functools.partial(
-                write_redacted_capture, directory, capture, hosts=(self._host,)
-            ),
+        capture = await take_capture(self._transport, profile)
+        # Redaction scans every document: off the event loop.
+        return await asyncio.get_running_loop().run_in_executor(
+            None, functools.partial(redact_capture, capture, hosts=(self._host,))
         )
 
 
@@ -464,75 +413,3 @@ async def _web_identity(
     except HPEWSAuthenticationError:
         return None
     return parse_optional(parser, None if response is None else response.body)
-
-
-def capture_paths(profile: Profile) -> list[str]:
-    """The read-only documents a capture of this printer fetches."""
-    paths: list[str] = []
-    if PrinterProtocol.LEDM in profile.protocols:
-        paths += [
-            ledm.DISCOVERY_TREE,
-            *_listed(
-                profile.ledm_resources,
-                (
-                    ledm.PRODUCT_CONFIG,
-                    ledm.PRODUCT_STATUS,
-                    ledm.CONSUMABLES,
-                    ledm.USAGE,
-                ),
-            ),
-            *_listed(profile.ledm_resources, LEDM_CAPTURE_EXTRAS, unknown=False),
-        ]
-    if PrinterProtocol.CDM in profile.protocols:
-        paths += [
-            cdm.SERVICES_DISCOVERY,
-            cdm.IDENTITY,
-            cdm.SYSTEM_STATUS,
-            cdm.ALERTS,
-            cdm.SUPPLIES,
-            cdm.LIFETIME_COUNTERS,
-            *_listed(profile.cdm_resources, (cdm.PRINT_STATUS,)),
-            *_listed(profile.cdm_resources, CDM_CAPTURE_EXTRAS, unknown=False),
-        ]
-    return [p for p in dict.fromkeys(paths) if not _denied(p)]
-
-
-def _denied(path: str) -> bool:
-    lowered = path.lower()
-    return any(word in lowered for word in _CAPTURE_DENY)
-
-
-def _listed(
-    resources: tuple[str, ...], paths: Iterable[str], *, unknown: bool = True
-) -> list[str]:
-    """``paths`` the listing names; all of them when there is no listing."""
-    if not resources:
-        return list(paths) if unknown else []
-    return [path for path in paths if is_listed(resources, path)]
-
-
-def _model_of(capture: Capture, profile: Profile) -> str | None:
-    """Model name for the capture's metadata, parsed from what was captured."""
-    candidates: list[Callable[[], PrinterInfo | None]] = [
-        lambda: parse_optional(
-            ledm.parse_product_config, capture.http.get(ledm.PRODUCT_CONFIG)
-        ),
-        lambda: parse_optional(cdm.parse_identity, capture.http.get(cdm.IDENTITY)),
-    ]
-    if profile.ipp_url is not None:
-        url = profile.ipp_url
-        candidates.append(
-            lambda: getattr(
-                parse_optional(
-                    lambda data: ipp.parse_printer_attributes(data, url),
-                    capture.ipp.get(GET_PRINTER_ATTRIBUTES),
-                ),
-                "info",
-                None,
-            )
-        )
-    for candidate in candidates:
-        info = candidate()
-        if info is not None and (info.model or info.series):
-            return info.model or info.series
-    return None
