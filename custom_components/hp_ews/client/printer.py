@@ -46,7 +46,7 @@ from .protocols import cdm, ledm
 from .readers import Reader, reader_for
 from .readers.base import announced_uuid, complete_info, parse_optional
 from .redact import redact_capture
-from .transport import DEFAULT_TIMEOUT, HttpTransport
+from .transport import DEFAULT_TIMEOUT, RAW_PORT, HttpTransport
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -308,7 +308,7 @@ class HPPrinter:
         spool_dir: Path | None = None,
         max_bytes: int | None = None,
         raw_formats: Iterable[str] | None = None,
-        raw_port: int = raw.RAW_PORT,
+        raw_port: int = RAW_PORT,
     ) -> submit.PrintResult:
         """Print a file path or an async iterable of bytes over IPP.
 
@@ -340,7 +340,7 @@ class HPPrinter:
                     "languages are not known"
                 )
             return await raw.print_raw(
-                self._host,
+                self._transport,
                 source,
                 raw_formats,
                 options,

@@ -7,13 +7,11 @@ takes, and written to the port; the port reports nothing back.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import TYPE_CHECKING, Final
 
-from custom_components.hp_ews.client.errors import HPEWSConnectionError
 from custom_components.hp_ews.client.ipp import JobState
 from custom_components.hp_ews.client.models import PrintCapabilities
+from custom_components.hp_ews.client.transport import RAW_PORT
 
 from .convert import prepare_document
 from .options import PrintOptions
@@ -23,9 +21,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from pathlib import Path
 
+    from custom_components.hp_ews.client.transport import PrinterTransport
+
     from .spool import DocumentSource
 
-RAW_PORT: Final = 9100
 _RAW_IDLE_TIMEOUT: Final = 60.0
 
 _PDL_FORMATS: Final[Mapping[str, str]] = {
@@ -60,7 +59,7 @@ def pdl_formats(command_set: Iterable[str]) -> tuple[str, ...]:
 
 
 async def print_raw(
-    host: str,
+    transport: PrinterTransport,
     source: DocumentSource,
     accepted_formats: Iterable[str],
     options: PrintOptions | None = None,
@@ -74,9 +73,10 @@ async def print_raw(
     """Send a document to the raw port of a printer without IPP.
 
     ``accepted_formats`` are MIME types (see :func:`pdl_formats`); a PDF is
-    rasterised when only PWG Raster or URF is accepted. The raw port reports
-    nothing back, so the result's state is ``completed`` once every byte was
-    delivered and ``job_id`` is 0.
+    rasterised when only PWG Raster or URF is accepted. The transport sends
+    it (``send_raw``), ``idle_timeout`` bounding each step. The raw port
+    reports nothing back, so the result's state is ``completed`` once every
+    byte was delivered and ``job_id`` is 0.
 
     Raises:
         HPEWSUnsupportedFormatError: the printer's PDL list does not take it.
@@ -94,36 +94,7 @@ async def print_raw(
         spool_dir=spool_dir,
         max_bytes=max_bytes,
     ) as document:
-        try:
-            async with asyncio.timeout(idle_timeout):
-                reader, writer = await asyncio.open_connection(host, port)
-        except TimeoutError as err:
-            raise HPEWSConnectionError(f"{host}:{port} did not answer") from err
-        except OSError as err:
-            raise HPEWSConnectionError(
-                f"Cannot connect to {host}:{port}: {err}"
-            ) from err
-        try:
-            async for chunk in document:
-                writer.write(chunk)
-                async with asyncio.timeout(idle_timeout):
-                    await writer.drain()
-            if writer.can_write_eof():
-                writer.write_eof()
-            async with asyncio.timeout(idle_timeout):
-                await writer.drain()
-        except TimeoutError as err:
-            raise HPEWSConnectionError(f"{host}:{port} stopped reading") from err
-        except OSError as err:
-            raise HPEWSConnectionError(
-                f"Sending to {host}:{port} failed: {err}"
-            ) from err
-        finally:
-            del reader
-            writer.close()
-            with contextlib.suppress(OSError, TimeoutError):
-                async with asyncio.timeout(idle_timeout):
-                    await writer.wait_closed()
+        await transport.send_raw(document, port=port, step_timeout=idle_timeout)
         return PrintResult(
             job_id=0,
             document_format=document.document_format,

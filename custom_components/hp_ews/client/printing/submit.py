@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import io
 import logging
 import os
-from typing import TYPE_CHECKING, Final, Protocol, TypedDict
+from typing import TYPE_CHECKING, Final, TypedDict
 
 from custom_components.hp_ews.client import ipp
 from custom_components.hp_ews.client.errors import (
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from custom_components.hp_ews.client.models import PrintCapabilities
+    from custom_components.hp_ews.client.transport import PrinterTransport
 
     from .spool import DocumentSource
 
@@ -72,15 +73,6 @@ POLL_FIRST_DELAY: Final = 0.5
 POLL_MAX_DELAY: Final = 5.0
 DEFAULT_WAIT_TIMEOUT: Final = 300.0
 MAX_POLLS: Final = 10_000
-
-
-class PrintTransport(Protocol):
-    """What printing needs from :class:`~.transport.HttpTransport`."""
-
-    async def post_ipp(
-        self, url: str, body: bytes | AsyncIterable[bytes], *, limit: int = ...
-    ) -> bytes | None:
-        """POST an IPP request, held in memory or streamed (header + document)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +161,7 @@ class _Requests:
     """Request ids and the busy back-off for one print flow."""
 
     def __init__(
-        self, transport: PrintTransport, ipp_url: str, busy_retries: int
+        self, transport: PrinterTransport, ipp_url: str, busy_retries: int
     ) -> None:
         self.transport = transport
         self.ipp_url = ipp_url
@@ -241,7 +233,7 @@ class _OneShotBody:
 
 
 async def get_print_capabilities(
-    transport: PrintTransport, ipp_url: str
+    transport: PrinterTransport, ipp_url: str
 ) -> PrintCapabilities:
     """Ask the printer what it takes (formats, resolutions, colour, media)."""
     request = ipp.get_printer_attributes_request(
@@ -255,7 +247,7 @@ async def get_print_capabilities(
 
 
 async def print_document(
-    transport: PrintTransport,
+    transport: PrinterTransport,
     ipp_url: str,
     source: DocumentSource,
     options: PrintOptions | None = None,
@@ -389,7 +381,7 @@ async def _create_and_send(
     return ipp.job_of(response, job.job_id)
 
 
-async def get_job(transport: PrintTransport, ipp_url: str, job_id: int) -> IppJob:
+async def get_job(transport: PrinterTransport, ipp_url: str, job_id: int) -> IppJob:
     """The job's state now (Get-Job-Attributes)."""
     body = ipp.get_job_attributes_request(printer_uri_for(ipp_url), job_id)
     answer = await transport.post_ipp(ipp_url, body)
@@ -397,7 +389,7 @@ async def get_job(transport: PrintTransport, ipp_url: str, job_id: int) -> IppJo
 
 
 async def wait_for_job(
-    transport: PrintTransport,
+    transport: PrinterTransport,
     ipp_url: str,
     job_id: int,
     *,
@@ -422,7 +414,7 @@ async def wait_for_job(
     return status
 
 
-async def cancel_job(transport: PrintTransport, ipp_url: str, job_id: int) -> None:
+async def cancel_job(transport: PrinterTransport, ipp_url: str, job_id: int) -> None:
     """Cancel a job (Cancel-Job).
 
     Raises:
