@@ -261,11 +261,9 @@ async def test_streamed_body_is_not_resent_after_redirect(
         yield b"data"
 
     with aioresponses() as mocked:
-        mocked.put(f"{BASE}/upload", status=307, headers={"Location": "/upload2"})
+        mocked.post(f"{BASE}/ipp/print", status=307, headers={"Location": "/ipp/p2"})
         with pytest.raises(HPEWSConnectionError, match="streamed body"):
-            await make(session).write(
-                "PUT", f"{BASE}/upload", body(), content_type="application/octet-stream"
-            )
+            await make(session).post_ipp(f"{BASE}/ipp/print", body())
 
 
 async def test_transport_is_bound_to_its_host(session: aiohttp.ClientSession) -> None:
@@ -393,39 +391,9 @@ async def test_writes_to_cdm_ledm_refused(
     session: aiohttp.ClientSession, path: str
 ) -> None:
     transport = make(session)
-    with pytest.raises(WriteRefusedError, match="allow_write"):
-        await transport.write(
-            "PATCH", f"{BASE}{path}", b"{}", content_type="application/json"
-        )
     with pytest.raises(WriteRefusedError, match="Not an IPP path"):
         await transport.post_ipp(f"{BASE}{path}", b"x")
     assert transport.request_count == 0
-
-
-async def test_write_allowed_only_deliberately(session: aiohttp.ClientSession) -> None:
-    transport = make(session)
-    with aioresponses() as mocked:
-        mocked.patch(f"{BASE}/cdm/report/v1/print", body=b"{}")
-        mocked.put(f"{BASE}/upload", status=404)
-        response = await transport.write(
-            "patch",
-            f"{BASE}/cdm/report/v1/print",
-            b"{}",
-            content_type="application/json",
-            allow_write=True,
-        )
-        assert response is not None
-        assert (
-            await transport.write(
-                "PUT", f"{BASE}/upload", b"x", content_type="text/plain"
-            )
-            is None
-        )
-
-
-async def test_write_refuses_read_methods(session: aiohttp.ClientSession) -> None:
-    with pytest.raises(WriteRefusedError, match="Not a write method"):
-        await make(session).write("GET", f"{BASE}/x", b"", content_type="text/plain")
 
 
 async def test_post_ipp_sends_ipp_content_type(session: aiohttp.ClientSession) -> None:
@@ -1143,10 +1111,8 @@ async def test_transport_without_credentials_answers_no_challenge(
     printer = await Peer(challenge=True).start()
     try:
         transport = make(session, "127.0.0.1", username="admin", password="pw")
-        assert transport.has_credentials
         assert (await transport.get(printer.url())) is not None
         anonymous = transport.without_credentials()
-        assert not anonymous.has_credentials
         assert anonymous.host == "127.0.0.1"
         assert anonymous.timeout == transport.timeout
         with pytest.raises(HPEWSAuthenticationError):

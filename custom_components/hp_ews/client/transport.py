@@ -26,8 +26,9 @@ policy lives here and nowhere else:
   twice, so a challenge to one is an ``HPEWSAuthenticationError`` (ask
   something small first, e.g. Validate-Job, and the credentials go with the
   upload from the start);
-* GET-only for CDM and LEDM: ``post_ipp`` is the one routine write (IPP is a
-  POST by protocol); anything else needs ``write(..., allow_write=True)``;
+* GET-only for CDM and LEDM: ``post_ipp`` is the one write (IPP is a POST by
+  protocol) and refuses their paths, where a write could reset, reboot or
+  erase a printer;
 * every aiohttp, ssl, OS and timeout failure becomes a library error, and a
   missing document (404) is a normal ``None`` result, not an error.
 """
@@ -80,7 +81,6 @@ _REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
 _GET_MISSING_STATUSES: Final = frozenset({400, 404, 410})
 # A POST to a port or path without an IPP service.
 _IPP_MISSING_STATUSES: Final = frozenset({400, 404, 405, 410, 501})
-_WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Path prefixes of HP's management APIs, where writes reset, reboot or erase.
 PROTECTED_PREFIXES: Final = (
     "/cdm/",
@@ -340,11 +340,6 @@ class HttpTransport:
         """Number of requests sent so far (each redirect and retry counts)."""
         return self._count
 
-    @property
-    def has_credentials(self) -> bool:
-        """Whether this transport would answer a challenge at all."""
-        return self._username is not None
-
     def without_credentials(self) -> HttpTransport:
         """A transport to the same host, on the same session, with none.
 
@@ -399,37 +394,6 @@ class HttpTransport:
             missing=_IPP_MISSING_STATUSES,
         )
         return None if response is None else response.body
-
-    async def write(
-        self,
-        method: str,
-        url: str,
-        body: bytes | AsyncIterable[bytes],
-        *,
-        content_type: str,
-        allow_write: bool = False,
-        limit: int = MAX_DOCUMENT_BYTES,
-    ) -> HttpResponse | None:
-        """Send a state-changing request; only for deliberate user actions.
-
-        CDM and LEDM writes (which can reset, reboot or erase a printer) are
-        refused unless ``allow_write`` is True.
-        """
-        method = method.upper()
-        if method not in _WRITE_METHODS:
-            raise WriteRefusedError(f"Not a write method: {method}")
-        if is_protected_path(URL(url).path) and not allow_write:
-            raise WriteRefusedError(
-                f"Refusing {method} {redact_url(url)} without allow_write"
-            )
-        return await self._request(
-            method,
-            url,
-            body=body,
-            content_type=content_type,
-            limit=limit,
-            missing=frozenset({404, 410}),
-        )
 
     async def send_raw(
         self,

@@ -309,25 +309,6 @@ class IppDateTime:
     utc_hours: int = 0
     utc_minutes: int = 0
 
-    def to_datetime(self) -> dt.datetime | None:
-        """An aware datetime, or None when the printer sent an impossible date."""
-        offset = dt.timedelta(hours=self.utc_hours, minutes=self.utc_minutes)
-        if self.utc_direction == "-":
-            offset = -offset
-        try:
-            return dt.datetime(
-                self.year,
-                self.month,
-                self.day,
-                self.hour,
-                self.minute,
-                self.second,
-                self.deciseconds * 100_000,
-                tzinfo=dt.timezone(offset),
-            )
-        except ValueError:
-            return None
-
     @classmethod
     def from_datetime(cls, value: dt.datetime) -> IppDateTime:
         """From an aware datetime (naive ones are taken as UTC)."""
@@ -598,11 +579,6 @@ class IppMessage:
         group = IppAttributeGroup(tag)
         self.groups.append(group)
         return group
-
-    def group_for(self, tag: int) -> IppAttributeGroup:
-        """The first group with that tag, appended if there is none."""
-        group = self.group(tag)
-        return self.add_group(tag) if group is None else group
 
     @property
     def operation(self) -> IppAttributeGroup:

@@ -128,11 +128,6 @@ def _declared_encoding(data: bytes) -> str:
     return "utf-8"
 
 
-def local_name(tag: str) -> str:
-    """Return ``Status`` for ``{http://...}Status``."""
-    return tag[tag.rfind("}") + 1 :]
-
-
 def namespace(tag: str) -> str:
     """Return the namespace URI of a tag, or ``""`` when it has none."""
     if tag.startswith("{"):
