@@ -1,12 +1,14 @@
 """CPU time of capture redaction: the per-secret baseline versus one pass.
 
-    scripts/python bench/redact.py [--baseline COMMIT|FILE] [--no-baseline] [--full]
+    scripts/python bench/redact.py [--baseline COMMIT|DIR] [--no-baseline] [--full]
 
-The baseline is ``custom_components/hp_ews/client/capture.py`` as of
-``--baseline`` (default: the last commit before the single-pass redactor),
-read with ``git show`` (or from FILE where git is missing, as in the Debian
-sid root of the newest environment: ``git show 8e9c5ec:<path> > FILE``) and
-loaded beside the current module. It rescanned the
+The baseline is the client library as of ``--baseline`` (default: the last
+commit before the single-pass redactor), extracted with ``git archive`` (or a
+directory holding it where git is missing, as in the Debian sid root of the
+newest environment: ``git archive 8e9c5ec custom_components/hp_ews/client |
+tar -x -C DIR``, DIR inside the repository) and loaded under a package of its
+own beside the current library, whose redaction is timed through its public
+API (``redact_capture``). The baseline rescanned the
 whole text twice per known MAC and once per serial number (``re.sub`` in a
 loop), so its time grew with secrets x text; the current redactor makes one
 pass of one compiled regex per document (after one of the trie of learned
@@ -20,49 +22,55 @@ scaling rows double the document: a linear redactor doubles its time too.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 from pathlib import Path
 import subprocess
 import sys
+import tempfile
 import time
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from custom_components.hp_ews.client import capture as current  # noqa: E402
+from custom_components.hp_ews import client as current  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from types import ModuleType
 
 BASELINE = "8e9c5ec03d63d48ba583cb9254e2c2c2da69a001"
-CAPTURE_PATH = "custom_components/hp_ews/client/capture.py"
+CLIENT_PATH = "custom_components/hp_ews/client"
+BASELINE_PACKAGE = "redact_baseline"
 
 
-def load_baseline(commit: str) -> ModuleType | None:
-    """The capture module as of ``commit`` (or in that file), or None."""
-    if Path(commit).is_file():
-        source = Path(commit).read_text(encoding="utf-8")
+def load_baseline(spec: str, into: Path) -> ModuleType | None:
+    """The baseline's redacting module (``redact``, or ``capture`` before issue 10).
+
+    Its client library is imported under a package of its own, without its
+    ``__init__`` (the parts before issue 10 import each other relatively).
+    """
+    directory = Path(spec)
+    if directory.is_dir():
+        nested = directory / "custom_components" / "hp_ews" / "client"
+        directory = nested if nested.is_dir() else directory
     else:
         try:
-            source = subprocess.run(
-                ["git", "-C", str(ROOT), "show", f"{commit}:{CAPTURE_PATH}"],
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", spec, CLIENT_PATH],
                 check=True,
                 capture_output=True,
-                text=True,
             ).stdout
+            subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
         except (OSError, subprocess.CalledProcessError) as err:
-            print(f"baseline {commit[:8]} unavailable: {err}", file=sys.stderr)
+            print(f"baseline {spec[:8]} unavailable: {err}", file=sys.stderr)
             return None
-    name = "custom_components.hp_ews.client._capture_baseline"
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "custom_components.hp_ews.client"
-    sys.modules[name] = module
-    exec(compile(source, f"baseline {commit}", "exec"), module.__dict__)
-    return module
+        directory = into / CLIENT_PATH
+    package = ModuleType(BASELINE_PACKAGE)
+    package.__path__ = [str(directory)]
+    sys.modules[BASELINE_PACKAGE] = package
+    name = "redact" if (directory / "redact.py").is_file() else "capture"
+    return importlib.import_module(f"{BASELINE_PACKAGE}.{name}")
 
 
 def macs(count: int) -> str:
@@ -130,7 +138,10 @@ def main() -> int:
         "--full", action="store_true", help="also time the baseline on 8000 MACs"
     )
     args = parser.parse_args()
-    baseline = None if args.no_baseline else load_baseline(args.baseline)
+    temporary = tempfile.TemporaryDirectory()
+    baseline = (
+        None if args.no_baseline else load_baseline(args.baseline, Path(temporary.name))
+    )
 
     # (name, runner factory, size, whether the baseline redacts that kind)
     cases: list[
@@ -179,7 +190,7 @@ def main() -> int:
 
     label = "baseline"
     if baseline is not None:
-        label += " (file)" if Path(args.baseline).is_file() else f" {args.baseline[:8]}"
+        label += " (dir)" if Path(args.baseline).is_dir() else f" {args.baseline[:8]}"
     print(f"{'case':<34} {label:>17} {'now':>10} {'speed-up':>9} {'now µs/KiB':>11}")
     for name, make, size, comparable in cases:
         now = best_of(make(current), 3)
@@ -197,6 +208,7 @@ def main() -> int:
         "n/a: not run (no git history; the baseline redacts no IP addresses;"
         " 8000 MACs only with --full)"
     )
+    temporary.cleanup()
     return 0
 
 
