@@ -23,17 +23,18 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 
-from custom_components.hp_ews.client.capture import (
+from custom_components.hp_ews.client import (
     Capture,
     CaptureTransport,
+    HPEWSConnectionError,
+    HPPrinter,
+    IppValueTag,
+    decode_ipp,
     profile_from_capture,
     read_capture,
+    redact_capture,
     write_capture,
 )
-from custom_components.hp_ews.client.errors import HPEWSConnectionError
-from custom_components.hp_ews.client.ipp import codec
-from custom_components.hp_ews.client.printer import HPPrinter
-from custom_components.hp_ews.client.redact import redact_capture
 from custom_components.hp_ews.const import DOMAIN
 from custom_components.hp_ews.diagnostics import capture_as_json
 from simulator.ippdump import dump_lines
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
     from syrupy.assertion import SnapshotAssertion
 
-    from custom_components.hp_ews.client.models import PrinterSnapshot
+    from custom_components.hp_ews.client import PrinterSnapshot
     from simulator.testing import PrinterFactory
 
 STATUS = FIXTURES / "ledm" / "HP-OfficeJet-Pro-9022e__ProductStatusDyn.xml"
@@ -189,14 +190,14 @@ def _plant_config(text: str) -> str:
 
 
 def _plant_ipp(data: bytes) -> bytes:
-    message = codec.decode_ipp(data)
+    message = decode_ipp(data)
     printer = message.printer
-    printer.set("printer-location", codec.IppValueTag.TEXT, LOCATION)
-    printer.set("printer-geo-location", codec.IppValueTag.URI, "geo:52.52,13.40")
+    printer.set("printer-location", IppValueTag.TEXT, LOCATION)
+    printer.set("printer-geo-location", IppValueTag.URI, "geo:52.52,13.40")
     # Asked by a host name, the printer names itself so.
     printer["printer-uri-supported"].append(f"ipp://{HOSTNAME}/ipp/print")
     printer.set(
-        "printer-more-info", codec.IppValueTag.URI, f"http://{HOSTNAME}/#hId-pgAirPrint"
+        "printer-more-info", IppValueTag.URI, f"http://{HOSTNAME}/#hId-pgAirPrint"
     )
     return message.encode()
 
@@ -275,7 +276,7 @@ async def test_diagnostics_safe_even_from_an_unredacted_capture(
     config = diagnostics["capture"]["http"]["/DevMgmt/ProductConfigDyn.xml"]["text"]
     assert "<dd:DeviceLocation>LOCATION-1</dd:DeviceLocation>" in config
     assert "<!--HOST-1-->" in config
-    ipp = codec.decode_ipp(
+    ipp = decode_ipp(
         base64.b64decode(
             diagnostics["capture"]["ipp"]["Get-Printer-Attributes"]["base64"]
         )
