@@ -21,7 +21,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
-from custom_components.hp_ews.client import HPEWSUnsupportedError
+from custom_components.hp_ews.client import HPEWSIPPError, HPEWSUnsupportedError
 from custom_components.hp_ews.client.printing import convert, options, submit
 from custom_components.hp_ews.client.printing.render import pdf
 from custom_components.hp_ews.const import DOMAIN
@@ -350,6 +350,27 @@ async def test_busy_printer_is_retried(
     ):
         await _print(hass, entry, file=str(folders.allowed / "a.pdf"))
     assert caught.value.translation_key == "printer_busy"
+
+
+async def test_printer_refuses_the_job(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_printer: MagicMock,
+    folders: Folders,
+) -> None:
+    """An IPP error other than busy is the printer's refusal, with its reason."""
+    mock_printer.print_document.side_effect = HPEWSIPPError(
+        "Print-Job failed: client-error-not-possible", 0x0404
+    )
+    write_pdf(folders.allowed / "a.pdf")
+    with pytest.raises(HomeAssistantError) as caught:
+        await _print(hass, init_integration, file=str(folders.allowed / "a.pdf"))
+    assert not isinstance(caught.value, ServiceValidationError)
+    assert caught.value.translation_key == "print_rejected"
+    assert caught.value.translation_placeholders == {
+        "printer": init_integration.title,
+        "error": "Print-Job failed: client-error-not-possible",
+    }
 
 
 @pytest.mark.parametrize("simulated_entry", [LASERJET], indirect=True)
