@@ -10,7 +10,9 @@ Pure asyncio + aiohttp, no Home Assistant import. Start with
 
 Everything a user of the library needs is importable from here, and only
 from here: the integration, the command line, the simulator and the
-benchmarks import no submodule (``tests/test_public_api.py`` checks).
+smoke test import no submodule (``tests/test_public_api.py`` checks; three
+benchmarks that time internals against an older revision are its named
+exceptions).
 """
 
 from __future__ import annotations
