@@ -131,7 +131,13 @@ def fake_native(tmp_path: Path) -> dict[str, str]:
         python.parent.mkdir(parents=True)
         python.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
         python.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if k != "HP_EWS_FORCE_ROOTFS"}
+    # Without pytest-cov's variables: the wrapped interpreter would otherwise measure itself
+    # from another folder, without the project's branch setting, and spoil the combined data.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "HP_EWS_FORCE_ROOTFS" and not k.startswith(("COV_CORE_", "COVERAGE_"))
+    }
     env["PATH"] = f"{bin_dir}:{env['PATH']}"
     env["HP_EWS_CACHE"] = str(cache)
     return env
