@@ -40,10 +40,16 @@ class Seen:
     method: str
     path: str
     headers: dict[str, str]
+    operation: int | None = None
+    """For a POST: bytes 2-3 of the body, an IPP request's operation-id."""
 
 
 class RecordingProxy:
-    """Forward plain HTTP to ``upstream`` (``http://127.0.0.1:PORT``), recording."""
+    """Serve plain HTTP and forward to ``upstream``, recording each request.
+
+    ``upstream`` is ``http://127.0.0.1:PORT`` or ``https://…`` (the simulator's
+    self-signed certificate is not checked).
+    """
 
     def __init__(self, upstream: str) -> None:
         """Prepare the proxy; ``async with`` starts it on a free loopback port."""
@@ -65,7 +71,9 @@ class RecordingProxy:
 
     async def __aenter__(self) -> Self:
         """Listen on 127.0.0.1."""
-        self._session = aiohttp.ClientSession(auto_decompress=False)
+        self._session = aiohttp.ClientSession(
+            auto_decompress=False, connector=aiohttp.TCPConnector(ssl=False)
+        )
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._forward)
         self._runner = web.AppRunner(app, access_log=None)
@@ -89,14 +97,18 @@ class RecordingProxy:
             await self._session.close()
 
     async def _forward(self, request: web.Request) -> web.Response:
-        self.seen.append(Seen(request.method, request.path, dict(request.headers)))
+        body = await request.read()
+        operation = int.from_bytes(body[2:4]) if request.method == "POST" else None
+        self.seen.append(
+            Seen(request.method, request.path, dict(request.headers), operation)
+        )
         assert self._session is not None
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _SKIP}
         async with self._session.request(
             request.method,
             self._upstream + request.path_qs,
             headers=headers,
-            data=await request.read(),
+            data=body,
             allow_redirects=False,
         ) as upstream:
             body = await upstream.read()
