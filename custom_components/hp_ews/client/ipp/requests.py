@@ -9,7 +9,7 @@ in memory whole.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 from .codec import (
@@ -168,6 +168,25 @@ def _page_ranges(value: PageRanges) -> list[IppRangeOfInteger]:
     return [IppRangeOfInteger(lower, upper) for lower, upper in pairs]
 
 
+class JobTemplate(TypedDict, total=False):
+    """The job attributes Print-Job, Validate-Job and Create-Job share.
+
+    ``orientation`` and ``print_quality`` take the keyword (``landscape``,
+    ``high``) or the enum value. ``attribute_fidelity`` False asks the printer
+    to print with what it can rather than refuse a job whose attributes it
+    does not all support.
+    """
+
+    copies: int | None
+    sides: str | None
+    print_color_mode: str | None
+    media: str | None
+    orientation: str | int | None
+    page_ranges: PageRanges | None
+    print_quality: str | int | None
+    attribute_fidelity: bool | None
+
+
 def _job_request(
     operation: IppOperation,
     printer_uri: str,
@@ -176,14 +195,7 @@ def _job_request(
     requesting_user_name: str,
     job_name: str,
     document_format: str | None,
-    copies: int | None,
-    sides: str | None,
-    print_color_mode: str | None,
-    media: str | None,
-    orientation: str | int | None,
-    page_ranges: PageRanges | None,
-    print_quality: str | int | None,
-    attribute_fidelity: bool | None,
+    template: JobTemplate,
 ) -> bytes:
     message = new_ipp_request(
         operation,
@@ -193,7 +205,7 @@ def _job_request(
     )
     operation_group = message.operation
     operation_group.set("job-name", IppValueTag.NAME, _name(job_name))
-    if attribute_fidelity is not None:
+    if (attribute_fidelity := template.get("attribute_fidelity")) is not None:
         operation_group.set(
             "ipp-attribute-fidelity", IppValueTag.BOOLEAN, attribute_fidelity
         )
@@ -202,23 +214,23 @@ def _job_request(
             "document-format", IppValueTag.MIME_MEDIA_TYPE, document_format
         )
     job = IppAttributeGroup(IppGroupTag.JOB)
-    if copies is not None:
+    if (copies := template.get("copies")) is not None:
         if copies < 1:
             raise ValueError(f"invalid copies: {copies}")
         job.set("copies", IppValueTag.INTEGER, copies)
-    if sides is not None:
+    if (sides := template.get("sides")) is not None:
         job.set("sides", IppValueTag.KEYWORD, sides)
-    if print_color_mode is not None:
-        job.set("print-color-mode", IppValueTag.KEYWORD, print_color_mode)
-    if media is not None:
+    if (color_mode := template.get("print_color_mode")) is not None:
+        job.set("print-color-mode", IppValueTag.KEYWORD, color_mode)
+    if (media := template.get("media")) is not None:
         job.set("media", IppValueTag.KEYWORD, media)
-    if orientation is not None:
+    if (orientation := template.get("orientation")) is not None:
         value = _enum(orientation, ORIENTATIONS, "orientation")
         job.set("orientation-requested", IppValueTag.ENUM, value)
-    if page_ranges is not None:
+    if (page_ranges := template.get("page_ranges")) is not None:
         job.set("page-ranges", IppValueTag.RANGE_OF_INTEGER, *_page_ranges(page_ranges))
-    if print_quality is not None:
-        value = _enum(print_quality, PRINT_QUALITIES, "print quality")
+    if (quality := template.get("print_quality")) is not None:
+        value = _enum(quality, PRINT_QUALITIES, "print quality")
         job.set("print-quality", IppValueTag.ENUM, value)
     if len(job):
         message.groups.append(job)
@@ -231,22 +243,12 @@ def print_job_request_header(
     document_format: str,
     job_name: str,
     requesting_user_name: str,
-    copies: int | None = None,
-    sides: str | None = None,
-    print_color_mode: str | None = None,
-    media: str | None = None,
-    orientation: str | int | None = None,
-    page_ranges: PageRanges | None = None,
-    print_quality: str | int | None = None,
-    attribute_fidelity: bool | None = None,
     request_id: int = 1,
+    **template: Unpack[JobTemplate],
 ) -> bytes:
     """The IPP part of a Print-Job request; the document bytes follow it.
 
-    ``orientation`` and ``print_quality`` take the keyword (``landscape``,
-    ``high``) or the enum value. Invalid values raise ``ValueError``.
-    ``attribute_fidelity`` False asks the printer to print with what it can
-    rather than refuse a job whose attributes it does not all support.
+    Invalid attribute values raise ``ValueError`` (see :class:`JobTemplate`).
     """
     return _job_request(
         IppOperation.PRINT_JOB,
@@ -255,14 +257,7 @@ def print_job_request_header(
         requesting_user_name=requesting_user_name,
         job_name=job_name,
         document_format=document_format,
-        copies=copies,
-        sides=sides,
-        print_color_mode=print_color_mode,
-        media=media,
-        orientation=orientation,
-        page_ranges=page_ranges,
-        print_quality=print_quality,
-        attribute_fidelity=attribute_fidelity,
+        template=template,
     )
 
 
@@ -272,15 +267,8 @@ def validate_job_request(
     document_format: str,
     job_name: str,
     requesting_user_name: str,
-    copies: int | None = None,
-    sides: str | None = None,
-    print_color_mode: str | None = None,
-    media: str | None = None,
-    orientation: str | int | None = None,
-    page_ranges: PageRanges | None = None,
-    print_quality: str | int | None = None,
-    attribute_fidelity: bool | None = None,
     request_id: int = 1,
+    **template: Unpack[JobTemplate],
 ) -> bytes:
     """A Validate-Job request: Print-Job's attributes, no document."""
     return _job_request(
@@ -290,14 +278,7 @@ def validate_job_request(
         requesting_user_name=requesting_user_name,
         job_name=job_name,
         document_format=document_format,
-        copies=copies,
-        sides=sides,
-        print_color_mode=print_color_mode,
-        media=media,
-        orientation=orientation,
-        page_ranges=page_ranges,
-        print_quality=print_quality,
-        attribute_fidelity=attribute_fidelity,
+        template=template,
     )
 
 
@@ -306,15 +287,8 @@ def create_job_request(
     *,
     job_name: str,
     requesting_user_name: str,
-    copies: int | None = None,
-    sides: str | None = None,
-    print_color_mode: str | None = None,
-    media: str | None = None,
-    orientation: str | int | None = None,
-    page_ranges: PageRanges | None = None,
-    print_quality: str | int | None = None,
-    attribute_fidelity: bool | None = None,
     request_id: int = 1,
+    **template: Unpack[JobTemplate],
 ) -> bytes:
     """A Create-Job request; the document then goes in Send-Document."""
     return _job_request(
@@ -324,14 +298,7 @@ def create_job_request(
         requesting_user_name=requesting_user_name,
         job_name=job_name,
         document_format=None,
-        copies=copies,
-        sides=sides,
-        print_color_mode=print_color_mode,
-        media=media,
-        orientation=orientation,
-        page_ranges=page_ranges,
-        print_quality=print_quality,
-        attribute_fidelity=attribute_fidelity,
+        template=template,
     )
 
 
