@@ -20,7 +20,7 @@ it). Optional metadata: ``scheme``, ``port``, ``protocols``, ``ipp_path``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import datetime as dt
 import json
 import logging
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 from yarl import URL
 
 from . import ipp
-from .errors import HPEWSConnectionError, HPEWSError, HPEWSParseError
+from .errors import HPEWSConnectionError, HPEWSError, HPEWSParseError, WriteRefusedError
 from .ipp import codec
 from .models import PrinterProtocol, Profile
 from .protocols import cdm, ledm
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .models import PrinterInfo
-    from .transport import PrinterTransport
+    from .transport import PrinterTransport, Sink
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -265,6 +265,35 @@ class CaptureTransport:
         """Refused: a capture holds no raw port (a printer without one refuses too)."""
         self._count += 1
         raise HPEWSConnectionError(f"A capture replay has no raw port ({port})")
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        limit: int = MAX_DOCUMENT_BYTES,
+        request_timeout: float | None = None,
+        sink: Sink | None = None,
+        long_poll: bool = False,
+    ) -> HttpResponse:
+        """A GET answered from the capture (404 when it lacks the path).
+
+        A capture is a record of reads: anything else is refused, as a
+        printer's management API refuses writes it does not take.
+        """
+        if method.upper() != "GET":
+            self._count += 1
+            raise WriteRefusedError(f"A capture replay takes no {method} ({url})")
+        response = await self.get(url, limit=limit)
+        if response is None:
+            return HttpResponse(url=url, status=404, body=b"", content_type="")
+        if sink is not None:
+            await sink(response.body)
+            return replace(response, body=b"")
+        return response
 
 
 async def _head(body: AsyncIterable[bytes], size: int) -> bytes:

@@ -26,9 +26,11 @@ policy lives here and nowhere else:
   twice, so a challenge to one is an ``HPEWSAuthenticationError`` (ask
   something small first, e.g. Validate-Job, and the credentials go with the
   upload from the start);
-* GET-only for CDM and LEDM: ``post_ipp`` is the one write (IPP is a POST by
-  protocol) and refuses their paths, where a write could reset, reboot or
-  erase a printer;
+* GET-only for CDM and LEDM: ``post_ipp`` (IPP is a POST by protocol)
+  refuses their paths, where a write could reset, reboot or erase a
+  printer; ``exchange`` writes (scan jobs, walk-up destinations,
+  maintenance) only to the paths ``WRITABLE_PATHS`` names, each an action a
+  user asked for, never a refresh;
 * every aiohttp, ssl, OS and timeout failure becomes a library error, and a
   missing document (404) is a normal ``None`` result, not an error.
 """
@@ -38,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import hashlib
 import logging
 import os
@@ -61,7 +63,16 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+    from collections.abc import (
+        AsyncIterable,
+        AsyncIterator,
+        Awaitable,
+        Callable,
+        Iterable,
+        Mapping,
+    )
+
+    type Sink = Callable[[bytes], Awaitable[None]]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -81,6 +92,10 @@ _REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
 _GET_MISSING_STATUSES: Final = frozenset({400, 404, 410})
 # A POST to a port or path without an IPP service.
 _IPP_MISSING_STATUSES: Final = frozenset({400, 404, 405, 410, 501})
+ERROR_BODY_BYTES: Final = 64 * 1024
+"""What ``exchange`` keeps of a non-2xx answer's body (an explanation, if any)."""
+LONG_POLL_MARGIN: Final = 15.0
+"""Seconds a long poll may take beyond the wait it asked the printer for."""
 # Path prefixes of HP's management APIs, where writes reset, reboot or erase.
 PROTECTED_PREFIXES: Final = (
     "/cdm/",
@@ -105,6 +120,13 @@ class HttpResponse:
     server: str | None = None
     """The ``Server`` header; HP's web servers name the model and the serial
     number in it (``HP HTTP Server; <model> - <SKU>; Serial Number: ...``)."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Every response header (``exchange`` fills it: ``Location``, ``ETag``)."""
+
+    def header(self, name: str) -> str | None:
+        """One header's value, looked up case-insensitively."""
+        values = _header_values(self.headers, name)
+        return values[0] if values else None
 
 
 class PrinterTransport(Protocol):
@@ -145,6 +167,21 @@ class PrinterTransport(Protocol):
     ) -> None:
         """Stream a document to the printer's raw port (no IPP); nothing is read."""
 
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        limit: int = MAX_DOCUMENT_BYTES,
+        request_timeout: float | None = None,
+        sink: Sink | None = None,
+        long_poll: bool = False,
+    ) -> HttpResponse:
+        """Any request; every final status is an answer (see ``HttpTransport``)."""
+
 
 _SSL_CONTEXTS: dict[bool, ssl.SSLContext] = {}
 
@@ -181,6 +218,48 @@ async def ssl_context(verify: bool) -> ssl.SSLContext:
         context = await loop.run_in_executor(None, build_ssl_context, verify)
         _SSL_CONTEXTS[verify] = context
     return context
+
+
+# (methods, path pattern) pairs ``exchange`` may write to: each is an action a
+# user asks for (a scan, a walk-up destination, a maintenance job). The eSCL
+# root is the printer's own (mDNS ``rs``), so those match by the last segments.
+WRITABLE_PATHS: Final[tuple[tuple[frozenset[str], re.Pattern[str]], ...]] = (
+    # eSCL scan jobs: create, cancel.
+    (frozenset({"POST"}), re.compile(r"(?i)^(/[^/?#]+)*/ScanJobs$")),
+    (frozenset({"DELETE"}), re.compile(r"(?i)^(/[^/?#]+)*/ScanJobs/[^/?#]+$")),
+    # eSCL walk-up subscriptions: register, unregister.
+    (frozenset({"POST"}), re.compile(r"(?i)^(/[^/?#]+)*/WalkupSubscriptions$")),
+    (
+        frozenset({"DELETE"}),
+        re.compile(r"(?i)^(/[^/?#]+)*/WalkupSubscriptions/[^/?#]+$"),
+    ),
+    # LEDM scan jobs: create; cancel through the job's state.
+    (frozenset({"POST"}), re.compile(r"(?i)^/Scan/Jobs$")),
+    (frozenset({"PUT"}), re.compile(r"(?i)^/Jobs/JobList/\d+$")),
+    # LEDM walk-up destinations: register, unregister (both generations).
+    (
+        frozenset({"POST"}),
+        re.compile(
+            r"(?i)^/(WalkupScanToComp/WalkupScanToCompDestinations"
+            r"|WalkupScan/WalkupScanDestinations)$"
+        ),
+    ),
+    (
+        frozenset({"DELETE"}),
+        re.compile(
+            r"(?i)^/(WalkupScanToComp/WalkupScanToCompDestinations"
+            r"|WalkupScan/WalkupScanDestinations)/[^/?#]+$"
+        ),
+    ),
+)
+
+
+def is_writable_path(method: str, path: str) -> bool:
+    """Whether ``exchange`` may send ``method`` (not GET) to ``path``."""
+    method = method.upper()
+    return any(
+        method in methods and pattern.match(path) for methods, pattern in WRITABLE_PATHS
+    )
 
 
 def is_protected_path(path: str) -> bool:
@@ -322,6 +401,9 @@ class HttpTransport:
         self._timeout = timeout
         self._max_in_flight = max_in_flight
         self._semaphore = asyncio.Semaphore(max_in_flight)
+        # A long poll waits minutes for an event: its own slot, one at a time,
+        # so it never starves the refreshes of the two regular ones.
+        self._long_poll = asyncio.Semaphore(1)
         self._count = 0
         self._challenges: dict[Origin, _Challenge] = {}
 
@@ -395,6 +477,59 @@ class HttpTransport:
         )
         return None if response is None else response.body
 
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        limit: int = MAX_DOCUMENT_BYTES,
+        request_timeout: float | None = None,
+        sink: Sink | None = None,
+        long_poll: bool = False,
+    ) -> HttpResponse:
+        """Send any request and return the final answer, whatever its status.
+
+        For the protocols whose statuses carry meaning (eSCL: 201 + Location,
+        409 busy, 503 not yet, 404/410 no more pages; LEDM events: 304). The
+        policy of ``get`` applies (same-host redirects, credentials per
+        origin, size cap); 401/403 still raise ``HPEWSAuthenticationError``.
+
+        * A method other than GET is sent only to ``WRITABLE_PATHS``
+          (``WriteRefusedError`` otherwise), so nothing else can change the
+          printer.
+        * ``headers`` are added as given (``If-None-Match``, ``Accept``).
+        * A 2xx body is read up to ``limit`` bytes, or handed chunk by chunk
+          to ``sink`` (a page of a scan streams to disk; the answer's
+          ``body`` is then empty) with the timeout applied per chunk rather
+          than to the whole body. Other statuses keep at most
+          ``ERROR_BODY_BYTES`` of theirs.
+        * ``request_timeout`` replaces the transport's per-request timeout;
+          ``long_poll`` runs the request in a slot of its own (one per
+          printer) so a wait of minutes holds up no other request.
+        """
+        method = method.upper()
+        target = URL(url)
+        if method != "GET" and not is_writable_path(method, target.path):
+            raise WriteRefusedError(f"Refusing {method} {redact_url(target)}")
+        response = await self._request(
+            method,
+            url,
+            body=body,
+            content_type=content_type,
+            limit=limit,
+            missing=frozenset(),
+            extra_headers=headers,
+            request_timeout=request_timeout,
+            sink=sink,
+            long_poll=long_poll,
+            any_status=True,
+        )
+        assert response is not None  # any_status answers every status
+        return response
+
     async def send_raw(
         self,
         chunks: AsyncIterable[bytes],
@@ -456,14 +591,26 @@ class HttpTransport:
         content_type: str | None,
         limit: int,
         missing: frozenset[int],
+        extra_headers: Mapping[str, str] | None = None,
+        request_timeout: float | None = None,
+        sink: Sink | None = None,
+        long_poll: bool = False,
+        any_status: bool = False,
     ) -> HttpResponse | None:
         target = self._check_url(URL(url))
+        options = _Options(
+            extra_headers or {},
+            request_timeout or self._timeout,
+            sink,
+            long_poll,
+            any_status,
+        )
         # One answer to a challenge per origin; a second 401 is a refusal.
         answered: set[Origin] = set()
         replayable = body is None or isinstance(body, bytes)
         for _ in range(MAX_REDIRECTS + 1):
             status, headers, response = await self._exchange(
-                method, target, body, content_type, limit
+                method, target, body, content_type, limit, options=options
             )
             where = origin_of(target)
             if (
@@ -575,9 +722,18 @@ class HttpTransport:
         body: bytes | AsyncIterable[bytes] | None,
         content_type: str | None,
         limit: int,
+        *,
+        options: _Options | None = None,
     ) -> tuple[int, Mapping[str, str], HttpResponse | None]:
-        """One HTTP request; the body is read only for 2xx answers."""
-        headers: dict[str, str] = {}
+        """One HTTP request; the body is read only for 2xx answers.
+
+        With ``options.any_status`` every answer is returned (other than 2xx
+        with at most ``ERROR_BODY_BYTES`` of its body).
+        """
+        if options is None:
+            options = _Options({}, self._timeout, None, False, False)
+        seconds = options.timeout
+        headers: dict[str, str] = dict(options.headers)
         if content_type is not None:
             headers["Content-Type"] = content_type
         if (authorization := self._auth_header(method, url)) is not None:
@@ -586,15 +742,19 @@ class HttpTransport:
         if url.scheme == "https":
             tls = await ssl_context(self._verify_ssl)
         streamed = body is not None and not isinstance(body, bytes)
-        async with self._semaphore:
+        stepped = streamed or options.sink is not None
+        slot = self._long_poll if options.long_poll else self._semaphore
+        async with slot:
             self._count += 1
             upload: _Upload | None = None
             try:
-                async with asyncio.timeout(self._timeout) as deadline:
+                async with asyncio.timeout(seconds) as deadline:
                     step: _Steps | None = None
                     data: bytes | AsyncIterable[bytes] | None = body
+                    if stepped:
+                        step = _Steps(deadline, seconds)
                     if body is not None and not isinstance(body, bytes):
-                        step = _Steps(deadline, self._timeout)
+                        assert step is not None
                         data = upload = _Upload(body, step)
                     async with self._session.request(
                         method,
@@ -604,8 +764,8 @@ class HttpTransport:
                         allow_redirects=False,
                         ssl=tls if tls is not None else True,
                         timeout=aiohttp.ClientTimeout(
-                            total=None if streamed else self._timeout,
-                            sock_connect=self._timeout,
+                            total=None if stepped else seconds,
+                            sock_connect=seconds,
                         ),
                     ) as resp:
                         if step is not None:
@@ -613,26 +773,37 @@ class HttpTransport:
                         _LOGGER.debug(
                             "%s %s -> %s", method, redact_url(url), resp.status
                         )
-                        if not 200 <= resp.status < 300:
-                            return resp.status, _copy_headers(resp), None
-                        content = await _read_capped(resp, limit, url, step)
+                        copied = _copy_headers(resp)
+                        ok = 200 <= resp.status < 300
+                        if not ok and not (
+                            options.any_status and resp.status not in (401, 403)
+                        ):
+                            return resp.status, copied, None
+                        if ok and options.sink is not None:
+                            await _stream_capped(resp, limit, url, step, options.sink)
+                            content = b""
+                        else:
+                            content = await _read_capped(
+                                resp, limit if ok else ERROR_BODY_BYTES, url, step
+                            )
                         return (
                             resp.status,
-                            _copy_headers(resp),
+                            copied,
                             HttpResponse(
                                 url=str(url),
                                 status=resp.status,
                                 body=content,
                                 content_type=resp.content_type,
                                 server=resp.headers.get("Server"),
+                                headers=copied if options.any_status else {},
                             ),
                         )
             except HPEWSError:
                 raise
             except TimeoutError as err:
-                what = "stalled for" if streamed else "timed out after"
+                what = "stalled for" if stepped else "timed out after"
                 raise HPEWSTimeoutError(
-                    f"{method} {redact_url(url)} {what} {self._timeout} s"
+                    f"{method} {redact_url(url)} {what} {seconds} s"
                 ) from err
             except aiohttp.ClientPayloadError as err:
                 raise HPEWSParseError(
@@ -649,6 +820,16 @@ class HttpTransport:
             finally:
                 if upload is not None:
                     upload.close()
+
+
+class _Options(NamedTuple):
+    """What ``exchange`` adds to a request."""
+
+    headers: Mapping[str, str]
+    timeout: float
+    sink: Sink | None
+    long_poll: bool
+    any_status: bool
 
 
 class _Steps:
@@ -752,3 +933,31 @@ async def _read_capped(
         if len(data) > limit:
             raise HPEWSParseError(f"{redact_url(url)} sent more than {limit} bytes")
     return bytes(data)
+
+
+async def _stream_capped(
+    resp: aiohttp.ClientResponse,
+    limit: int,
+    url: URL,
+    steps: _Steps | None,
+    sink: Sink,
+) -> None:
+    """Hand the body to ``sink`` chunk by chunk, up to ``limit`` bytes in all.
+
+    The deadline stops while the sink works (writing to a slow disk is not
+    the printer's fault) and starts again for the next chunk.
+    """
+    if resp.content_length is not None and resp.content_length > limit:
+        raise HPEWSParseError(
+            f"{redact_url(url)} announced {resp.content_length} bytes, cap is {limit}"
+        )
+    total = 0
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        total += len(chunk)
+        if total > limit:
+            raise HPEWSParseError(f"{redact_url(url)} sent more than {limit} bytes")
+        if steps is not None:
+            steps.pause()
+        await sink(chunk)
+        if steps is not None:
+            steps.progress()
