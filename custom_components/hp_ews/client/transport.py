@@ -504,8 +504,8 @@ class HttpTransport:
         * A 2xx body is read up to ``limit`` bytes, or handed chunk by chunk
           to ``sink`` (a page of a scan streams to disk; the answer's
           ``body`` is then empty) with the timeout applied per chunk rather
-          than to the whole body. Other statuses keep at most
-          ``ERROR_BODY_BYTES`` of theirs.
+          than to the whole body. Other statuses keep the first
+          ``ERROR_BODY_BYTES`` of theirs (the rest is not read).
         * ``request_timeout`` replaces the transport's per-request timeout;
           ``long_poll`` runs the request in a slot of its own (one per
           printer) so a wait of minutes holds up no other request.
@@ -782,10 +782,10 @@ class HttpTransport:
                         if ok and options.sink is not None:
                             await _stream_capped(resp, limit, url, step, options.sink)
                             content = b""
+                        elif ok:
+                            content = await _read_capped(resp, limit, url, step)
                         else:
-                            content = await _read_capped(
-                                resp, limit if ok else ERROR_BODY_BYTES, url, step
-                            )
+                            content = await _read_prefix(resp, ERROR_BODY_BYTES)
                         return (
                             resp.status,
                             copied,
@@ -933,6 +933,16 @@ async def _read_capped(
         if len(data) > limit:
             raise HPEWSParseError(f"{redact_url(url)} sent more than {limit} bytes")
     return bytes(data)
+
+
+async def _read_prefix(resp: aiohttp.ClientResponse, size: int) -> bytes:
+    """At most ``size`` bytes of an error answer's body; the rest is dropped."""
+    data = bytearray()
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        data += chunk
+        if len(data) >= size:
+            break
+    return bytes(data[:size])
 
 
 async def _stream_capped(
