@@ -62,3 +62,13 @@ FOLLOW_TIMEOUT: Final = 3600.0
 """Seconds a job is followed in the background for the event entity."""
 FOLLOW_RETRY_DELAY: Final = 30.0
 """Seconds between attempts to read a job while the printer does not answer."""
+
+# --- scanning -----------------------------------------------------------------
+
+CONF_WALKUP_ENABLED: Final = "walkup_enabled"
+"""Option: offer Home Assistant as a "Scan to computer" destination on the panel."""
+DEFAULT_WALKUP_ENABLED: Final = True
+CONF_WALKUP_NAME: Final = "walkup_name"
+"""Option: the destination's name on the panel; absent means the location name."""
+MAX_WALKUP_NAME_LENGTH: Final = 32
+"""Longest destination name accepted; printer panels show short names."""
