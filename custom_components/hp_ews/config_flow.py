@@ -49,12 +49,16 @@ from .const import (
     CONF_ADVANCED,
     CONF_HELD_QUOTA_GIB,
     CONF_HOLD_HOURS,
+    CONF_WALKUP_ENABLED,
+    CONF_WALKUP_NAME,
     DEFAULT_HELD_QUOTA_GIB,
     DEFAULT_HOLD_HOURS,
+    DEFAULT_WALKUP_ENABLED,
     DOMAIN,
     LOGGER,
     MAX_HELD_QUOTA_GIB,
     MAX_HOLD_HOURS,
+    MAX_WALKUP_NAME_LENGTH,
     MIN_HELD_QUOTA_GIB,
     MIN_HOLD_HOURS,
 )
@@ -482,22 +486,46 @@ class HPEWSConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-class HPEWSOptionsFlow(OptionsFlow):
-    """Change how held jobs are kept.
+def _walkup_name(value: Any) -> str | None:
+    """The destination name typed, None for the default; ValueError if unusable."""
+    name = str(value or "").strip()
+    if not name:
+        return None
+    if len(name) > MAX_WALKUP_NAME_LENGTH or not name.isprintable():
+        raise ValueError(name)
+    return name
 
-    The options are read when a job is held, so a change needs no reload and
-    the entry registers no update listener.
+
+class HPEWSOptionsFlow(OptionsFlow):
+    """Change how held jobs are kept and whether the panel can scan to Home Assistant.
+
+    The options are read when they are used (a job is held, the walk-up
+    destination is registered), so a change needs no reload and the entry
+    registers no update listener.
     """
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the hold time and the space held jobs may take."""
+        """Ask for the hold time, the space held jobs may take and walk-up scanning."""
+        errors: dict[str, str] = {}
         if user_input is not None:
             # A field left empty falls back to its default.
-            return self.async_create_entry(
-                data={key: int(value) for key, value in user_input.items()}
-            )
+            data: dict[str, Any] = {
+                key: int(user_input[key])
+                for key in (CONF_HOLD_HOURS, CONF_HELD_QUOTA_GIB)
+                if key in user_input
+            }
+            if CONF_WALKUP_ENABLED in user_input:
+                data[CONF_WALKUP_ENABLED] = bool(user_input[CONF_WALKUP_ENABLED])
+            try:
+                name = _walkup_name(user_input.get(CONF_WALKUP_NAME))
+            except ValueError:
+                errors[CONF_WALKUP_NAME] = "invalid_walkup_name"
+            else:
+                if name is not None:
+                    data[CONF_WALKUP_NAME] = name
+                return self.async_create_entry(data=data)
         schema = vol.Schema(
             {
                 vol.Optional(CONF_HOLD_HOURS): NumberSelector(
@@ -518,6 +546,8 @@ class HPEWSOptionsFlow(OptionsFlow):
                         mode=NumberSelectorMode.BOX,
                     )
                 ),
+                vol.Optional(CONF_WALKUP_ENABLED): BooleanSelector(),
+                vol.Optional(CONF_WALKUP_NAME): TextSelector(),
             }
         )
         options = self.config_entry.options
@@ -525,11 +555,22 @@ class HPEWSOptionsFlow(OptionsFlow):
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
                 schema,
-                {
+                user_input
+                or {
                     CONF_HOLD_HOURS: options.get(CONF_HOLD_HOURS, DEFAULT_HOLD_HOURS),
                     CONF_HELD_QUOTA_GIB: options.get(
                         CONF_HELD_QUOTA_GIB, DEFAULT_HELD_QUOTA_GIB
                     ),
+                    CONF_WALKUP_ENABLED: options.get(
+                        CONF_WALKUP_ENABLED, DEFAULT_WALKUP_ENABLED
+                    ),
+                    # Empty means the location name, shown in the description.
+                    CONF_WALKUP_NAME: options.get(CONF_WALKUP_NAME, ""),
                 },
             ),
+            description_placeholders={
+                "location_name": self.hass.config.location_name,
+                "max_length": str(MAX_WALKUP_NAME_LENGTH),
+            },
+            errors=errors,
         )

@@ -72,3 +72,14 @@ CONF_WALKUP_NAME: Final = "walkup_name"
 """Option: the destination's name on the panel; absent means the location name."""
 MAX_WALKUP_NAME_LENGTH: Final = 32
 """Longest destination name accepted; printer panels show short names."""
+
+SCAN_FOLDER: Final = "scans"
+"""Folder in the first media folder where scans go unless the action names one."""
+DEFAULT_SCAN_FILE_NAME: Final = "scan_%Y-%m-%d_%H-%M-%S"
+"""File name template (strftime, local time); the extension is added."""
+DEFAULT_SCAN_RESOLUTION: Final = 300
+"""dpi, or the listed resolution closest to it."""
+MAX_SCAN_FILE_NAME_BYTES: Final = 200
+"""Room within 255 bytes for a page number, " (2)" and the extension."""
+MAX_SCAN_PAGES: Final = 100
+"""Pages one scan may take; a feeder holds fewer."""

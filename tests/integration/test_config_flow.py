@@ -903,7 +903,12 @@ async def test_options(hass: HomeAssistant, mock_config_entry: MockConfigEntry) 
         str(key): key.description["suggested_value"]
         for key in result["data_schema"].schema
     }
-    assert suggested == {"hold_hours": 24, "held_quota_gib": 2}
+    assert suggested == {
+        "hold_hours": 24,
+        "held_quota_gib": 2,
+        "walkup_enabled": True,
+        "walkup_name": "",
+    }
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"hold_hours": 48.0, "held_quota_gib": 10.0}
