@@ -43,6 +43,7 @@ from .errors import (
     RasterError,
     WriteRefusedError,
 )
+from .events import EventChannel, PrinterEvent, PrinterEventKind
 from .ipp import IppJob, JobState
 from .ipp.codec import (
     IppAttribute,
@@ -96,6 +97,13 @@ from .printing.submit import PrintResult
 from .protocols.vocabulary import normalize_uuid
 from .redact import Redactor, learn_json, redact_capture, redact_json
 from .transport import HttpTransport, PrinterTransport
+from .walkup import (
+    HPEWSWalkupFullError,
+    WalkupCapabilities,
+    WalkupDestination,
+    WalkupEventType,
+    WalkupFlavor,
+)
 
 __all__ = [
     "ORIENTATIONS",
@@ -112,6 +120,7 @@ __all__ = [
     "DataSources",
     "DocumentLimit",
     "DocumentSource",
+    "EventChannel",
     "HPEWSAuthenticationError",
     "HPEWSConnectionError",
     "HPEWSDocumentError",
@@ -124,6 +133,7 @@ __all__ = [
     "HPEWSTimeoutError",
     "HPEWSUnsupportedError",
     "HPEWSUnsupportedFormatError",
+    "HPEWSWalkupFullError",
     "HPPrinter",
     "HttpTransport",
     "IppAttribute",
@@ -147,6 +157,8 @@ __all__ = [
     "PrintOptionError",
     "PrintOptions",
     "PrintResult",
+    "PrinterEvent",
+    "PrinterEventKind",
     "PrinterInfo",
     "PrinterProtocol",
     "PrinterSnapshot",
@@ -159,6 +171,10 @@ __all__ = [
     "Supply",
     "SupplyKind",
     "SupplyState",
+    "WalkupCapabilities",
+    "WalkupDestination",
+    "WalkupEventType",
+    "WalkupFlavor",
     "WriteRefusedError",
     "choose_format",
     "decode_ipp",

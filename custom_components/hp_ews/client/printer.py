@@ -33,6 +33,7 @@ from .errors import (
     HPEWSConnectionError,
     HPEWSUnsupportedError,
 )
+from .events import DEFAULT_WAIT as DEFAULT_EVENT_WAIT, EventChannel
 from .models import (
     PrintCapabilities,
     PrinterInfo,
@@ -47,6 +48,7 @@ from .readers import Reader, reader_for
 from .readers.base import announced_uuid, complete_info, parse_optional
 from .redact import redact_capture
 from .transport import DEFAULT_TIMEOUT, RAW_PORT, HttpTransport
+from .walkup import Walkup, WalkupCapabilities, WalkupDestination, WalkupEventType
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -113,6 +115,7 @@ class HPPrinter:
         self._profile: Profile | None = None
         self._ipp_capabilities: PrintCapabilities | None = None
         self._reader: Reader | None = None
+        self._walkup: tuple[str, Walkup] | None = None
 
     @classmethod
     def from_url(
@@ -380,6 +383,65 @@ class HPPrinter:
         Raises ``HPEWSIPPError`` when there is no such job or it has ended.
         """
         await submit.cancel_job(self._transport, await self._ipp_url(), job_id)
+
+    # --- events and walk-up ----------------------------------------------------
+
+    def event_channel(self, *, wait: float = DEFAULT_EVENT_WAIT) -> EventChannel | None:
+        """The long poll on the LEDM event table (see ``events``).
+
+        None before the first probe and for printers without LEDM; a printer
+        that lists LEDM but has no event table says so on the channel's first
+        ``wait()`` (``HPEWSUnsupportedError``). ``wait`` is the seconds the
+        printer holds each poll.
+        """
+        profile = self._profile
+        if profile is None or PrinterProtocol.LEDM not in profile.protocols:
+            return None
+        return EventChannel(self._transport, profile.base_url, wait=wait)
+
+    async def _walkup_client(self) -> Walkup:
+        profile = self._profile or await self.probe()
+        if PrinterProtocol.LEDM not in profile.protocols:
+            raise HPEWSUnsupportedError("Walk-up scanning needs an LEDM printer")
+        walkup = self._walkup
+        if walkup is None or walkup[0] != profile.base_url:
+            walkup = self._walkup = (
+                profile.base_url,
+                Walkup(self._transport, profile.base_url),
+            )
+        return walkup[1]
+
+    async def walkup_capabilities(self) -> WalkupCapabilities:
+        """The printer's walk-up scanning ("Scan to computer" on its panel).
+
+        Raises ``HPEWSUnsupportedError`` when it has none.
+        """
+        return await (await self._walkup_client()).capabilities()
+
+    async def walkup_destinations(self) -> tuple[WalkupDestination, ...]:
+        """Every destination on the panel's "Scan to computer" list."""
+        return await (await self._walkup_client()).destinations()
+
+    async def register_walkup(self, name: str) -> tuple[WalkupDestination, bool]:
+        """Find or create our destination ``name``: (destination, created).
+
+        A write to the printer, only for a user who enabled walk-up scanning.
+        Other destinations are left alone; ``HPEWSWalkupFullError`` when the
+        printer's list is full.
+        """
+        return await (await self._walkup_client()).ensure_destination(name)
+
+    async def unregister_walkup(self, name: str) -> int:
+        """Remove our destination ``name`` (only ours); how many were removed."""
+        return await (await self._walkup_client()).remove_destination(name)
+
+    async def walkup_destination(self, resource: str) -> WalkupDestination | None:
+        """A destination's document with the panel's choice; None when gone."""
+        return await (await self._walkup_client()).destination(resource)
+
+    async def walkup_event(self) -> WalkupEventType | None:
+        """Where the panel's walk-up scan stands (None: the printer does not say)."""
+        return await (await self._walkup_client()).event()
 
     async def capture(self) -> Capture:
         """A redacted capture of every relevant document, in memory.
