@@ -100,6 +100,21 @@ class Counters:
 
 
 @dataclass(frozen=True, slots=True)
+class ScannerSpec:
+    """The scanner of an all-in-one (see simulator/scanner.py for the captures)."""
+
+    adf: bool
+    """A document feeder beside the glass."""
+    duplex: bool = False
+    """The feeder scans both sides."""
+    feeder_capacity: int = 35
+    platen_resolutions: tuple[int, ...] = (75, 100, 150, 200, 300, 400, 600)
+    adf_resolutions: tuple[int, ...] = (75, 100, 150, 200, 300)
+    walkup: bool = True
+    """LEDM "Scan to computer" (WalkupScanToComp) and the event table."""
+
+
+@dataclass(frozen=True, slots=True)
 class PrinterProfile:
     """A simulated model."""
 
@@ -123,6 +138,8 @@ class PrinterProfile:
     laser: bool = False
     color: bool = True
     pages_per_minute: int = 20
+    scanner: ScannerSpec | None = None
+    """None: a printer without a scanner."""
 
     @property
     def data_dir(self) -> Path:
@@ -161,6 +178,8 @@ _OFFICEJET: Final = PrinterProfile(
     out_of_paper_category="trayEmpty",
     language="",
     pages_per_minute=24,
+    # 35-sheet duplex ADF: the OfficeJet Pro 9010 series ScanCaps capture.
+    scanner=ScannerSpec(adf=True, duplex=True, feeder_capacity=35),
 )
 
 _M255DW: Final = PrinterProfile(
@@ -265,6 +284,8 @@ _ENVY: Final = PrinterProfile(
     out_of_paper_category="trayEmpty",
     language="",
     pages_per_minute=9,
+    # Glass only, as the ENVY 4520 is built.
+    scanner=ScannerSpec(adf=False),
 )
 
 PROFILES: Final[dict[str, PrinterProfile]] = {

@@ -23,6 +23,8 @@ LOW_PERCENT: Final = 10
 """At or below: low (HPLIP's threshold)."""
 VERY_LOW_PERCENT: Final = 3
 """At or below: very low."""
+MAX_FEEDER_SHEETS: Final = 500
+"""Sheets the control API puts in a document feeder at most."""
 
 BOOLEAN_FIELDS: Final = (
     "paper_jam",
@@ -134,6 +136,8 @@ class PrinterState:
     out_of_paper: bool = False
     output_bin_full: bool = False
     power_save: bool = False
+    feeder_sheets: int = 0
+    """Sheets waiting in the scanner's document feeder."""
     swapped: int = 0
     """How many times a different printer took this address (fault ``swap``)."""
     levels: dict[str, float | None] = field(default_factory=dict)
@@ -165,6 +169,7 @@ class PrinterState:
         """Back to the state the printer had in its captures."""
         self.paper_jam = self.door_open = self.out_of_paper = False
         self.output_bin_full = self.power_save = False
+        self.feeder_sheets = 0
         self.swapped = 0
         self._identity = None
         self.levels = {
@@ -236,6 +241,16 @@ class PrinterState:
                 missing = self._parse_missing(value)
             elif name == "counters":
                 counters = self._parse_counters(value)
+            elif name == "feeder_sheets":
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int)
+                    or not 0 <= value <= MAX_FEEDER_SHEETS
+                ):
+                    raise StateError(
+                        f"feeder_sheets must be an integer 0-{MAX_FEEDER_SHEETS}"
+                    )
+                updates[name] = value
             elif name in ("percent_per_page", "page_seconds", "sleep_after"):
                 if name == "sleep_after" and value is None:
                     updates[name] = None
@@ -458,6 +473,7 @@ class PrinterState:
             "out_of_paper": self.out_of_paper,
             "output_bin_full": self.output_bin_full,
             "power_save": self.power_save,
+            "feeder_sheets": self.feeder_sheets,
             "supplies": {
                 spec.color: self.level(spec)
                 for spec in self.profile.supplies
