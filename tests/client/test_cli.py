@@ -42,6 +42,8 @@ INFO_FIELDS = {
     "mac",
     "product_number",
     "ews_url",
+    "uptime_seconds",
+    "booted_at",
 }
 STATUS_FIELDS = {
     "state",
@@ -99,7 +101,16 @@ def test_snapshot_json_from_capture(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"info", "status", "supplies", "counters", "ipp", "sources"}
+    assert set(data) == {
+        "info",
+        "status",
+        "supplies",
+        "counters",
+        "ipp",
+        "sources",
+        "trays",
+        "firmware",
+    }
     assert set(data["info"]) == INFO_FIELDS
     assert set(data["status"]) == STATUS_FIELDS
     assert set(data["counters"]) == COUNTER_FIELDS
@@ -132,6 +143,14 @@ def test_snapshot_json_from_capture(capsys: pytest.CaptureFixture[str]) -> None:
         "counters": "ledm",
     }
     assert data["ipp"] is None
+    # Neither MediaHandlingDyn nor IPP in this capture: no trays, no uptime.
+    assert data["trays"] == []
+    assert data["info"]["uptime_seconds"] is None
+    assert data["firmware"] == {
+        "installed": None,
+        "available": None,
+        "auto_update": None,
+    }
 
 
 def test_snapshot_json_ipp_capture(capsys: pytest.CaptureFixture[str]) -> None:
@@ -145,6 +164,14 @@ def test_snapshot_json_ipp_capture(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["ipp"]["operations"][-1] == "Identify-Printer"
     assert "application/pdf" in data["ipp"]["document_formats"]
     assert data["sources"]["status"] == "ipp"
+    # The M476dn sends printer-up-time 0 (RFC 8011 wants >= 1): unknown.
+    assert data["info"]["uptime_seconds"] is None
+    assert data["info"]["booted_at"] is None
+    assert data["firmware"] == {
+        "installed": None,
+        "available": None,
+        "auto_update": None,
+    }
 
 
 def test_errors_exit_non_zero(

@@ -72,6 +72,7 @@ from .models import (
     ChangeMarker,
     Counters,
     DataSources,
+    FirmwareInfo,
     PrintCapabilities,
     PrinterInfo,
     PrinterProtocol,
@@ -82,6 +83,8 @@ from .models import (
     Supply,
     SupplyKind,
     SupplyState,
+    Tray,
+    TrayState,
 )
 from .printer import HPPrinter
 from .printing.formats import SNIFF_BYTES, choose_format, sniff_format
@@ -121,6 +124,7 @@ __all__ = [
     "DocumentLimit",
     "DocumentSource",
     "EventChannel",
+    "FirmwareInfo",
     "HPEWSAuthenticationError",
     "HPEWSConnectionError",
     "HPEWSDocumentError",
@@ -171,6 +175,8 @@ __all__ = [
     "Supply",
     "SupplyKind",
     "SupplyState",
+    "Tray",
+    "TrayState",
     "WalkupCapabilities",
     "WalkupDestination",
     "WalkupEventType",

@@ -9,8 +9,9 @@
         [--media NAME] [--color-mode MODE] [--pages 1-3,5] [--wait] [--json]
 
 ``snapshot --json`` prints one JSON object: ``info``, ``status``,
-``supplies``, ``counters``, ``ipp`` and ``sources``, with the field names of
-the models in ``models.py`` and enums as their string values. ``print``
+``supplies``, ``counters``, ``ipp``, ``sources``, ``trays`` and ``firmware``,
+with the field names of the models in ``models.py``, enums as their string
+values and times in ISO 8601. ``print``
 takes the path the Home Assistant action takes (``HPPrinter.probe`` then
 ``print_document``: format negotiation, conversion, streaming, job
 following); FILE ``-`` reads standard input. It prints the job id and state,
@@ -53,13 +54,35 @@ if TYPE_CHECKING:
 
 def snapshot_to_dict(snapshot: PrinterSnapshot) -> dict[str, Any]:
     """The stable JSON shape of a snapshot (documented in the README)."""
+    info = dataclasses.asdict(snapshot.info)
+    booted_at = snapshot.info.booted_at
+    info["booted_at"] = booted_at.isoformat() if booted_at is not None else None
+    firmware = snapshot.firmware
     return {
-        "info": dataclasses.asdict(snapshot.info),
+        "info": info,
         "status": status_to_dict(snapshot.status),
         "supplies": [dataclasses.asdict(supply) for supply in snapshot.supplies],
         "counters": dataclasses.asdict(snapshot.counters),
         "ipp": dataclasses.asdict(snapshot.ipp) if snapshot.ipp is not None else None,
         "sources": dataclasses.asdict(snapshot.sources),
+        "trays": [
+            {
+                "key": tray.key,
+                "name": tray.name,
+                "kind": tray.kind,
+                "state": tray.state.value,
+                "level_percent": tray.level_percent,
+                "capacity_sheets": tray.capacity_sheets,
+                "media_size": tray.media_size,
+                "media_type": tray.media_type,
+            }
+            for tray in snapshot.trays
+        ],
+        "firmware": {
+            "installed": firmware.installed or snapshot.info.firmware,
+            "available": firmware.available,
+            "auto_update": firmware.auto_update,
+        },
     }
 
 

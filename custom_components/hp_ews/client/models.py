@@ -8,6 +8,7 @@ kept next to the interpreted ones so an unknown code is never lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -23,6 +24,11 @@ MAX_RESOURCES: Final = 512
 """Most resource paths a discovery document yields; real ones list under 100."""
 MAX_TEXT: Final = 4096
 """Longest text a model field holds; longer text the printer sends is cut."""
+MAX_TRAYS: Final = 16
+"""Most input trays a snapshot holds; real printers have at most about six."""
+BOOT_TOLERANCE: Final = timedelta(minutes=2)
+"""A boot time computed again that moved less than this is the same boot:
+request latency and whole-second uptimes make it jitter by a few seconds."""
 
 
 class PrinterProtocol(StrEnum):
@@ -97,6 +103,12 @@ class PrinterInfo:
     """Lower-case, colon separated."""
     product_number: str | None = None
     ews_url: str | None = None
+    uptime_seconds: int | None = None
+    """Seconds since the printer started, as of the last full read (IPP
+    ``printer-up-time``); None when it does not say."""
+    booted_at: datetime | None = None
+    """When the printer started (UTC): the read's time minus its uptime, kept
+    from the previous read while it moves by less than ``BOOT_TOLERANCE``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +215,53 @@ class Supply:
     raw_state: str | None = None
 
 
+class TrayState(StrEnum):
+    """Condition of one paper input, as the printer reports it."""
+
+    OK = "ok"
+    LOW = "low"
+    EMPTY = "empty"
+    OPEN = "open"
+    MISSING = "missing"
+    JAMMED = "jammed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Tray:
+    """One paper input: a tray, the manual feed, a photo tray, a roll."""
+
+    key: str
+    """Stable across refreshes, unique within a printer, e.g. ``tray_1``."""
+    name: str
+    """The printer's name for it (``InputTray1``, ``Tray1``)."""
+    kind: str | None
+    """The printer's word for what it is (IPP ``type``, LEDM ``FeederType``)."""
+    state: TrayState
+    level_percent: int | None = None
+    """0-100 where the printer measures the stack; None where it does not."""
+    capacity_sheets: int | None = None
+    media_size: str | None = None
+    """PWG media size name (``iso_a4_210x297mm``) of the loaded paper."""
+    media_type: str | None = None
+    """Media type keyword as reported (``stationery``, ``lightWeight``)."""
+    raw_state: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareInfo:
+    """The printer's firmware and what its own update check knows."""
+
+    installed: str | None = None
+    available: str | None = None
+    """A newer version the printer's update check found; None when none or unknown."""
+    auto_update: bool | None = None
+    """The printer's automatic-update setting; None where it does not expose it."""
+    auto_update_writable: bool = False
+    """Whether the printer lets that setting be changed over the network."""
+    release_summary: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Counters:
     """Lifetime usage counters; None where the printer does not count."""
@@ -298,3 +357,7 @@ class PrinterSnapshot:
     counters: Counters = field(default_factory=Counters)
     ipp: PrintCapabilities | None = None
     sources: DataSources = field(default_factory=DataSources)
+    trays: tuple[Tray, ...] = ()
+    """Paper inputs, at most ``MAX_TRAYS``; read on full reads only."""
+    firmware: FirmwareInfo = field(default_factory=FirmwareInfo)
+    """Read on full reads only."""

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from yarl import URL
 
-from . import ipp
+from . import firmware, ipp
 from .capture import Capture, take_capture
 from .errors import (
     HPEWSAuthenticationError,
@@ -442,6 +442,17 @@ class HPPrinter:
     async def walkup_event(self) -> WalkupEventType | None:
         """Where the panel's walk-up scan stands (None: the printer does not say)."""
         return await (await self._walkup_client()).event()
+
+    # --- firmware ------------------------------------------------------------------
+
+    async def set_firmware_auto_update(self, enabled: bool) -> None:
+        """Turn the printer's automatic firmware update on or off (a write).
+
+        For printers whose snapshot says ``firmware.auto_update_writable``;
+        ``HPEWSUnsupportedError`` for others, ``HPEWSError`` when refused.
+        """
+        profile = self._profile or await self.probe()
+        await firmware.set_auto_update(self._transport, profile, enabled)
 
     async def capture(self) -> Capture:
         """A redacted capture of every relevant document, in memory.

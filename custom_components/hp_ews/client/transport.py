@@ -251,6 +251,8 @@ WRITABLE_PATHS: Final[tuple[tuple[frozenset[str], re.Pattern[str]], ...]] = (
             r"|WalkupScan/WalkupScanDestinations)/[^/?#]+$"
         ),
     ),
+    # The printer's automatic firmware update setting (client/firmware.py).
+    (frozenset({"PATCH"}), re.compile(r"^/cdm/firmwareUpdate/v2/configuration$")),
 )
 
 

@@ -33,24 +33,39 @@ from custom_components.hp_ews.client.errors import HPEWSParseError
 from custom_components.hp_ews.client.models import (
     MAX_ALERTS,
     MAX_SUPPLIES,
+    MAX_TRAYS,
     PrintCapabilities,
     PrinterInfo,
     PrinterStatus,
     Supply,
     SupplyKind,
     SupplyState,
+    Tray,
+)
+from custom_components.hp_ews.client.protocols.care import (
+    ReadyMedium,
+    ipp_trays,
+    uptime_seconds,
 )
 from custom_components.hp_ews.client.protocols.vocabulary import (
     normalize_uuid,
     supply_keys,
 )
 
-from .codec import IppAttributeGroup, IppGroupTag, IppResolution, ipp_operation_name
+from .codec import (
+    IppAttributeGroup,
+    IppCollection,
+    IppGroupTag,
+    IppResolution,
+    ipp_operation_name,
+)
 from .response import (
     ERROR_KEEP,
     MATCH_CHARS,
     MAX_FIELDS,
+    as_text,
     decode_checked,
+    int_of,
     ints_of,
     key_values,
     text_of,
@@ -64,6 +79,9 @@ if TYPE_CHECKING:
 
 _LIST_VALUES: Final = 512
 """Values read of a capability list (media, formats); real printers list < 200."""
+
+_READY_MEDIA: Final = 32
+"""``media-col-ready`` entries read; real printers list one to four per tray."""
 
 _PRINTER_KEEP: Final[Mapping[str, int]] = MappingProxyType(
     {
@@ -104,6 +122,10 @@ _PRINTER_KEEP: Final[Mapping[str, int]] = MappingProxyType(
         "pwg-raster-document-type-supported": _LIST_VALUES,
         "pwg-raster-document-sheet-back": 1,
         "urf-supported": _LIST_VALUES,
+        # care: trays and uptime
+        "printer-input-tray": MAX_TRAYS * 2,
+        "media-col-ready": _READY_MEDIA,
+        "printer-up-time": 1,
     }
 )
 """What :func:`parse_printer_attributes` decodes: the attributes it reads."""
@@ -120,6 +142,7 @@ class IppPrinter:
     status: PrinterStatus
     supplies: tuple[Supply, ...]
     capabilities: PrintCapabilities
+    trays: tuple[Tray, ...] = ()
 
 
 def parse_printer_attributes(data: bytes, uri: str) -> IppPrinter:
@@ -140,6 +163,7 @@ def parse_printer_attributes(data: bytes, uri: str) -> IppPrinter:
         status=printer_status(printer),
         supplies=_supplies(printer),
         capabilities=capabilities_of(printer),
+        trays=ipp_trays(texts_of(printer, "printer-input-tray"), _ready(printer)),
     )
 
 
@@ -201,7 +225,36 @@ def _info(printer: IppAttributeGroup, uri: str) -> PrinterInfo:
         mac=mac_from_uuid(uuid),
         product_number=product if _PRODUCT_NUMBER.match(product) else None,
         ews_url=_ews_url(printer, uri),
+        uptime_seconds=uptime_seconds(int_of(printer, "printer-up-time")),
     )
+
+
+def _ready(printer: IppAttributeGroup) -> tuple[ReadyMedium, ...]:
+    """``media-col-ready``: each loaded medium's source, type and size."""
+    media: list[ReadyMedium] = []
+    for value in printer.values("media-col-ready"):
+        if not isinstance(value, IppCollection):
+            continue
+        size = value.value("media-size")
+        width = length = None
+        if isinstance(size, IppCollection):
+            width = _positive(size.value("x-dimension"))
+            length = _positive(size.value("y-dimension"))
+        media.append(
+            ReadyMedium(
+                source=as_text(value.value("media-source")),
+                media_type=as_text(value.value("media-type")),
+                width=width,
+                length=length,
+            )
+        )
+    return tuple(media)
+
+
+def _positive(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
 
 
 def _ews_url(printer: IppAttributeGroup, uri: str) -> str | None:

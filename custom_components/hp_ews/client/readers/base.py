@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 import logging
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,6 +24,7 @@ from custom_components.hp_ews.client.errors import HPEWSAuthenticationError, HPE
 from custom_components.hp_ews.client.models import (
     Counters,
     DataSources,
+    FirmwareInfo,
     PrinterInfo,
     PrinterProtocol,
     PrinterSnapshot,
@@ -31,13 +33,14 @@ from custom_components.hp_ews.client.models import (
 )
 from custom_components.hp_ews.client.probe import get_printer_attributes
 from custom_components.hp_ews.client.protocols import ledm
+from custom_components.hp_ews.client.protocols.care import boot_time
 from custom_components.hp_ews.client.status import merge_status
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
     from custom_components.hp_ews.client.ipp import IppPrinter
-    from custom_components.hp_ews.client.models import Profile, Supply
+    from custom_components.hp_ews.client.models import Profile, Supply, Tray
     from custom_components.hp_ews.client.transport import PrinterTransport
 
 _LOGGER = logging.getLogger(__name__)
@@ -143,8 +146,14 @@ class Reader(ABC):
         supplies: tuple[Supply, ...] | None,
         counters: Counters | None,
         ipp_printer: IppPrinter | None,
+        trays: tuple[Tray, ...] | None = None,
+        firmware: FirmwareInfo | None = None,
     ) -> PrinterSnapshot:
-        """Assemble a full read's snapshot, completing missing parts from IPP."""
+        """Assemble a full read's snapshot, completing missing parts from IPP.
+
+        Trays are the family's own, else IPP's; the boot time is kept from
+        ``previous`` while it moves by less than ``BOOT_TOLERANCE``.
+        """
         protocol = self.protocol
         info_source: PrinterProtocol | None = protocol
         if info is None:
@@ -167,6 +176,18 @@ class Reader(ABC):
                 info = announced_uuid(info, before.uuid)
         if info.ews_url is None:
             info = replace(info, ews_url=self.profile.base_url)
+        booted_at = boot_time(
+            now(),
+            info.uptime_seconds,
+            previous.info.booted_at if previous is not None else None,
+        )
+        if booted_at is not None:
+            info = replace(info, booted_at=booted_at)
+        if not trays and ipp_printer is not None:
+            trays = ipp_printer.trays
+        firmware = firmware or FirmwareInfo()
+        if firmware.installed is None:
+            firmware = replace(firmware, installed=info.firmware)
 
         status, status_source = self.complete_status(status, ipp_printer)
 
@@ -189,6 +210,8 @@ class Reader(ABC):
                 supplies=supplies_source,
                 counters=protocol if counters is not None else None,
             ),
+            trays=trays or (),
+            firmware=firmware,
         )
 
     def complete_status(
@@ -244,6 +267,11 @@ class Reader(ABC):
 # --- helpers the readers and HPPrinter share ---------------------------------------
 
 
+def now() -> datetime:
+    """The time of a read (UTC); tests move it to see jitter."""
+    return datetime.now(UTC)
+
+
 def parse_status(
     parser: Callable[[bytes], PrinterStatus], data: bytes | None
 ) -> PrinterStatus | None:
@@ -294,6 +322,7 @@ def complete_info(info: PrinterInfo, other: PrinterInfo) -> PrinterInfo:
             "uuid",
             "mac",
             "product_number",
+            "uptime_seconds",
         )
         if getattr(info, name) is None and getattr(other, name) is not None
     }

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 from custom_components.hp_ews.client.models import (
     Alert,
     ChangeMarker,
+    FirmwareInfo,
     PrinterProtocol,
     PrinterStatus,
 )
-from custom_components.hp_ews.client.protocols import cdm
+from custom_components.hp_ews.client.protocols import care, cdm
 from custom_components.hp_ews.client.status import merge_status
 
 from .base import (
@@ -40,18 +41,20 @@ if TYPE_CHECKING:
 
 
 class CdmReader(Reader):
-    """Identity, system status, alerts, suppliesPublic, lifetimeCounters."""
+    """Identity, status, alerts, supplies, counters, firmware update status."""
 
     protocol = PrinterProtocol.CDM
 
     async def full(self, previous: PrinterSnapshot | None = None) -> PrinterSnapshot:
-        """The five documents and IPP, side by side."""
+        """The five documents, the two firmware ones listed, and IPP, side by side."""
         async with side_by_side() as group:
             identity = group.create_task(self.doc(cdm.IDENTITY))
             own = group.create_task(self.own_status())
             alerts = group.create_task(self.alerts())
             supplies = group.create_task(self.doc(cdm.SUPPLIES))
             counters = group.create_task(self.doc(cdm.LIFETIME_COUNTERS))
+            check = group.create_task(self.listed_doc(care.FIRMWARE_UPDATE_CHECK))
+            config = group.create_task(self.listed_doc(care.FIRMWARE_CONFIGURATION))
             ipp_printer = group.create_task(self.ipp_attributes())
         own_status, serial = own.result()
         self.saw(serial)
@@ -64,6 +67,7 @@ class CdmReader(Reader):
             supplies=parse_optional(cdm.parse_supplies, supplies.result()),
             counters=parse_optional(cdm.parse_lifetime_counters, counters.result()),
             ipp_printer=ipp_printer.result(),
+            firmware=_firmware(check.result(), config.result()),
         )
 
     async def refresh(self, previous: PrinterSnapshot) -> PrinterSnapshot:
@@ -122,9 +126,29 @@ class CdmReader(Reader):
                 primary = merge_status(primary, print_status)
         return primary, serial
 
+    async def listed_doc(self, path: str) -> bytes | None:
+        """A document servicesDiscovery lists (all when it lists nothing)."""
+        resources = self.profile.cdm_resources
+        if resources and not is_listed(resources, path):
+            return None
+        return await self.doc(path)
+
     async def alerts(self) -> tuple[Alert, ...]:
         """The active alerts; none when the document is missing or malformed."""
         return parse_optional(cdm.parse_alerts, await self.doc(cdm.ALERTS)) or ()
+
+
+def _firmware(check: bytes | None, config: bytes | None) -> FirmwareInfo | None:
+    """The update check with the auto-update setting; malformed ones are missing."""
+    found = parse_optional(care.parse_update_check, check)
+    setting = parse_optional(care.parse_firmware_configuration, config)
+    if setting is None:
+        return found
+    return replace(
+        found or FirmwareInfo(),
+        auto_update=setting.auto_update,
+        auto_update_writable=setting.auto_update_writable,
+    )
 
 
 def _with_alerts(own: PrinterStatus, alerts: tuple[Alert, ...]) -> PrinterStatus:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from custom_components.hp_ews.client.models import PrinterProtocol
-from custom_components.hp_ews.client.protocols import ledm
+from custom_components.hp_ews.client.protocols import care, ledm
 
 from .base import (
     Reader,
@@ -26,17 +26,18 @@ if TYPE_CHECKING:
 
 
 class LedmReader(Reader):
-    """ProductConfigDyn, ProductStatusDyn, ConsumableConfigDyn, ProductUsageDyn."""
+    """Product config, status, consumables, usage and media handling documents."""
 
     protocol = PrinterProtocol.LEDM
 
     async def full(self, previous: PrinterSnapshot | None = None) -> PrinterSnapshot:
-        """The four documents the DiscoveryTree lists, and IPP, side by side."""
+        """The five documents the DiscoveryTree lists, and IPP, side by side."""
         async with side_by_side() as group:
             config = group.create_task(self.listed_doc(ledm.PRODUCT_CONFIG))
             status = group.create_task(self.status_doc(ledm.PRODUCT_STATUS))
             consumables = group.create_task(self.listed_doc(ledm.CONSUMABLES))
             usage = group.create_task(self.listed_doc(ledm.USAGE))
+            media = group.create_task(self.listed_doc(care.MEDIA_HANDLING))
             ipp_printer = group.create_task(self.ipp_attributes())
         status_body, serial = status.result()
         self.saw(serial)
@@ -48,6 +49,7 @@ class LedmReader(Reader):
             supplies=supplies,
             counters=counters,
             ipp_printer=ipp_printer.result(),
+            trays=parse_optional(care.parse_media_handling, media.result()),
         )
 
     async def refresh(self, previous: PrinterSnapshot) -> PrinterSnapshot:
