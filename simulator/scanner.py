@@ -196,7 +196,7 @@ class PdfStream:
         tree = self._object(
             2, f"<< /Type /Pages /Kids [{kids}] /Count {len(self._kids)} >>".encode()
         )
-        xref_at = self._written + len(tree)
+        xref_at = self._written  # _object counted the tree
         count = max(self._offsets) + 1
         rows = [b"0000000000 65535 f \n"]
         rows += [
