@@ -107,3 +107,61 @@ class PrintOptionError(HPEWSError, ValueError):
 
 class RasterError(HPEWSError):
     """A page could not be encoded (wrong mode or size, bad settings)."""
+
+
+# --- scanning ------------------------------------------------------------------
+
+
+class ScanErrorReason(StrEnum):
+    """Why a scan failed, for a translated message."""
+
+    BUSY = "busy"
+    """The scanner is busy with another job (eSCL 409, LEDM busy)."""
+    FEEDER_EMPTY = "feeder_empty"
+    JAMMED = "jammed"
+    COVER_OPEN = "cover_open"
+    NO_PAGES = "no_pages"
+    """The job ended without a page."""
+    CANCELED = "canceled"
+    """The scan was cancelled (by us, or at the printer's panel)."""
+    UNSUPPORTED_OPTION = "unsupported_option"
+    """The scanner does not offer a requested source, mode, resolution or format."""
+    TOO_LARGE = "too_large"
+    """A page or the whole scan went past its size or page bound."""
+    FAILED = "failed"
+    """Anything else the scanner reported."""
+
+
+class HPEWSScanError(HPEWSError):
+    """A scan failed; nothing was left behind in the destination folder."""
+
+    def __init__(self, message: str, reason: ScanErrorReason) -> None:
+        """Keep the reason for callers that translate it."""
+        super().__init__(message)
+        self.reason = reason
+
+
+# --- maintenance ---------------------------------------------------------------
+
+
+class MaintenanceErrorReason(StrEnum):
+    """Why the printer did not run a maintenance action."""
+
+    BUSY = "busy"
+    ASLEEP = "asleep"
+    PAPER_JAM = "paper_jam"
+    DOOR_OPEN = "door_open"
+    OUT_OF_PAPER = "out_of_paper"
+    NO_ANSWER = "no_answer"
+    """The write timed out; the printer may still run it."""
+    FAILED = "failed"
+    """The printer refused it for a reason it did not name."""
+
+
+class HPEWSMaintenanceError(HPEWSError):
+    """A maintenance action (report, cleaning, alignment) did not run."""
+
+    def __init__(self, message: str, reason: MaintenanceErrorReason) -> None:
+        """Keep the reason for callers that translate it."""
+        super().__init__(message)
+        self.reason = reason
