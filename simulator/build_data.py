@@ -250,6 +250,17 @@ M476_RAW: Final = "ipp/HP-Color-LaserJet-MFP-M476dn__get-printer-attributes_raw.
 INKJET_TREE: Final = "ledm/node-hp-scan-to_inkjet-A__DiscoveryTree.xml"
 INKJET_USAGE: Final = "ledm/elad-bar-2019_2cart-inkjet-mfp__ProductUsageDyn.xml"
 OJ_CONFIG: Final = "ledm/HP-OfficeJet-Pro-9022e__ProductConfigDyn.xml"
+INTERNAL_PRINT_CAP: Final = "ledm/HP-Smart-Tank-750__InternalPrintCap_reserialized.xml"
+
+
+def internal_print_cap(builder: Builder) -> None:
+    """The maintenance job list of the one LEDM inkjet captured with it."""
+    builder.write(
+        "http/DevMgmt/InternalPrintCap.xml",
+        builder.fixture(INTERNAL_PRINT_CAP),
+        f"fixtures/{INTERNAL_PRINT_CAP} verbatim (Smart Tank 750, an LEDM "
+        "inkjet of the same generation; no capture of this model's)",
+    )
 
 
 def build_officejet(b: Builder) -> None:
@@ -265,6 +276,7 @@ def build_officejet(b: Builder) -> None:
     )
     inks = [s for s in b.profile.supplies if s.measured]
     usage_for_inks(b, INKJET_USAGE, inks)
+    internal_print_cap(b)
     discovery_tree(b, INKJET_TREE)
     names = {"C": "cyan ink", "M": "magenta ink", "Y": "yellow ink", "K": "black ink"}
     write_ipp(
@@ -351,6 +363,11 @@ def build_smart_tank(b: Builder) -> None:
             "deviceUsage/v1/lifetimeCounters",
             "HP-Smart-Tank-580-590__cdm_deviceUsage_v1_lifetimeCounters.json",
         ),
+        ("report/v1/reports", "HP-Smart-Tank-580-590__cdm_report_v1_reports.json"),
+        (
+            "calibration/v1/calibrations",
+            "HP-Smart-Tank-580-590__cdm_calibration_v1_calibrations.json",
+        ),
     ):
         b.copy(f"http/cdm/{name}", f"cdm/{fixture}")
     services = _services_discovery(b.out / "http")
@@ -416,6 +433,7 @@ def build_envy(b: Builder) -> None:
         "ledm/HP-ENVY-Photo-7830__ConsumableConfigDyn.xml",
     )
     b.copy("http/DevMgmt/ProductUsageDyn.xml", INKJET_USAGE)
+    internal_print_cap(b)
     ident = b.profile.identity
     product_config_from(
         b,

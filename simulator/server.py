@@ -36,6 +36,7 @@ from ._aio import cancel_and_wait, reset_socket, reset_transport
 from .faults import Fault, FaultSet, parse_fault
 from .ipp import IppService
 from .jobs import MAX_DOCUMENT_BYTES, Job, JobManager
+from .maintenance import MaintenanceService
 from .profiles import Family, Identity, PrinterProfile, UuidStyle, get_profile
 from .raw import RawServer
 from .state import PrinterState, StateError
@@ -161,6 +162,7 @@ class SimulatedPrinter:
         )
         self._ipp = IppService(self)
         self._raw = RawServer(self.state, self.job_manager)
+        self._maintenance = MaintenanceService(self.state, self.job_manager, self.store)
         self._runner: web.AppRunner | None = None
         self._server: asyncio.Server | None = None
         self._closed_servers: list[asyncio.Server] = []
@@ -292,6 +294,7 @@ class SimulatedPrinter:
             [
                 *control,
                 web.post(IPP_PATH, self._post_ipp),
+                *([] if self.replay else self._maintenance.routes()),
                 web.get("/", self._get_home),
                 web.get("/{path:.+}", self._get_document_path),
             ]

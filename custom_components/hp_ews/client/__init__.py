@@ -32,6 +32,7 @@ from .errors import (
     HPEWSDocumentLimitError,
     HPEWSError,
     HPEWSIPPError,
+    HPEWSMaintenanceError,
     HPEWSOutOfMemoryError,
     HPEWSParseError,
     HPEWSPrinterBusyError,
@@ -39,6 +40,7 @@ from .errors import (
     HPEWSUnsupportedError,
     HPEWSUnsupportedFormatError,
     IppTruncatedError,
+    MaintenanceErrorReason,
     PrintOptionError,
     RasterError,
     WriteRefusedError,
@@ -66,6 +68,7 @@ from .ipp.codec import (
     new_ipp_request,
     new_ipp_response,
 )
+from .maintenance import MaintenanceAction, MaintenanceKind
 from .models import (
     Alert,
     AlertSeverity,
@@ -131,6 +134,7 @@ __all__ = [
     "HPEWSDocumentLimitError",
     "HPEWSError",
     "HPEWSIPPError",
+    "HPEWSMaintenanceError",
     "HPEWSOutOfMemoryError",
     "HPEWSParseError",
     "HPEWSPrinterBusyError",
@@ -157,6 +161,9 @@ __all__ = [
     "IppValue",
     "IppValueTag",
     "JobState",
+    "MaintenanceAction",
+    "MaintenanceErrorReason",
+    "MaintenanceKind",
     "PrintCapabilities",
     "PrintOptionError",
     "PrintOptions",

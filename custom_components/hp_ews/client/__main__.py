@@ -7,6 +7,7 @@
     python -m custom_components.hp_ews.client print URL FILE [--copies N]
         [--sides one-sided|two-sided-long-edge|two-sided-short-edge]
         [--media NAME] [--color-mode MODE] [--pages 1-3,5] [--wait] [--json]
+    python -m custom_components.hp_ews.client maintenance URL [KEY] [--json]
 
 ``snapshot --json`` prints one JSON object: ``info``, ``status``,
 ``supplies``, ``counters``, ``ipp``, ``sources``, ``trays`` and ``firmware``,
@@ -170,6 +171,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     printing.add_argument("--raw-port", type=int, default=9100)
     printing.add_argument("--json", action="store_true", help="print JSON")
+
+    upkeep = commands.add_parser(
+        "maintenance",
+        help="list the reports, cleanings and alignments the printer offers, "
+        "or run one (KEY)",
+    )
+    upkeep.add_argument("url")
+    upkeep.add_argument("key", nargs="?", help="the action to run, as listed")
+    upkeep.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -202,6 +212,8 @@ async def _run(args: argparse.Namespace) -> str:
             return f"Wrote a redacted capture to {args.directory}"
         if args.command == "print":
             return await _print(printer, args)
+        if args.command == "maintenance":
+            return await _maintenance(printer, args)
         return _dump(snapshot_to_dict(await printer.snapshot()))
 
 
@@ -233,6 +245,27 @@ async def _print(printer: HPPrinter, args: argparse.Namespace) -> str:
         return _dump(print_result_to_dict(result))
     pages = f", {result.pages} pages" if result.pages is not None else ""
     return f"Job {result.job_id}: {result.state} ({result.document_format}{pages})"
+
+
+async def _maintenance(printer: HPPrinter, args: argparse.Namespace) -> str:
+    """List the printer's maintenance actions, or run the one named KEY."""
+    if args.key is not None:
+        await printer.run_maintenance(args.key)
+        if args.json:
+            return _dump({"key": args.key, "started": True})
+        return f"Started {args.key}"
+    actions = await printer.maintenance_actions()
+    if args.json:
+        return _dump(
+            {
+                "actions": [
+                    {"key": action.key, "name": action.name, "kind": action.kind}
+                    for action in actions
+                ]
+            }
+        )
+    lines = [f"{action.key}\t{action.name}" for action in actions]
+    return "\n".join(lines) or "The printer offers no maintenance actions"
 
 
 async def _stdin() -> AsyncIterator[bytes]:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from yarl import URL
 
-from . import firmware, ipp
+from . import firmware, ipp, maintenance
 from .capture import Capture, take_capture
 from .errors import (
     HPEWSAuthenticationError,
@@ -115,6 +115,7 @@ class HPPrinter:
         self._profile: Profile | None = None
         self._ipp_capabilities: PrintCapabilities | None = None
         self._reader: Reader | None = None
+        self._maintenance: dict[str, maintenance.MaintenanceRequest] | None = None
         self._walkup: tuple[str, Walkup] | None = None
 
     @classmethod
@@ -281,6 +282,40 @@ class HPPrinter:
         if answer is None:
             raise HPEWSUnsupportedError("The printer's IPP service is gone")
         ipp.check_response(answer)
+
+    # --- maintenance -----------------------------------------------------------
+
+    async def maintenance_actions(self) -> tuple[maintenance.MaintenanceAction, ...]:
+        """What the printer offers for its upkeep (reports, cleaning, alignment).
+
+        Read from the printer each call (``maintenance``); empty when it
+        offers nothing, IPP-only printers included.
+        """
+        profile = self._profile or await self.probe()
+        requests = await maintenance.read_requests(self._transport, profile)
+        self._maintenance = {request.action.key: request for request in requests}
+        return tuple(request.action for request in requests)
+
+    async def run_maintenance(self, key: str) -> None:
+        """Run the action with this key, as the printer listed it.
+
+        The list of the last ``maintenance_actions()`` is used (read now if
+        none was). The only writes hp_ews sends to CDM or LEDM besides
+        scanning: through ``exchange``, to ``WRITABLE_PATHS`` only.
+
+        Raises:
+            HPEWSUnsupportedError: the printer does not offer ``key``.
+            HPEWSMaintenanceError: the printer is jammed, open, out of paper,
+                busy or asleep, or refused the job (``reason``).
+        """
+        profile = self._profile or await self.probe()
+        if self._maintenance is None:
+            await self.maintenance_actions()
+        assert self._maintenance is not None
+        request = self._maintenance.get(key)
+        if request is None:
+            raise HPEWSUnsupportedError(f"The printer does not offer {key!r}")
+        await maintenance.run_request(self._transport, profile, request)
 
     # --- printing --------------------------------------------------------------
 

@@ -251,6 +251,14 @@ WRITABLE_PATHS: Final[tuple[tuple[frozenset[str], re.Pattern[str]], ...]] = (
             r"|WalkupScan/WalkupScanDestinations)/[^/?#]+$"
         ),
     ),
+    # Maintenance: LEDM internal print jobs (reports, cleaning), CDM reports
+    # and calibrations (client/maintenance.py).
+    (frozenset({"POST"}), re.compile(r"^/DevMgmt/InternalPrintDyn\.xml$")),
+    (frozenset({"PATCH"}), re.compile(r"^/cdm/report/v1/print$")),
+    (
+        frozenset({"PATCH"}),
+        re.compile(r"^/cdm/calibration/v1/calibration/[A-Za-z][A-Za-z0-9]{0,63}$"),
+    ),
     # The printer's automatic firmware update setting (client/firmware.py).
     (frozenset({"PATCH"}), re.compile(r"^/cdm/firmwareUpdate/v2/configuration$")),
 )
