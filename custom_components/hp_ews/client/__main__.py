@@ -7,6 +7,7 @@
     python -m custom_components.hp_ews.client print URL FILE [--copies N]
         [--sides one-sided|two-sided-long-edge|two-sided-short-edge]
         [--media NAME] [--color-mode MODE] [--pages 1-3,5] [--wait] [--json]
+    python -m custom_components.hp_ews.client forecast TRACE.csv [--json]
     python -m custom_components.hp_ews.client maintenance URL [KEY] [--json]
 
 ``snapshot --json`` prints one JSON object: ``info``, ``status``,
@@ -39,9 +40,12 @@ from . import (
     SIDES,
     CaptureTransport,
     HPEWSError,
+    HPEWSTraceError,
     HPPrinter,
     PrintOptions,
+    forecast_supply,
     parse_page_ranges,
+    parse_trace,
     profile_from_capture,
     read_capture,
     write_capture,
@@ -49,6 +53,7 @@ from . import (
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
+    from datetime import datetime
 
     from . import DocumentSource, PrinterSnapshot, PrinterStatus, PrintResult, Profile
 
@@ -172,6 +177,16 @@ def _parser() -> argparse.ArgumentParser:
     printing.add_argument("--raw-port", type=int, default=9100)
     printing.add_argument("--json", action="store_true", help="print JSON")
 
+    forecast = commands.add_parser(
+        "forecast",
+        help="when a supply runs out, from a CSV trace: time (ISO 8601), "
+        "level (percent, empty when unknown) and optionally pages",
+    )
+    forecast.add_argument("trace", type=Path)
+    forecast.add_argument(
+        "--json", action="store_true", help="print JSON (the default)"
+    )
+
     upkeep = commands.add_parser(
         "maintenance",
         help="list the reports, cleanings and alignments the printer offers, "
@@ -188,6 +203,8 @@ def _dump(data: Any) -> str:
 
 
 async def _run(args: argparse.Namespace) -> str:
+    if args.command == "forecast":
+        return await _forecast(args.trace)
     if args.command == "snapshot" and args.capture is not None:
         capture = await asyncio.get_running_loop().run_in_executor(
             None, read_capture, args.capture
@@ -266,6 +283,46 @@ async def _maintenance(printer: HPPrinter, args: argparse.Namespace) -> str:
         )
     lines = [f"{action.key}\t{action.name}" for action in actions]
     return "\n".join(lines) or "The printer offers no maintenance actions"
+
+
+MAX_TRACE_BYTES = 64 * 1024 * 1024
+
+
+async def _forecast(path: Path) -> str:
+    """The forecast as of the trace's last row (``forecast_supply``)."""
+    points = parse_trace(await asyncio.to_thread(_read_trace, path))
+    forecast = forecast_supply(points)
+    return _dump(
+        {
+            "runs_out": _iso(forecast.runs_out) if forecast else None,
+            "days_remaining": (
+                round(forecast.days_remaining, 3)
+                if forecast and forecast.days_remaining is not None
+                else None
+            ),
+            "segments": forecast.segments if forecast else 0,
+            "last_replaced": _iso(forecast.last_replaced) if forecast else None,
+        }
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _read_trace(path: Path) -> str:
+    """The trace's text, bounded (runs in the executor)."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_TRACE_BYTES + 1)
+    except OSError as err:
+        raise HPEWSTraceError(f"cannot read {path}: {err.strerror}") from err
+    if len(data) > MAX_TRACE_BYTES:
+        raise HPEWSTraceError(f"a trace has at most {MAX_TRACE_BYTES} bytes")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise HPEWSTraceError(f"{path} is not UTF-8 text") from err
 
 
 async def _stdin() -> AsyncIterator[bytes]:
