@@ -441,8 +441,8 @@ def test_weekday_profile_walks_the_calendar() -> None:
     """An office printing 100 pages on weekdays only, none at weekends.
 
     Counter read every midnight (UTC) for exactly 28 days from Monday Jan 5:
-    2000 pages, 500/7 a day; the whole days give 100 on each weekday, 0 at
-    weekends. The level falls 1 % per 10 pages and reads 30 % at Monday Feb 2
+    2000 pages, 500/7 a day; the whole days give 100 on each working day, 0
+    at weekends. The level falls 1 % per 10 pages and reads 30 % at Monday Feb 2
     00:00; change points sit halfway between midnights (50 pages earlier),
     so the line is at 25 % now: 250 pages left. Monday 100, Tuesday 100,
     half of Wednesday: 2.5 days (a flat 500/7 a day would say 3.5).
@@ -466,23 +466,25 @@ def test_weekday_profile_walks_the_calendar() -> None:
     assert forecast.method is ForecastMethod.PAGES
     assert forecast.pages_per_day == pytest.approx(2000 / 28)
     assert forecast.days_remaining == pytest.approx(2.5)
-    # In Berlin (UTC+1 in winter) days start at 23:00 UTC: Monday there
-    # holds 23/24 of Monday's pages, Saturday 1/24 of Friday's, and Feb 2
-    # 00:00 UTC is 01:00. 23/24 of 95.83 = 91.84 pages on Monday, 100 on
-    # Tuesday, 58.16 of Wednesday's 100: 0.9583 + 1 + 0.5816 = 2.5399 days.
+    # In Berlin (UTC+1 in winter) days start at 23:00 UTC: a Monday there
+    # holds 23/24 of Monday's pages, a Saturday 1/24 of Friday's. Whole
+    # Berlin days Jan 6 - Feb 1: working days (3 * 95.83 + 16 * 100) / 19 =
+    # 99.342, weekend days 4 * 4.167 / 8 = 2.083; scaled to 500 a week:
+    # 99.168 a working day. Feb 2 00:00 UTC is 01:00 there: 23/24 of Monday
+    # (95.04), Tuesday (99.17), then 55.80 / 99.168 = 0.5626 of Wednesday:
+    # 0.9583 + 1 + 0.5626 = 2.5210 days.
     berlin = forecast_supply(points, counter=counter, zone=ZoneInfo("Europe/Berlin"))
     assert berlin is not None
-    assert berlin.days_remaining == pytest.approx(2.5399, abs=1e-4)
-    # 11 days of counter (from Thursday Jan 22: 7 weekdays, 700 pages): one
-    # Monday among the whole days, no profile; flat 700/11 a day: 250 pages
-    # take 250 * 11 / 700 = 3.929 days.
+    assert berlin.days_remaining == pytest.approx(2.5210, abs=1e-4)
+    # A week of counter (from Monday Jan 26: 500 pages) holds one weekend:
+    # no profile, the flat 500/7 a day: 250 pages take 3.5 days.
     recent = [
-        point for point in counter if point.time >= datetime(2026, 1, 22, tzinfo=UTC)
+        point for point in counter if point.time >= datetime(2026, 1, 26, tzinfo=UTC)
     ]
     flat = forecast_supply(points, counter=recent)
     assert flat is not None
-    assert flat.pages_per_day == pytest.approx(700 / 11)
-    assert flat.days_remaining == pytest.approx(250 * 11 / 700)
+    assert flat.pages_per_day == pytest.approx(500 / 7)
+    assert flat.days_remaining == pytest.approx(3.5)
 
 
 def test_thin_history_keeps_what_the_forecast_needs() -> None:

@@ -76,6 +76,7 @@ MAX_DAYS: Final = 3650.0
 """Forecasts further out than ten years are no forecast."""
 
 _DAY: Final = 86400.0
+SATURDAY: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +202,7 @@ def theil_sen(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float] |
 class _Rate:
     per_day: float
     weekdays: tuple[float, ...] | None
-    """Pages on each weekday (Monday first), when there are two weeks to tell."""
+    """Pages on each weekday (Monday first), when there are two weekends to tell."""
 
 
 def _counter_samples(
@@ -258,12 +259,17 @@ def _page_rate(samples: Sequence[tuple[float, float]], zone: tzinfo) -> _Rate | 
 def _weekdays(
     samples: Sequence[tuple[float, float]], start: float, end: float, zone: tzinfo
 ) -> tuple[float, ...] | None:
-    """Typical pages on each weekday: the median over the whole days seen.
+    """Pages on each weekday: working days (Monday-Friday) and weekend days.
 
-    None before two of each weekday are seen, or when nothing was printed.
+    Two means, not seven: a home printer's few busy days fall on random
+    weekdays, and a profile per weekday from four weeks of them is noise
+    (bench/forecast.py measured it); an office's empty weekends are the
+    pattern worth knowing. None before two weekends are seen, or when
+    nothing was printed.
     """
     first = datetime.fromtimestamp(start * _DAY, zone).date() + timedelta(days=1)
-    days: list[list[float]] = [[] for _ in range(7)]
+    work: list[float] = []
+    weekend: list[float] = []
     day = first
     while True:
         midnight = datetime.combine(day, time.min, zone)
@@ -271,12 +277,12 @@ def _weekdays(
         if upper > end:
             break
         printed = _interpolate(samples, upper) - _interpolate(samples, _days(midnight))
-        days[day.weekday()].append(printed)
+        (weekend if day.weekday() >= SATURDAY else work).append(printed)
         day += timedelta(days=1)
-    if min(len(values) for values in days) < 2:
+    if len(weekend) < 4 or not any(work + weekend):
         return None
-    typical = tuple(median(values) for values in days)
-    return typical if sum(typical) > 0 else None
+    working, resting = sum(work) / len(work), sum(weekend) / len(weekend)
+    return (working,) * SATURDAY + (resting,) * (7 - SATURDAY)
 
 
 def _days_to_print(pages: float, rate: _Rate, start: datetime, zone: tzinfo) -> float:
