@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 import socket
 import ssl
+import time
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from aiohttp import web
@@ -33,14 +34,17 @@ from custom_components.hp_ews.client import (
 
 from . import cdm, ledm
 from ._aio import cancel_and_wait, reset_socket, reset_transport
+from .events import EventTable
 from .faults import Fault, FaultSet, parse_fault
 from .ipp import IppService
 from .jobs import MAX_DOCUMENT_BYTES, Job, JobManager
 from .maintenance import MaintenanceService
 from .profiles import Family, Identity, PrinterProfile, UuidStyle, get_profile
 from .raw import RawServer
+from .scanner import ScanJob, Scanner, ScannerHttp, ScanRefusedError, escl_job_summary
 from .state import PrinterState, StateError
 from .store import CaptureStore, load_store
+from .walkup import Walkup
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -162,6 +166,22 @@ class SimulatedPrinter:
         )
         self._ipp = IppService(self)
         self._raw = RawServer(self.state, self.job_manager)
+        spec = None if self.replay else self.profile.scanner
+        self.scanner = None if spec is None else Scanner(spec, self.state)
+        """The all-in-one's scanner (eSCL and LEDM /Scan), None without one."""
+        self.events = (
+            EventTable() if self.scanner is not None and spec and spec.walkup else None
+        )
+        """The LEDM event table (/EventMgmt/EventTable), None when not served."""
+        self.walkup = (
+            None
+            if self.events is None or self.scanner is None
+            else Walkup(self.state, self.events, self.scanner)
+        )
+        self._alert_mark = self.state.modification_number
+        self._supply_mark = self._supply_signature()
+        if self.scanner is not None:
+            self.scanner.listeners.append(self._on_scan_job)
         self._maintenance = MaintenanceService(self.state, self.job_manager, self.store)
         self._runner: web.AppRunner | None = None
         self._server: asyncio.Server | None = None
@@ -248,6 +268,10 @@ class SimulatedPrinter:
         """Back to the captured state: no faults, no jobs."""
         await self._apply_fault(None)
         self.job_manager.clear()
+        if self.scanner is not None:
+            self.scanner.cancel_all()
+        if self.walkup is not None:
+            self.walkup.power_cycle()
         self.state.reset()
         (
             self.state.page_seconds,
@@ -255,6 +279,50 @@ class SimulatedPrinter:
             self.state.sleep_after,
         ) = self._defaults
         self._arm_sleep_timer()
+
+    async def power_cycle(self) -> None:
+        """Off and on again: walk-up registrations and scan jobs are gone.
+
+        The event table starts a new boot (its ETags change) with a
+        PowerUpEvent; the printer's up time restarts.
+        """
+        if self.replay:
+            raise StateError("a replayed capture cannot be power-cycled")
+        if self.scanner is not None:
+            self.scanner.cancel_all()
+        if self.walkup is not None:
+            self.walkup.power_cycle()
+        if self.events is not None:
+            self.events.power_up()
+        self.state.started = time.monotonic()
+
+    async def press_scan_button(
+        self,
+        destination: str,
+        shortcut: str = "SavePDF",
+        *,
+        source: str = "auto",
+        duplex: bool = False,
+        pages: int = 1,
+    ) -> str:
+        """Press Scan on the panel like ``POST /_sim/scan_button``.
+
+        Returns:
+            The destination's resource URI.
+
+        Raises:
+            StateError: no walk-up, unknown destination, busy or bad values.
+        """
+        if self.walkup is None:
+            raise StateError("this printer has no walk-up scanning")
+        try:
+            return self.walkup.press(
+                destination, shortcut, source=source, duplex=duplex, pages=pages
+            ).path
+        except KeyError:
+            raise StateError(f"no destination named {destination!r}") from None
+        except ScanRefusedError as err:
+            raise StateError(str(err)) from None
 
     async def wait_for_jobs(self, within: float = 10.0) -> None:
         """Wait until every received job has finished printing.
@@ -289,10 +357,23 @@ class SimulatedPrinter:
             web.get("/_sim/jobs/{job_id:\\d+}/document", self._get_document),
             web.post("/_sim/reset", self._post_reset),
             web.get("/_sim/info", self._get_info),
+            web.post("/_sim/power_cycle", self._post_power_cycle),
+            web.post("/_sim/scan_button", self._post_scan_button),
+            web.get("/_sim/scan", self._get_scan),
         ]
+        scanning: list[web.RouteDef] = []
+        if self.scanner is not None:
+            scanning += ScannerHttp(
+                self.scanner, self._scanner_identity, self._boot
+            ).routes()
+        if self.walkup is not None:
+            scanning += self.walkup.routes()
+        if self.events is not None:
+            scanning.append(web.get("/EventMgmt/EventTable", self.events.handle))
         app.add_routes(
             [
                 *control,
+                *scanning,
                 web.post(IPP_PATH, self._post_ipp),
                 *([] if self.replay else self._maintenance.routes()),
                 web.get("/", self._get_home),
@@ -347,7 +428,11 @@ class SimulatedPrinter:
                 await server.wait_closed()
             self._closed_servers.clear()
         finally:
-            await self.job_manager.close()
+            try:
+                if self.scanner is not None:
+                    await self.scanner.close()
+            finally:
+                await self.job_manager.close()
 
     async def _listen(self, port: int) -> None:
         assert self._runner is not None
@@ -503,6 +588,43 @@ class SimulatedPrinter:
             self._wake_pending = True
         self._was_asleep = asleep
         self._arm_sleep_timer()
+        if self.events is not None:
+            self._post_events()
+
+    def _supply_signature(self) -> tuple[tuple[str, int | None, bool], ...]:
+        state = self.state
+        return tuple(
+            (spec.key, state.level(spec), spec.key in state.missing)
+            for spec in self.profile.supplies
+        )
+
+    def _post_events(self) -> None:
+        """Alert-table and supply changes reach the event table."""
+        assert self.events is not None
+        if self.state.modification_number != self._alert_mark:
+            self._alert_mark = self.state.modification_number
+            self.events.add(
+                "AlertTableChanged",
+                ("/DevMgmt/ProductStatusDyn.xml", "ledm:hpLedmProductStatusDyn"),
+            )
+        supplies = self._supply_signature()
+        if supplies != self._supply_mark:
+            self._supply_mark = supplies
+            self.events.add(
+                "ConsumableEvent",
+                ("/DevMgmt/ConsumableConfigDyn.xml", "ledm:hpLedmConsumableConfigDyn"),
+            )
+
+    def _on_scan_job(self, job: ScanJob) -> None:
+        if self.events is not None:
+            self.events.add("JobEvent")
+
+    def _scanner_identity(self) -> tuple[str, str, str]:
+        identity = self.state.identity
+        return (self.profile.identity.series, identity.serial, identity.uuid)
+
+    def _boot(self) -> int:
+        return 1 if self.events is None else self.events.stamp[0]
 
     def _arm_sleep_timer(self) -> None:
         """(Re)start the idle countdown to power save; any change restarts it."""
@@ -759,6 +881,63 @@ class SimulatedPrinter:
             raise web.HTTPNotFound(text="no such job")
         return web.FileResponse(job.path)
 
+    async def _post_power_cycle(self, request: web.Request) -> web.Response:
+        try:
+            await self.power_cycle()
+        except StateError as err:
+            raise _bad_request(str(err)) from err
+        return web.json_response(self._state_json())
+
+    async def _post_scan_button(self, request: web.Request) -> web.Response:
+        body = await self._json_body(request)
+        if not isinstance(body, dict):
+            raise _bad_request("body must be a JSON object")
+        known = {"destination", "shortcut", "source", "duplex", "pages"}
+        if unknown := sorted(set(body) - known):
+            raise _bad_request(f"unknown keys: {', '.join(unknown)}")
+        destination = body.get("destination")
+        shortcut = body.get("shortcut", "SavePDF")
+        source = body.get("source", "auto")
+        duplex = body.get("duplex", False)
+        pages = body.get("pages", 1)
+        if not isinstance(destination, str) or not isinstance(shortcut, str):
+            raise _bad_request("destination and shortcut must be strings")
+        if not isinstance(source, str) or not isinstance(duplex, bool):
+            raise _bad_request("source must be a string, duplex true or false")
+        if isinstance(pages, bool) or not isinstance(pages, int):
+            raise _bad_request("pages must be an integer")
+        if self.walkup is None:
+            raise web.HTTPNotFound(
+                text=json.dumps({"error": "this printer has no walk-up scanning"}),
+                content_type="application/json",
+            )
+        try:
+            uri = self.walkup.press(
+                destination, shortcut, source=source, duplex=duplex, pages=pages
+            ).path
+        except KeyError:
+            raise web.HTTPNotFound(
+                text=json.dumps({"error": f"no destination named {destination!r}"}),
+                content_type="application/json",
+            ) from None
+        except ScanRefusedError as err:
+            raise _status_error(err.status, str(err)) from None
+        return web.json_response({"destination_uri": uri})
+
+    async def _get_scan(self, request: web.Request) -> web.Response:
+        if self.scanner is None:
+            return web.json_response({"scanner": False})
+        return web.json_response(
+            {
+                "scanner": True,
+                "state": self.scanner.escl_state,
+                "feeder_sheets": self.state.feeder_sheets,
+                "jobs": [escl_job_summary(j) for j in self.scanner.jobs.values()],
+                "walkup": None if self.walkup is None else self.walkup.to_json(),
+                "event_etag": None if self.events is None else self.events.etag,
+            }
+        )
+
     async def _post_reset(self, request: web.Request) -> web.Response:
         await self.reset()
         return web.json_response(self._state_json())
@@ -781,6 +960,12 @@ def _bad_request(message: str) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(
         text=json.dumps({"error": message}), content_type="application/json"
     )
+
+
+def _status_error(status: int, message: str) -> web.HTTPException:
+    """A JSON error with ``status`` (400 or 409)."""
+    kind = web.HTTPConflict if status == 409 else web.HTTPBadRequest
+    return kind(text=json.dumps({"error": message}), content_type="application/json")
 
 
 def _authorized(request: web.Request, fault: Fault) -> bool:
