@@ -253,6 +253,9 @@ OJ_CONFIG: Final = "ledm/HP-OfficeJet-Pro-9022e__ProductConfigDyn.xml"
 INTERNAL_PRINT_CAP: Final = "ledm/HP-Smart-Tank-750__InternalPrintCap_reserialized.xml"
 
 
+MEDIA_HANDLING: Final = "ledm/kou147258-ledm-mfp__MediaHandlingDyn.xml"
+
+
 def internal_print_cap(builder: Builder) -> None:
     """The maintenance job list of the one LEDM inkjet captured with it."""
     builder.write(
@@ -277,6 +280,13 @@ def build_officejet(b: Builder) -> None:
     inks = [s for s in b.profile.supplies if s.measured]
     usage_for_inks(b, INKJET_USAGE, inks)
     internal_print_cap(b)
+    b.write(
+        "http/DevMgmt/MediaHandlingDyn.xml",
+        b.fixture(MEDIA_HANDLING),
+        f"fixtures/{MEDIA_HANDLING} verbatim (an LEDM inkjet MFP of the same "
+        "generation; no capture of this model's); the simulator serves its "
+        "InputTray once per tray",
+    )
     discovery_tree(b, INKJET_TREE)
     names = {"C": "cyan ink", "M": "magenta ink", "Y": "yellow ink", "K": "black ink"}
     write_ipp(
@@ -364,6 +374,14 @@ def build_smart_tank(b: Builder) -> None:
             "HP-Smart-Tank-580-590__cdm_deviceUsage_v1_lifetimeCounters.json",
         ),
         ("report/v1/reports", "HP-Smart-Tank-580-590__cdm_report_v1_reports.json"),
+        (
+            "firmwareUpdate/v2/updateCheck",
+            "HP-Smart-Tank-580-590__cdm_firmwareUpdate_v2_updateCheck.json",
+        ),
+        (
+            "firmwareUpdate/v2/configuration",
+            "HP-Smart-Tank-580-590__cdm_firmwareUpdate_v2_configuration.json",
+        ),
         (
             "calibration/v1/calibrations",
             "HP-Smart-Tank-580-590__cdm_calibration_v1_calibrations.json",

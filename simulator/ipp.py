@@ -36,6 +36,7 @@ from custom_components.hp_ews.client import (
     new_ipp_response,
 )
 
+from . import care
 from .cdm import ipp_state
 
 if TYPE_CHECKING:
@@ -179,6 +180,7 @@ def printer_attributes(host: IppHost) -> IppAttributeGroup:
         )
     _markers(host, printer)
     _alerts(state, printer)
+    care.ipp_input_trays(state, printer)
     return printer
 
 

@@ -137,6 +137,9 @@ class PrinterProfile:
     """Supply problems in IPP printer-state-reasons (P57750: only printer-alert)."""
     laser: bool = False
     color: bool = True
+    trays: int = 0
+    """Paper inputs the captures list (IPP printer-input-tray without ``auto``,
+    LEDM MediaHandlingDyn InputTray)."""
     pages_per_minute: int = 20
     scanner: ScannerSpec | None = None
     """None: a printer without a scanner."""
@@ -158,6 +161,7 @@ _OFFICEJET: Final = PrinterProfile(
     name="officejet-pro-9022e",
     description="LEDM inkjet MFP: printhead + 4 ink cartridges",
     family=Family.LEDM,
+    trays=2,
     identity=Identity(
         model="HP OfficeJet Pro 9022e",
         series="HP OfficeJet Pro 9020 series",
@@ -216,6 +220,7 @@ _SMART_TANK: Final = PrinterProfile(
     name="smart-tank-580",
     description="CDM ink-tank printer over HTTPS; drops requests beyond 2 in flight",
     family=Family.CDM,
+    trays=1,
     identity=Identity(
         model="HP Smart Tank 588",
         series="Smart Tank 580-590 series",
@@ -244,6 +249,7 @@ _PAGEWIDE: Final = PrinterProfile(
     name="pagewide-mfp-p57750",
     description="IPP-only enterprise PageWide; supply problems only in printer-alert",
     family=Family.IPP_ONLY,
+    trays=2,
     identity=Identity(
         model="HP PageWide MFP P57750",
         series="HP PageWide MFP P57750",
@@ -267,6 +273,7 @@ _ENVY: Final = PrinterProfile(
     name="envy-4520",
     description="Consumer LEDM inkjet whose IPP takes no PDF (PWG raster/URF/JPEG)",
     family=Family.LEDM,
+    trays=1,
     identity=Identity(
         model="HP ENVY 4520 series",
         series="HP ENVY 4520 series",

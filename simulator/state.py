@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any, Final
 import uuid
 
+from .care import FIELDS as CARE_FIELDS, CareError, CareState
 from .profiles import PrinterProfile, SupplySpec, UuidStyle
 
 if TYPE_CHECKING:
@@ -155,6 +156,8 @@ class PrinterState:
     modification_number: int = 0
     """LEDM AlertTable ModificationNumber; bumps when the alert set changes."""
     started: float = field(default_factory=time.monotonic)
+    care: CareState = field(init=False)
+    """Trays, firmware update status (simulator/care.py)."""
     _sequence: int = 0
     _sequence_numbers: dict[str, int] = field(default_factory=dict)
     _alert_signature: tuple[str, ...] = ()
@@ -163,6 +166,7 @@ class PrinterState:
 
     def __post_init__(self) -> None:
         """Start from the captured levels and counters."""
+        self.care = CareState(self.profile.trays)
         self.reset()
 
     def reset(self) -> None:
@@ -188,6 +192,7 @@ class PrinterState:
         }
         self.printing = 0
         self.identify_count = 0
+        self.care.reset()
         self._sequence_numbers = {}
         self._refresh()
 
@@ -214,6 +219,10 @@ class PrinterState:
         """Seconds since the printer started (IPP printer-up-time)."""
         return max(1, int(time.monotonic() - self.started))
 
+    def restart(self, up_seconds: int) -> None:
+        """Make the printer look started ``up_seconds`` ago (a power cycle)."""
+        self.started = time.monotonic() - up_seconds
+
     # --- changes ------------------------------------------------------------
 
     def add_listener(self, listener: Callable[[], None]) -> None:
@@ -230,7 +239,14 @@ class PrinterState:
         levels: dict[str, float | None] = {}
         missing: set[str] | None = None
         counters: dict[str, int] = {}
+        care_changes = {k: v for k, v in changes.items() if k in CARE_FIELDS}
+        try:
+            checked_care = self.care.validate(care_changes)
+        except CareError as err:
+            raise StateError(str(err)) from err
         for name, value in changes.items():
+            if name in CARE_FIELDS:
+                continue
             if name in BOOLEAN_FIELDS:
                 if not isinstance(value, bool):
                     raise StateError(f"{name} must be true or false")
@@ -274,6 +290,7 @@ class PrinterState:
         if missing is not None:
             self.missing = missing
         self.counters.update(counters)
+        self.care.apply(checked_care, self)
         self._refresh()
 
     def _parse_levels(self, value: object) -> dict[str, float | None]:
@@ -500,6 +517,7 @@ class PrinterState:
                 }
                 for c in self.conditions()
             ],
+            **self.care.to_json(),
             "identity": {
                 "serial": identity.serial,
                 "uuid": identity.uuid,

@@ -36,10 +36,10 @@ class Budget:
 
 BUDGET: Final = {
     PrinterProtocol.LEDM: Budget(
-        full=4, refresh=1, status_changed=1, changed=3, no_state=0
+        full=5, refresh=1, status_changed=1, changed=3, no_state=0
     ),
     PrinterProtocol.CDM: Budget(
-        full=5, refresh=1, status_changed=2, changed=4, no_state=1
+        full=7, refresh=1, status_changed=2, changed=4, no_state=1
     ),
     PrinterProtocol.IPP: Budget(
         full=1, refresh=1, status_changed=1, changed=1, no_state=0

@@ -870,7 +870,11 @@ async def test_probe_then_snapshot_over_http(session: aiohttp.ClientSession) -> 
 
         for path, body in capture.http.items():
             mocked.get(f"http://{HOST}:80{path}", body=body, repeat=True)
-        for path in ("/DevMgmt/ProductConfigDyn.xml", "/DevMgmt/ProductUsageDyn.xml"):
+        for path in (
+            "/DevMgmt/ProductConfigDyn.xml",
+            "/DevMgmt/ProductUsageDyn.xml",
+            "/DevMgmt/MediaHandlingDyn.xml",
+        ):
             mocked.get(f"http://{HOST}:80{path}", status=404, repeat=True)
         mocked.post(
             f"http://{HOST}:631/ipp/print",
@@ -1113,6 +1117,7 @@ async def test_ipp_auth_error_is_not_swallowed(session: aiohttp.ClientSession) -
         for path, body in capture.http.items():
             mocked.get(f"http://{HOST}:80{path}", body=body)
         mocked.get(f"http://{HOST}:80/DevMgmt/ProductUsageDyn.xml", status=404)
+        mocked.get(f"http://{HOST}:80/DevMgmt/MediaHandlingDyn.xml", status=404)
         mocked.post(f"http://{HOST}:631/ipp/print", status=401)
         with pytest.raises(HPEWSAuthenticationError):
             await printer.snapshot(profile)
@@ -1130,6 +1135,7 @@ async def test_ipp_connection_error_degrades(session: aiohttp.ClientSession) -> 
         for path, body in capture.http.items():
             mocked.get(f"http://{HOST}:80{path}", body=body)
         mocked.get(f"http://{HOST}:80/DevMgmt/ProductUsageDyn.xml", status=404)
+        mocked.get(f"http://{HOST}:80/DevMgmt/MediaHandlingDyn.xml", status=404)
         mocked.post(
             f"http://{HOST}:631/ipp/print", exception=aiohttp.ClientConnectionError()
         )

@@ -25,6 +25,14 @@ if TYPE_CHECKING:
 
 GET_PRINTER_ATTRIBUTES: Final = 0x000B
 """RFC 8011 operation-id, bytes 2-3 of an IPP request."""
+CARE_READS: Final = {
+    "officejet-pro-9022e": {"/DevMgmt/MediaHandlingDyn.xml"},
+    "smart-tank-580": {
+        "/cdm/firmwareUpdate/v2/updateCheck",
+        "/cdm/firmwareUpdate/v2/configuration",
+    },
+}
+"""Documents of issue 13 a full read asks for, per profile that serves them."""
 
 
 @pytest.fixture
@@ -72,3 +80,6 @@ async def test_reading_sends_only_reads(
     # Both kinds of request were seen, so the filter above had something to judge.
     methods = {seen.method for seen in wire.seen}
     assert methods == {"GET", "POST"}
+    # The care documents (trays, firmware) were among the reads judged.
+    paths = {seen.path for seen in wire.seen}
+    assert paths >= CARE_READS.get(profile, set())
