@@ -32,7 +32,7 @@ from custom_components.hp_ews.client import (
     new_ipp_response,
 )
 
-from . import cdm, ledm
+from . import care, cdm, ledm
 from ._aio import cancel_and_wait, reset_socket, reset_transport
 from .events import EventTable
 from .faults import Fault, FaultSet, parse_fault
@@ -376,6 +376,7 @@ class SimulatedPrinter:
                 *scanning,
                 web.post(IPP_PATH, self._post_ipp),
                 *([] if self.replay else self._maintenance.routes()),
+                *([] if self.replay else self._care_routes()),
                 web.get("/", self._get_home),
                 web.get("/{path:.+}", self._get_document_path),
             ]
@@ -782,7 +783,11 @@ class SimulatedPrinter:
             raise web.HTTPNotFound(text="404 Not Found")
         renderer = None
         if not self.replay:
-            renderer = ledm.RENDERERS.get(path) or cdm.RENDERERS.get(path)
+            renderer = (
+                ledm.RENDERERS.get(path)
+                or cdm.RENDERERS.get(path)
+                or care.RENDERERS.get(path)
+            )
         body = (
             renderer(self.state, self.store)
             if renderer is not None
@@ -793,6 +798,21 @@ class SimulatedPrinter:
         if content_type == "text/xml":
             response.headers["Cache-Control"] = "must-revalidate, max-age=0"
         return response
+
+    def _care_routes(self) -> list[web.RouteDef]:
+        """The automatic-update setting takes a PATCH where it is served."""
+        if care.FIRMWARE_CONFIGURATION not in self.store.http:
+            return []
+        return [
+            web.patch(care.FIRMWARE_CONFIGURATION, self._patch_firmware_configuration)
+        ]
+
+    async def _patch_firmware_configuration(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None
+        return care.patch_firmware_configuration(self.state, body)
 
     async def _post_ipp(self, request: web.Request) -> web.Response:
         if not self.store.ipp:
