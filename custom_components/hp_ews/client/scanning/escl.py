@@ -136,7 +136,8 @@ class EsclScanner:
             content_type="text/xml",
         )
         if response.status in (409, 503):
-            raise scan_error(ScanErrorReason.BUSY)
+            # Refused: busy, unless the scanner names its trouble (a jam, a cover).
+            raise await self._failure("busy", empty=feeder, busy=True)
         location = response.header("Location")
         if response.status not in (200, 201) or not location:
             raise await self._failure(
@@ -200,11 +201,15 @@ class EsclScanner:
             else:
                 raise await self._failure(f"a page request was answered {status}")
 
-    async def _failure(self, what: str, *, empty: bool = False) -> HPEWSScanError:
+    async def _failure(
+        self, what: str, *, empty: bool = False, busy: bool = False
+    ) -> HPEWSScanError:
         """The error for a failed job: the scanner's own trouble if it names one."""
         with suppress(HPEWSError):
             if (problem := (await self._status()).problem(empty=empty)) is not None:
                 return scan_error(problem)
+        if busy:
+            return scan_error(ScanErrorReason.BUSY)
         if empty:
             return scan_error(ScanErrorReason.NO_PAGES)
         return HPEWSScanError(f"Scan failed: {what}", ScanErrorReason.FAILED)

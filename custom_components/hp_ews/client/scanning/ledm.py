@@ -342,7 +342,8 @@ class LedmScanner:
             content_type="text/xml",
         )
         if response.status in (409, 503):
-            raise scan_error(ScanErrorReason.BUSY)
+            # Refused: busy, unless the scanner names its trouble (a jam, a cover).
+            raise await self._failure("busy", empty=feeder, busy=True)
         location = response.header("Location")
         if response.status not in (200, 201) or not location:
             raise await self._failure(
@@ -411,7 +412,12 @@ class LedmScanner:
         await output.end_page()
 
     async def _failure(
-        self, what: str, *, empty: bool = False, canceled: bool = False
+        self,
+        what: str,
+        *,
+        empty: bool = False,
+        canceled: bool = False,
+        busy: bool = False,
     ) -> HPEWSScanError:
         try:
             problem = (await self._status()).problem(empty=empty)
@@ -419,6 +425,8 @@ class LedmScanner:
             problem = None
         if problem is not None:
             return scan_error(problem)
+        if busy:
+            return scan_error(ScanErrorReason.BUSY)
         if canceled:
             return scan_error(ScanErrorReason.CANCELED)
         if empty:

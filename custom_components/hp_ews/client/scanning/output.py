@@ -127,10 +127,10 @@ class ScanOutput:
             await self._flush()
 
     async def _flush(self) -> None:
-        if self._buffer and self._page_file is not None:
-            data = bytes(self._buffer)
-            self._buffer.clear()
-            await self._run(self._page_file.write, data)
+        assert self._page_file is not None
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        await self._run(self._page_file.write, data)
 
     async def end_page(self) -> None:
         """The current page is complete: check it, and add it to the PDF."""
@@ -158,8 +158,7 @@ class ScanOutput:
 
     async def commit(self, source: ScanSource) -> ScanResult:
         """Close the files and give them their final names."""
-        if self.pages == 0:
-            raise HPEWSScanError("The scan produced no page", ScanErrorReason.NO_PAGES)
+        assert self.pages, "the scanners raise NO_PAGES themselves"
         files: tuple[Path, ...] = await self._run(self._commit)
         return ScanResult(
             files=files,
@@ -217,14 +216,9 @@ class ScanOutput:
                     path.unlink(missing_ok=True)
                 return False
             except OSError:
-                # No hard links here (FAT, some network shares).
-                if target.exists():
-                    for path in done:
-                        path.unlink(missing_ok=True)
-                    return False
+                # No hard links here (FAT, some network shares): a rename,
+                # after the check above.
                 temp.replace(target)
-                done.append(target)
-                continue
             done.append(target)
         for temp in temps:
             assert temp is not None
