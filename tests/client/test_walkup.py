@@ -20,6 +20,9 @@ import pytest
 
 from custom_components.hp_ews.client import (
     HPEWSConnectionError,
+    ScanFormat,
+    ScanOptions,
+    ScanSource,
     HPEWSUnsupportedError,
     HPEWSWalkupFullError,
     HPPrinter,
@@ -33,6 +36,7 @@ from custom_components.hp_ews.client import (
 from custom_components.hp_ews.client.walkup import (
     MAX_NAME_LENGTH,
     check_name,
+    scan_options_for,
     parse_caps,
     parse_destinations,
     parse_walkup_event,
@@ -129,6 +133,26 @@ def test_destination_after_the_panel_choice() -> None:
     )
     _, (legacy,) = parse_destinations(_read("WalkupScanDestination_SaveDocument1.xml"))
     assert (legacy.shortcut, legacy.duplex) == ("SaveDocument1", False)
+
+
+def test_scan_options_from_the_panel_choice() -> None:
+    """The shortcut picks the format, two-sided the feeder (captured choices)."""
+
+    def options(name: str) -> ScanOptions:
+        return scan_options_for(parse_destinations(_read(name))[1][0])
+
+    assert options("WalkupScanToCompDestination_simplex_SavePDF.xml") == ScanOptions(
+        source=ScanSource.AUTO, duplex=False, format=ScanFormat.PDF
+    )
+    assert options("WalkupScanToCompDestination_duplex_SavePDF.xml") == ScanOptions(
+        source=ScanSource.FEEDER, duplex=True, format=ScanFormat.PDF
+    )
+    # SaveDocument1 names no format: one PDF.
+    assert options("WalkupScanDestination_SaveDocument1.xml").format is ScanFormat.PDF
+    jpeg = WalkupDestination("/x", "n", "n", shortcut="EmailJPEG")
+    assert scan_options_for(jpeg) == ScanOptions(format=ScanFormat.JPEG)
+    # Nothing chosen yet (no settings): the defaults.
+    assert scan_options_for(WalkupDestination("/x", "n", "n")) == ScanOptions()
 
 
 def test_walkup_event() -> None:

@@ -121,6 +121,7 @@ from .walkup import (
     WalkupDestination,
     WalkupEventType,
     WalkupFlavor,
+    WalkupScan,
 )
 
 __all__ = [
@@ -205,6 +206,7 @@ __all__ = [
     "WalkupDestination",
     "WalkupEventType",
     "WalkupFlavor",
+    "WalkupScan",
     "WriteRefusedError",
     "choose_format",
     "decode_ipp",

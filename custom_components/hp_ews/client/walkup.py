@@ -40,10 +40,12 @@ from .protocols.xmlsafe import (
     parse_int,
     parse_xml,
 )
+from .scanning import ScanFormat, ScanOptions, ScanSource
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
+    from .scanning import ScanResult
     from .transport import HttpResponse, PrinterTransport
 
 COMP_CAPS: Final = "/WalkupScanToComp/WalkupScanToCompCaps"
@@ -126,6 +128,35 @@ class WalkupDestination:
     def is_named(self, name: str) -> bool:
         """Whether both its name and host name are ``name`` (ours)."""
         return self.name == name and self.hostname == name
+
+
+@dataclass(frozen=True, slots=True)
+class WalkupScan:
+    """A scan the printer's panel asked for, delivered."""
+
+    destination: str | None
+    """The destination name the panel showed (ours)."""
+    shortcut: str | None
+    """What the user picked (``SavePDF``, ``SaveJPEG``, ...), if the printer said."""
+    options: ScanOptions
+    result: ScanResult
+
+
+def scan_options_for(destination: WalkupDestination) -> ScanOptions:
+    """The scan the panel's choice asks for.
+
+    A shortcut naming JPEG (``SaveJPEG``, ``EmailJPEG``) gives JPEG pages,
+    anything else (``SavePDF``, ``SaveDocument1``, ``GeneralScan``) one PDF.
+    Two-sided takes the feeder; otherwise the feeder when loaded, else the
+    glass, as the panel does.
+    """
+    shortcut = (destination.shortcut or "").lower()
+    duplex = bool(destination.duplex)
+    return ScanOptions(
+        source=ScanSource.FEEDER if duplex else ScanSource.AUTO,
+        duplex=duplex,
+        format=ScanFormat.JPEG if "jpeg" in shortcut else ScanFormat.PDF,
+    )
 
 
 # --- parsers ---------------------------------------------------------------------
