@@ -20,9 +20,6 @@ import pytest
 
 from custom_components.hp_ews.client import (
     HPEWSConnectionError,
-    ScanFormat,
-    ScanOptions,
-    ScanSource,
     HPEWSUnsupportedError,
     HPEWSWalkupFullError,
     HPPrinter,
@@ -33,14 +30,15 @@ from custom_components.hp_ews.client import (
     WalkupEventType,
     WalkupFlavor,
 )
+from custom_components.hp_ews.client.scanning import ScanFormat, ScanOptions, ScanSource
 from custom_components.hp_ews.client.walkup import (
     MAX_NAME_LENGTH,
     check_name,
-    scan_options_for,
     parse_caps,
     parse_destinations,
     parse_walkup_event,
     registration_body,
+    scan_options_for,
 )
 from tests.conftest import FIXTURES
 
