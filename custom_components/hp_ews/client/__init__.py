@@ -36,6 +36,7 @@ from .errors import (
     HPEWSOutOfMemoryError,
     HPEWSParseError,
     HPEWSPrinterBusyError,
+    HPEWSScanError,
     HPEWSTimeoutError,
     HPEWSUnsupportedError,
     HPEWSUnsupportedFormatError,
@@ -43,10 +44,12 @@ from .errors import (
     MaintenanceErrorReason,
     PrintOptionError,
     RasterError,
+    ScanErrorReason,
     WriteRefusedError,
 )
 from .events import EventChannel, PrinterEvent, PrinterEventKind
 from .forecast import (
+    MAX_HISTORY_POINTS,
     ForecastMethod,
     HPEWSTraceError,
     PagePoint,
@@ -114,6 +117,16 @@ from .printing.spool import READ_CHUNK, DocumentSource
 from .printing.submit import PrintResult
 from .protocols.vocabulary import normalize_uuid
 from .redact import Redactor, learn_json, redact_capture, redact_json
+from .scanning import (
+    ScanColorMode,
+    ScanFormat,
+    ScannerCapabilities,
+    ScannerState,
+    ScannerStatus,
+    ScanOptions,
+    ScanResult,
+    ScanSource,
+)
 from .transport import HttpTransport, PrinterTransport
 from .walkup import (
     HPEWSWalkupFullError,
@@ -125,6 +138,7 @@ from .walkup import (
 )
 
 __all__ = [
+    "MAX_HISTORY_POINTS",
     "ORIENTATIONS",
     "QUALITIES",
     "READ_CHUNK",
@@ -152,6 +166,7 @@ __all__ = [
     "HPEWSOutOfMemoryError",
     "HPEWSParseError",
     "HPEWSPrinterBusyError",
+    "HPEWSScanError",
     "HPEWSTimeoutError",
     "HPEWSTraceError",
     "HPEWSUnsupportedError",
@@ -195,6 +210,15 @@ __all__ = [
     "Profile",
     "RasterError",
     "Redactor",
+    "ScanColorMode",
+    "ScanErrorReason",
+    "ScanFormat",
+    "ScanOptions",
+    "ScanResult",
+    "ScanSource",
+    "ScannerCapabilities",
+    "ScannerState",
+    "ScannerStatus",
     "Supply",
     "SupplyForecast",
     "SupplyKind",

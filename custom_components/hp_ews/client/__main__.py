@@ -9,6 +9,10 @@
         [--media NAME] [--color-mode MODE] [--pages 1-3,5] [--wait] [--json]
     python -m custom_components.hp_ews.client forecast TRACE.csv [--json]
     python -m custom_components.hp_ews.client maintenance URL [KEY] [--json]
+    python -m custom_components.hp_ews.client scan URL [--source auto|glass|feeder]
+        [--duplex] [--color-mode color|grayscale|black_and_white]
+        [--resolution DPI] [--format pdf|jpeg] --output PATH [--json]
+    python -m custom_components.hp_ews.client scanner URL --json
 
 ``snapshot --json`` prints one JSON object: ``info``, ``status``,
 ``supplies``, ``counters``, ``ipp``, ``sources``, ``trays`` and ``firmware``,
@@ -17,8 +21,17 @@ values and times in ISO 8601. ``print``
 takes the path the Home Assistant action takes (``HPPrinter.probe`` then
 ``print_document``: format negotiation, conversion, streaming, job
 following); FILE ``-`` reads standard input. It prints the job id and state,
-or with ``--json`` the ``PrintResult`` fields. Library errors exit with
-status 1 and one line on stderr.
+or with ``--json`` the ``PrintResult`` fields. ``scan`` takes the path
+the Home Assistant action takes (``HPPrinter.scan``): ``--output`` names
+the file (``letter.pdf``; JPEG pages become ``letter-1.jpg``, ``-2`` ...;
+a taken name gets `` (2)``) or an existing folder (the name is then
+``scan-<date>-<time>``); ``--json`` prints ``files[]``, ``pages``,
+``format``, ``source`` and ``size``. ``scanner --json`` prints the
+scanner's ``sources[]``, ``color_modes[]``, ``resolutions[]``,
+``formats[]``, ``duplex``, ``make_and_model``, and its status now:
+``adf_loaded`` and ``state``. ``--escl URL`` gives either the eSCL root
+(e.g. ``http://host:8080/eSCL``) instead of looking for it. Library errors
+exit with status 1 and one line on stderr.
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+from datetime import UTC, datetime
 import json
 from pathlib import Path
 import sys
@@ -43,6 +57,10 @@ from . import (
     HPEWSTraceError,
     HPPrinter,
     PrintOptions,
+    ScanColorMode,
+    ScanFormat,
+    ScanOptions,
+    ScanSource,
     forecast_supply,
     parse_page_ranges,
     parse_trace,
@@ -53,7 +71,6 @@ from . import (
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
-    from datetime import datetime
 
     from . import DocumentSource, PrinterSnapshot, PrinterStatus, PrintResult, Profile
 
@@ -195,6 +212,35 @@ def _parser() -> argparse.ArgumentParser:
     upkeep.add_argument("url")
     upkeep.add_argument("key", nargs="?", help="the action to run, as listed")
     upkeep.add_argument("--json", action="store_true", help="print JSON")
+
+    scan = commands.add_parser("scan", help="scan to a PDF or JPEG files")
+    scan.add_argument("url")
+    scan.add_argument(
+        "--source", choices=[s.value for s in ScanSource], default=ScanSource.AUTO
+    )
+    scan.add_argument("--duplex", action="store_true", help="both sides (feeder)")
+    scan.add_argument(
+        "--color-mode",
+        choices=[m.value for m in ScanColorMode],
+        default=ScanColorMode.COLOR,
+    )
+    scan.add_argument("--resolution", type=int, default=300, help="dpi")
+    scan.add_argument(
+        "--format", choices=[f.value for f in ScanFormat], default=ScanFormat.PDF
+    )
+    scan.add_argument(
+        "--output", type=Path, required=True, help="file (name.pdf) or folder"
+    )
+    scan.add_argument("--max-pages", type=int, default=100)
+    scan.add_argument("--escl", help="the eSCL root, if not at {printer}/eSCL")
+    scan.add_argument("--json", action="store_true", help="print JSON")
+
+    scanner = commands.add_parser(
+        "scanner", help="show what the scanner offers and its status"
+    )
+    scanner.add_argument("url")
+    scanner.add_argument("--escl", help="the eSCL root, if not at {printer}/eSCL")
+    scanner.add_argument("--json", action="store_true", help="print JSON (the default)")
     return parser
 
 
@@ -220,6 +266,7 @@ async def _run(args: argparse.Namespace) -> str:
             verify_ssl=args.verify_ssl,
             **({"username": args.username} if args.username else {}),
             **({"password": args.password} if args.password else {}),
+            **({"escl_root": args.escl} if getattr(args, "escl", None) else {}),
         )
         if args.command == "probe":
             return _dump(profile_to_dict(await printer.probe()))
@@ -231,6 +278,10 @@ async def _run(args: argparse.Namespace) -> str:
             return await _print(printer, args)
         if args.command == "maintenance":
             return await _maintenance(printer, args)
+        if args.command == "scan":
+            return await _scan(printer, args)
+        if args.command == "scanner":
+            return await _scanner(printer)
         return _dump(snapshot_to_dict(await printer.snapshot()))
 
 
@@ -283,6 +334,54 @@ async def _maintenance(printer: HPPrinter, args: argparse.Namespace) -> str:
         )
     lines = [f"{action.key}\t{action.name}" for action in actions]
     return "\n".join(lines) or "The printer offers no maintenance actions"
+
+
+async def _scan(printer: HPPrinter, args: argparse.Namespace) -> str:
+    """The Home Assistant action's path: ``HPPrinter.scan``."""
+    output: Path = args.output
+    if await asyncio.to_thread(output.is_dir):
+        directory, name = (
+            output,
+            datetime.now(UTC).astimezone().strftime("scan-%Y%m%d-%H%M%S"),
+        )
+    else:
+        directory, name = output.parent, output.stem
+    result = await printer.scan(
+        ScanOptions(
+            source=ScanSource(args.source),
+            duplex=args.duplex,
+            color_mode=ScanColorMode(args.color_mode),
+            resolution=args.resolution,
+            format=ScanFormat(args.format),
+        ),
+        directory,
+        name,
+        max_pages=args.max_pages,
+    )
+    if args.json:
+        return _dump(
+            {
+                "files": [str(path) for path in result.files],
+                "pages": result.pages,
+                "format": result.format,
+                "source": result.source,
+                "size": result.size,
+            }
+        )
+    return "\n".join(str(path) for path in result.files)
+
+
+async def _scanner(printer: HPPrinter) -> str:
+    """Capabilities and status of the scanner as one JSON object."""
+    capabilities = await printer.scanner_capabilities()
+    status = await printer.scanner_status()
+    return _dump(
+        {
+            **dataclasses.asdict(capabilities),
+            "adf_loaded": status.adf_loaded,
+            "state": status.state,
+        }
+    )
 
 
 MAX_TRACE_BYTES = 64 * 1024 * 1024

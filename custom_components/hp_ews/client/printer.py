@@ -47,8 +47,16 @@ from .protocols import cdm, ledm
 from .readers import Reader, reader_for
 from .readers.base import announced_uuid, complete_info, parse_optional
 from .redact import redact_capture
+from .scanning import MAX_PAGES, Scanner, find_scanner, run_scan
 from .transport import DEFAULT_TIMEOUT, RAW_PORT, HttpTransport
-from .walkup import Walkup, WalkupCapabilities, WalkupDestination, WalkupEventType
+from .walkup import (
+    Walkup,
+    WalkupCapabilities,
+    WalkupDestination,
+    WalkupEventType,
+    WalkupScan,
+    scan_options_for,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -58,6 +66,7 @@ if TYPE_CHECKING:
 
     from .printing.options import PrintOptions
     from .printing.spool import DocumentSource
+    from .scanning import ScannerCapabilities, ScannerStatus, ScanOptions, ScanResult
     from .transport import PrinterTransport
 
 _LOGGER = logging.getLogger(__name__)
@@ -81,11 +90,14 @@ class HPPrinter:
         verify_ssl: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
         transport: PrinterTransport | None = None,
+        escl_root: str | None = None,
     ) -> None:
         """Describe a printer; nothing is sent until a method is awaited.
 
         ``transport`` replaces the HTTP transport (``session`` is then unused),
-        for capture replays and tests.
+        for capture replays and tests. ``escl_root`` is the scanner's eSCL
+        URL when known (mDNS ``_uscan._tcp``: port and ``rs``), else it is
+        looked for on the first scanner call.
         """
         if scheme is not None and scheme not in _SCHEMES:
             raise HPEWSConnectionError(f"Unsupported scheme: {scheme}")
@@ -115,6 +127,8 @@ class HPPrinter:
         self._profile: Profile | None = None
         self._ipp_capabilities: PrintCapabilities | None = None
         self._reader: Reader | None = None
+        self._escl_root = escl_root
+        self._scanner: tuple[str, Scanner | None] | None = None
         self._maintenance: dict[str, maintenance.MaintenanceRequest] | None = None
         self._walkup: tuple[str, Walkup] | None = None
 
@@ -477,6 +491,96 @@ class HPPrinter:
     async def walkup_event(self) -> WalkupEventType | None:
         """Where the panel's walk-up scan stands (None: the printer does not say)."""
         return await (await self._walkup_client()).event()
+
+    async def walkup_scan(
+        self,
+        resource: str,
+        directory: Path,
+        name: str,
+        *,
+        max_pages: int = MAX_PAGES,
+    ) -> WalkupScan:
+        """Scan what the panel asked for at our destination ``resource``.
+
+        Reads the destination's document for the panel's choice (shortcut,
+        sides), then scans like ``scan`` into ``directory``. Raises
+        ``HPEWSConnectionError`` when the destination is gone, and the
+        errors of ``scan``.
+        """
+        destination = await self.walkup_destination(resource)
+        if destination is None:
+            raise HPEWSConnectionError("The walk-up destination is gone")
+        options = scan_options_for(destination)
+        result = await self.scan(options, directory, name, max_pages=max_pages)
+        return WalkupScan(destination.name, destination.shortcut, options, result)
+
+    # --- scanning --------------------------------------------------------------
+
+    async def _find_scanner(self) -> Scanner:
+        """The scanner, found once per web server (eSCL, else LEDM ``/Scan``)."""
+        profile = self._profile or await self.probe()
+        cached = self._scanner
+        if cached is None or cached[0] != profile.base_url:
+            try:
+                found: Scanner | None = await find_scanner(
+                    self._transport, profile.base_url, escl_root=self._escl_root
+                )
+            except HPEWSUnsupportedError:
+                found = None
+            cached = self._scanner = (profile.base_url, found)
+        if cached[1] is None:
+            raise HPEWSUnsupportedError("The printer has no scanner")
+        return cached[1]
+
+    async def scanner_capabilities(self) -> ScannerCapabilities:
+        """Sources, colour modes, resolutions, formats and duplex of the scanner.
+
+        Read once (the first scanner call finds the scanner and reads them);
+        later calls send nothing.
+
+        Raises:
+            HPEWSUnsupportedError: the printer has no scanner (remembered:
+                later calls raise it without asking again).
+        """
+        return (await self._find_scanner()).capabilities()
+
+    async def scanner_status(self) -> ScannerStatus:
+        """The scanner's state and whether paper waits in its feeder.
+
+        One GET (eSCL ``ScannerStatus`` or LEDM ``/Scan/Status``) once the
+        scanner is known. Raises ``HPEWSUnsupportedError`` without a scanner.
+        """
+        return await (await self._find_scanner()).status()
+
+    async def scan(
+        self,
+        options: ScanOptions,
+        directory: Path,
+        name: str,
+        *,
+        max_pages: int = MAX_PAGES,
+    ) -> ScanResult:
+        """Scan into ``directory``: ``name``.pdf, or ``name``-1.jpg, -2 ...
+
+        Pages stream to temporary files in ``directory`` (created if
+        missing); the final names appear only when the whole scan succeeded,
+        and nothing is left behind on any failure or cancellation. A name
+        that is taken gets `` (2)``, `` (3)`` ...: nothing is overwritten.
+        ``name`` must be a plain file name (ValueError otherwise).
+        ``ScanSource.AUTO`` takes the feeder when it holds paper, else the
+        glass; the glass gives one page. PDFs are assembled here from the
+        scanner's JPEG pages.
+
+        Raises:
+            HPEWSScanError: ``reason`` says why (busy, feeder empty, jammed,
+                cover open, no pages, an option not offered, more than
+                ``max_pages`` pages, failed).
+            HPEWSUnsupportedError: the printer has no scanner.
+            HPEWSConnectionError: the printer went away.
+        """
+        return await run_scan(
+            await self._find_scanner(), options, directory, name, max_pages=max_pages
+        )
 
     # --- firmware ------------------------------------------------------------------
 
