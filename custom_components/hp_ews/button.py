@@ -1,4 +1,9 @@
-"""Buttons for an HP printer."""
+"""Buttons for an HP printer: identify it, and the upkeep it offers.
+
+The maintenance buttons are the printer's own list (reports, printhead
+cleaning levels, alignment), read once when the platform is set up; a
+refresh never reads it again and never writes.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +19,14 @@ from homeassistant.components.button import (  # type: ignore[attr-defined,unuse
 from homeassistant.const import EntityCategory
 from homeassistant.exceptions import HomeAssistantError
 
-from .client import HPEWSError
-from .const import DOMAIN
+from .client import (
+    HPEWSError,
+    HPEWSMaintenanceError,
+    MaintenanceAction,
+    MaintenanceErrorReason,
+    MaintenanceKind,
+)
+from .const import DOMAIN, LOGGER
 from .entity import HPEWSEntity
 
 if TYPE_CHECKING:
@@ -25,6 +36,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .client import HPPrinter, PrinterSnapshot
+    from .coordinator import HPEWSCoordinator
     from .data import HPEWSConfigEntry
 
 # One request at a time: printers are slow and fragile.
@@ -51,6 +63,32 @@ BUTTONS: tuple[HPEWSButtonEntityDescription, ...] = (
     ),
 )
 
+MAINTENANCE_ENABLED: frozenset[MaintenanceKind] = frozenset(
+    {
+        MaintenanceKind.STATUS_REPORT,
+        MaintenanceKind.PRINT_QUALITY_REPORT,
+        MaintenanceKind.CLEAN_LEVEL_1,
+        MaintenanceKind.CLEAN_LEVEL_2,
+        MaintenanceKind.CLEAN_LEVEL_3,
+        MaintenanceKind.ALIGN,
+    }
+)
+"""Kinds enabled by default; the printer's other pages start disabled."""
+
+MAINTENANCE_BUTTONS: tuple[ButtonEntityDescription, ...] = tuple(
+    ButtonEntityDescription(
+        key=f"maintenance_{kind.value}",
+        translation_key=f"maintenance_{kind.value}",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=kind in MAINTENANCE_ENABLED,
+    )
+    for kind in MaintenanceKind
+)
+"""One description per kind of action; the printer's list says which exist."""
+_MAINTENANCE_BY_KIND: dict[str, ButtonEntityDescription] = {
+    description.key: description for description in MAINTENANCE_BUTTONS
+}
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -64,6 +102,17 @@ async def async_setup_entry(
         for description in BUTTONS
         if description.exists_fn(coordinator.data)
     )
+    try:
+        actions = await coordinator.printer.maintenance_actions()
+    except HPEWSError as err:
+        # No list now: no buttons; the next setup (a reload) asks again.
+        LOGGER.warning(
+            "%s: could not read the maintenance actions: %s", coordinator.host, err
+        )
+        return
+    async_add_entities(
+        HPEWSMaintenanceButton(coordinator, action) for action in actions
+    )
 
 
 class HPEWSButtonEntity(HPEWSEntity, ButtonEntity):
@@ -75,6 +124,50 @@ class HPEWSButtonEntity(HPEWSEntity, ButtonEntity):
         """Ask the printer to perform the action."""
         try:
             await self.entity_description.press_fn(self.coordinator.printer)
+        except HPEWSError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="action_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+
+class HPEWSMaintenanceButton(HPEWSEntity, ButtonEntity):
+    """Runs one maintenance action the printer listed."""
+
+    def __init__(
+        self, coordinator: HPEWSCoordinator, action: MaintenanceAction
+    ) -> None:
+        """Initialise the button for ``action``."""
+        super().__init__(
+            coordinator, _MAINTENANCE_BY_KIND[f"maintenance_{action.kind.value}"]
+        )
+        self.action = action
+        # Two actions may be of one kind: the printer's key tells them apart.
+        self._attr_unique_id = (
+            f"{coordinator.config_entry.unique_id}_maintenance_{action.key}"
+        )
+        self._attr_translation_placeholders = {"name": action.name}
+
+    async def async_press(self) -> None:
+        """Ask the printer to run the action."""
+        try:
+            await self.coordinator.printer.run_maintenance(self.action.key)
+        except HPEWSMaintenanceError as err:
+            key = {
+                MaintenanceErrorReason.BUSY: "maintenance_busy",
+                MaintenanceErrorReason.ASLEEP: "maintenance_asleep",
+                MaintenanceErrorReason.PAPER_JAM: "maintenance_paper_jam",
+                MaintenanceErrorReason.DOOR_OPEN: "maintenance_door_open",
+                MaintenanceErrorReason.OUT_OF_PAPER: "maintenance_out_of_paper",
+                MaintenanceErrorReason.NO_ANSWER: "maintenance_no_answer",
+                MaintenanceErrorReason.FAILED: "maintenance_failed",
+            }[err.reason]
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key=key,
+                translation_placeholders={"name": self.action.name, "error": str(err)},
+            ) from err
         except HPEWSError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,

@@ -1,4 +1,4 @@
-"""Event entity for an HP printer: a followed print job ended."""
+"""Event entities for an HP printer: a followed print job ended; an alert came or went."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
 
+from .alerts import EVENT_TYPES as ALERT_EVENT_TYPES, AlertTracker
 from .client import JobState
 from .entity import HPEWSEntity
 
@@ -31,6 +32,12 @@ JOB_EVENT = EventEntityDescription(
     ],
 )
 
+ALERT_EVENT = EventEntityDescription(
+    key="alert",
+    translation_key="alert",
+    event_types=list(ALERT_EVENT_TYPES),
+)
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -40,6 +47,7 @@ async def async_setup_entry(
     """Set up the print job event entity."""
     data = entry.runtime_data
     async_add_entities([HPEWSJobEventEntity(data.coordinator, data.jobs, JOB_EVENT)])
+    async_add_entities([HPEWSAlertEventEntity(data.coordinator, ALERT_EVENT)])
 
 
 class HPEWSJobEventEntity(HPEWSEntity, EventEntity):
@@ -74,3 +82,35 @@ class HPEWSJobEventEntity(HPEWSEntity, EventEntity):
             {"job_id": event.job_id, "name": event.name, "pages": event.pages},
         )
         self.async_write_ha_state()
+
+
+class HPEWSAlertEventEntity(HPEWSEntity, EventEntity):
+    """Fires ``raised`` and ``cleared`` as the printer's alerts come and go.
+
+    The differences come from ``alerts.AlertTracker``; the alerts present
+    when the entity is added are state, not events (see ``alerts``).
+    """
+
+    entity_description: EventEntityDescription
+
+    def __init__(
+        self, coordinator: HPEWSCoordinator, description: EventEntityDescription
+    ) -> None:
+        """Initialise the entity for the alerts of one printer."""
+        super().__init__(coordinator, description)
+        self._tracker = AlertTracker(coordinator.data)
+
+    async def async_added_to_hass(self) -> None:
+        """Start from the alerts present now."""
+        await super().async_added_to_hass()
+        self._tracker = AlertTracker(self.coordinator.data)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Fire one event per alert raised or cleared since the last snapshot."""
+        changes = self._tracker.update(self.coordinator.data)
+        for change in changes:
+            self._trigger_event(change.event_type, change.attributes)
+            self.async_write_ha_state()
+        if not changes:
+            super()._handle_coordinator_update()
