@@ -152,18 +152,11 @@ class EventTable:
             raise web.HTTPServiceUnavailable(text="too many event listeners")
         self._waiters += 1
         try:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + seconds
-            while not (newer := self.newer_than(known)):
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    return self._not_modified()
-                changed = self._changed
-                try:
-                    async with asyncio.timeout(remaining):
-                        await changed.wait()
-                except TimeoutError:
-                    return self._not_modified()
+            async with asyncio.timeout(seconds):
+                while not (newer := self.newer_than(known)):
+                    await self._changed.wait()
+        except TimeoutError:
+            return self._not_modified()
         finally:
             self._waiters -= 1
         return self._table(newer)

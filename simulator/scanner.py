@@ -416,11 +416,9 @@ class Scanner:
         self._numbers += 1
         job = ScanJob(self._numbers, settings, total, protocol)
         self.jobs[job.uuid] = job
+        # Only the newest job can be running: the oldest ones are finished.
         while len(self.jobs) > HISTORY:
-            oldest = next(iter(self.jobs.values()))
-            if oldest.active:
-                break
-            del self.jobs[oldest.uuid]
+            del self.jobs[next(iter(self.jobs))]
         job.task = asyncio.get_running_loop().create_task(self._produce(job))
         self._notify(job)
         return job
@@ -453,8 +451,6 @@ class Scanner:
                     side=side,
                 ),
             )
-            if not job.active:
-                return
             job.ready.append(Page(index + 1, jpeg, width, height, side))
             job.produced += 1
         job.finished = True
@@ -484,10 +480,11 @@ class Scanner:
             await job.wake.wait()
 
     def _complete(self, job: ScanJob) -> None:
-        if job.active:
-            job.state = "Completed"
-            job.reason = "JobCompletedSuccessfully"
-            self._notify(job)
+        # Only running jobs get here: an ended job has no pages to take and
+        # its producer was cancelled.
+        job.state = "Completed"
+        job.reason = "JobCompletedSuccessfully"
+        self._notify(job)
 
     def cancel(self, job: ScanJob) -> None:
         """The client deleted or canceled the job."""
@@ -698,7 +695,7 @@ class Scanner:
             )
         return _document(root)
 
-    def ledm_job(self, job: ScanJob, boot: int) -> bytes:
+    def ledm_job(self, job: ScanJob, boot: int, *, warming: bool = False) -> bytes:
         """``/Jobs/JobList/<n>`` as the Officejet 6500 E710n-z answers it."""
         root = ET.Element(f"{{{JOBS}}}Job")
         _sub(root, JOBS, "JobUrl", job.path)
@@ -713,7 +710,10 @@ class Scanner:
             number = job.ready[0].number if job.ready else job.delivered + 1
             _sub(pre, CNX, "PageNumber", str(number))
             _sub(
-                pre, CNX, "PageState", "ReadyToUpload" if job.ready else "PreparingScan"
+                pre,
+                CNX,
+                "PageState",
+                "ReadyToUpload" if job.ready and not warming else "PreparingScan",
             )
             info = ET.SubElement(pre, f"{{{CNX}}}BufferInfo")
             echoed = ET.SubElement(info, f"{{{CNX}}}ScanSettings")
@@ -790,13 +790,11 @@ def _int(values: dict[str, str], name: str, default: int) -> int:
 
 
 def parse_xml(body: bytes) -> ET.Element:
-    """A request body as XML; bounded and without entity tricks.
+    """A request body (bounded by the caller) as XML, without entity tricks.
 
     Raises:
-        ScanRefusedError: 400 too large, DTD or not XML.
+        ScanRefusedError: 400 DTD or not XML.
     """
-    if len(body) > MAX_SETTINGS_BYTES:
-        raise ScanRefusedError(413, "scan settings too large")
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise ScanRefusedError(400, "DTDs are not accepted")
     try:
@@ -978,6 +976,8 @@ class ScannerHttp:
     async def next_document(self, request: web.Request) -> web.StreamResponse:
         """NextDocument: a page, 503 while it is being scanned, 404 when done."""
         job = self._job(request)
+        if _warming_up(job):
+            return _not_ready()
         if job.settings.document_format == "application/pdf":
             return await self._pdf(request, job)
         page = self.scanner.take(job)
@@ -986,9 +986,7 @@ class ScannerHttp:
         if job.finished or not job.active:
             raise web.HTTPNotFound(text="no more pages")
         job.not_ready_answers += 1
-        return web.Response(
-            status=503, text="page not ready", headers={"Retry-After": "1"}
-        )
+        return _not_ready()
 
     async def _pdf(self, request: web.Request, job: ScanJob) -> web.StreamResponse:
         """The whole job as one PDF, streamed as the pages are scanned."""
@@ -996,9 +994,7 @@ class ScannerHttp:
             raise web.HTTPNotFound(text="no more pages")
         if not job.ready:
             job.not_ready_answers += 1
-            return web.Response(
-                status=503, text="page not ready", headers={"Retry-After": "1"}
-            )
+            return _not_ready()
         job.pdf_sent = True
         settings = job.settings
         pdf = PdfStream(settings.x_dpi, settings.y_dpi, settings.mode == "L")
@@ -1050,7 +1046,8 @@ class ScannerHttp:
     async def get_ledm_job(self, request: web.Request) -> web.Response:
         """The job document with the next page's BinaryURL."""
         job = self._ledm(request)
-        response = self._xml(self.scanner.ledm_job(job, self._boot()))
+        warming = _warming_up(job)
+        response = self._xml(self.scanner.ledm_job(job, self._boot(), warming=warming))
         response.headers["ETag"] = f'"{self._boot()}-{job.number}"'
         return response
 
@@ -1070,13 +1067,30 @@ class ScannerHttp:
         """A page's BinaryURL: the JPEG once it is ReadyToUpload."""
         job = self._ledm(request)
         wanted = int(request.match_info["page"])
-        if not job.ready or job.ready[0].number != wanted:
+        if not job.not_ready_answers or not job.ready or job.ready[0].number != wanted:
             raise web.HTTPNotFound(text="page not ready")
         page = self.scanner.take(job)
         assert page is not None
         response = web.Response(body=page.jpeg, content_type="image/jpeg")
         response.headers["Cache-Control"] = "max-age=180"
         return response
+
+
+def _warming_up(job: ScanJob) -> bool:
+    """The first look at a running job finds its page not scanned yet.
+
+    A real page takes seconds (the Officejet 6500 transcript polls
+    PreparingScan 55 times); here eSCL answers 503 once and LEDM shows
+    PreparingScan once, so clients always meet the wait.
+    """
+    if job.active and not job.not_ready_answers:
+        job.not_ready_answers = 1
+        return True
+    return False
+
+
+def _not_ready() -> web.Response:
+    return web.Response(status=503, text="page not ready", headers={"Retry-After": "1"})
 
 
 def escl_job_summary(job: ScanJob) -> dict[str, Any]:

@@ -168,8 +168,6 @@ class Walkup:
             or job.active
         ):
             return
-        if job.uuid in session.jobs:
-            return
         session.jobs.append(job.uuid)
         if job.state != "Completed":
             session.event = "ScanPagesComplete"

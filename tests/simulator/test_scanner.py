@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 import xml.etree.ElementTree as ET
 
 import aiohttp
@@ -13,12 +14,15 @@ from PIL import Image
 import pytest
 
 from simulator import scanner as scanner_module
-from simulator.scanner import Page, build_pdf, render_page
+from simulator.profiles import ScannerSpec
+from simulator.scanner import Page, Scanner, build_pdf, render_page
 
 from .conftest import FIXTURES
 from .helpers import get_text, wait_for
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from simulator.server import SimulatedPrinter
     from simulator.testing import PrinterFactory
 
@@ -290,7 +294,7 @@ async def test_feeder_pdf_is_one_document_of_every_page(
     simulated_printer: PrinterFactory, http: aiohttp.ClientSession
 ) -> None:
     sim = await simulated_printer("officejet-pro-9022e")
-    sim.set_state(feeder_sheets=3)
+    sim.set_state(feeder_sheets=6)  # more than are scanned ahead: the stream waits
     status, location = await post_job(
         http,
         sim,
@@ -300,7 +304,7 @@ async def test_feeder_pdf_is_one_document_of_every_page(
     status, body, content_type = await next_document(http, location)
     assert (status, content_type) == (200, "application/pdf")
     pages = pdf_pages(body)
-    assert [jpeg_size(page) for page in pages] == [(637, 825, "L")] * 3
+    assert [jpeg_size(page) for page in pages] == [(637, 825, "L")] * 6
     assert b"/MediaBox [0 0 611.52 792.00]" in body
     assert (await next_document(http, location))[0] == 404
 
@@ -427,6 +431,8 @@ async def test_jam_during_a_pdf_drops_the_connection(
             and any(job.ready for job in sim.scanner.jobs.values())
         )
     )
+    # Pages are ready, but the first look finds the scan not done yet.
+    assert (await get_text(http, location + "/NextDocument"))[0] == 503
     async with http.get(location + "/NextDocument") as response:
         assert response.status == 200
         await response.content.readexactly(9)
@@ -570,6 +576,8 @@ async def test_ledm_job_cancel_and_refusals(
         location, data=b"<j:Job xmlns:j='x'><j:JobState>Paused</j:JobState></j:Job>"
     ) as response:
         assert response.status == 400
+    async with http.put(location, data=b"<<") as response:
+        assert response.status == 400
     cancel = f'<j:Job xmlns:j="{JOBS}"><j:JobState>Canceled</j:JobState></j:Job>'
     async with http.put(location, data=cancel.encode()) as response:
         assert response.status == 200
@@ -584,3 +592,120 @@ async def test_ledm_job_cancel_and_refusals(
     ):
         async with http.post(sim.url + "/Scan/Jobs", data=bad) as response:
             assert response.status == code, bad[-200:]
+
+
+async def test_defaults_job_url_and_image_bound(
+    simulated_printer: PrinterFactory,
+    http: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    minimal = f'<scan:ScanSettings xmlns:scan="{SCAN}"/>'.encode()
+    status, location = await post_job(http, sim, minimal)
+    assert status == 201
+    # A job's own URL answers (with the scanner's status).
+    assert (await get_text(http, location))[0] == 200
+    status, body, _ = await next_document(http, location)
+    # Defaults: the glass, 300 dpi, the whole platen, colour JPEG.
+    assert (status, jpeg_size(body)) == (200, (2550, 3508, "RGB"))
+    monkeypatch.setattr(scanner_module, "MAX_PIXELS", 1000)
+    async with http.post(sim.url + "/eSCL/ScanJobs", data=settings()) as response:
+        assert response.status == 409
+        assert "too large" in await response.text()
+
+
+async def test_chunked_settings_are_bounded_too(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(40):
+            yield b" " * 2048
+
+    async with http.post(sim.url + "/eSCL/ScanJobs", data=chunks()) as response:
+        assert response.status == 413
+
+
+async def test_pdf_waits_for_its_first_page(
+    simulated_printer: PrinterFactory,
+    http: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def slow(*args: Any, **kwargs: Any) -> bytes:
+        time.sleep(0.3)
+        return render_page(*args, **kwargs)
+
+    monkeypatch.setattr(scanner_module, "render_page", slow)
+    sim = await simulated_printer("officejet-pro-9022e")
+    status, location = await post_job(
+        http, sim, settings(document_format="application/pdf")
+    )
+    assert status == 201
+    assert (await get_text(http, location + "/NextDocument"))[0] == 503
+    assert (await get_text(http, location + "/NextDocument"))[0] == 503
+    assert sim.scanner is not None
+    [job] = sim.scanner.jobs.values()
+    assert job.not_ready_answers == 2
+    status, body, _ = await next_document(http, location)
+    assert status == 200
+    assert len(pdf_pages(body)) == 1
+
+
+async def test_sheets_taken_out_end_the_job(
+    simulated_printer: PrinterFactory,
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    assert sim.scanner is not None
+    sim.set_state(feeder_sheets=4)
+    body = settings("Feeder")
+    job = sim.scanner.start(scanner_module.parse_escl_settings(body), "escl")
+    sim.state.feeder_sheets = 0  # before the feeder pulls the first sheet
+    assert job.task is not None
+    await job.task
+    assert (job.state, job.produced, job.total) == ("Completed", 0, 4)
+
+
+async def test_feeder_without_duplexer_and_glass_only_caps(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    simplex = Scanner(ScannerSpec(adf=True, duplex=False), sim.state)
+    escl = ET.fromstring(simplex.capabilities("m", "s", "u"))
+    assert escl.find("scan:Adf/scan:AdfDuplexInputCaps", NS) is None
+    assert [e.text for e in escl.iterfind(".//scan:AdfOption", NS)] == [
+        "DetectPaperLoaded"
+    ]
+    ledm = ET.fromstring(simplex.ledm_caps("m"))
+    assert ledm.find("cnx:Adf/cnx:AdfDuplexer", NS) is None
+    envy = await simulated_printer("envy-4520")
+    caps = ET.fromstring((await get_text(http, envy.url + "/Scan/ScanCaps"))[1])
+    assert caps.find("cnx:Adf", NS) is None
+    assert caps.find("cnx:Platen/cnx:InputSourceCaps", NS) is not None
+
+
+async def test_finished_jobs_history_is_bounded(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    for _ in range(scanner_module.HISTORY + 2):
+        status, location = await post_job(http, sim, settings())
+        assert status == 201
+        async with http.delete(location) as response:
+            assert response.status == 200
+    root = await status_root(http, sim)
+    assert len(root.findall("scan:Jobs/scan:JobInfo", NS)) == scanner_module.HISTORY
+
+
+async def test_power_cycle_cancels_scan_jobs(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    status, done = await post_job(http, sim, settings())
+    async with http.delete(done):
+        pass
+    status, running = await post_job(http, sim, settings())
+    assert status == 201
+    await sim.power_cycle()
+    assert (await get_text(http, running + "/NextDocument"))[0] == 404
+    assert (await status_root(http, sim)).find("scan:Jobs", NS) is None

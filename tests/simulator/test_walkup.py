@@ -242,6 +242,21 @@ async def test_a_failed_job_ends_the_session(
     assert await event_type(http, sim) == "ScanPagesComplete"
 
 
+async def test_deleting_the_pressed_destination_ends_the_session(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    _, location = await register(http, sim, "HA")
+    _, other = await register(http, sim, "Other")
+    await sim.press_scan_button("HA")
+    async with http.delete(other):
+        pass
+    assert await event_type(http, sim) == "HostSelected"
+    async with http.delete(location):
+        pass
+    assert await event_type(http, sim) is None
+
+
 async def test_power_cycle_forgets_registrations(
     simulated_printer: PrinterFactory, http: aiohttp.ClientSession
 ) -> None:
