@@ -180,7 +180,7 @@ class SimulatedPrinter:
         )
         self._alert_mark = self.state.modification_number
         self._supply_mark = self._supply_signature()
-        if self.scanner is not None:
+        if self.scanner is not None and self.events is not None:
             self.scanner.listeners.append(self._on_scan_job)
         self._maintenance = MaintenanceService(self.state, self.job_manager, self.store)
         self._runner: web.AppRunner | None = None
@@ -617,8 +617,8 @@ class SimulatedPrinter:
             )
 
     def _on_scan_job(self, job: ScanJob) -> None:
-        if self.events is not None:
-            self.events.add("JobEvent")
+        assert self.events is not None
+        self.events.add("JobEvent")
 
     def _scanner_identity(self) -> tuple[str, str, str]:
         identity = self.state.identity

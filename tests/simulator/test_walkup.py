@@ -316,6 +316,28 @@ async def test_scan_button_needs_walkup(
         assert response.status == 400
 
 
+async def test_power_cycle_and_reset_without_a_scanner(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("color-laserjet-pro-m255dw")
+    started = sim.state.started
+    async with http.post(sim.url + "/_sim/power_cycle") as response:
+        assert response.status == 200
+    assert sim.state.started > started  # the up time restarts
+    async with http.post(sim.url + "/_sim/reset") as response:
+        assert response.status == 200
+
+
+async def test_press_while_a_session_runs(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    await register(http, sim, "HA")
+    await sim.press_scan_button("HA")
+    with pytest.raises(StateError, match="already running"):
+        await sim.press_scan_button("HA")
+
+
 async def test_reset_clears_walkup_and_scans(
     simulated_printer: PrinterFactory, http: aiohttp.ClientSession
 ) -> None:
