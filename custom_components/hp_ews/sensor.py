@@ -16,6 +16,7 @@ from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
+from .care import async_setup_care_sensors
 from .client import Counters, PrinterProtocol, PrinterSnapshot, PrinterState, Supply
 from .const import DOMAIN
 from .entity import SHARED_PARTS, HPEWSEntity, HPEWSSupplyEntity
@@ -159,6 +160,7 @@ async def async_setup_entry(
             )
         ]
     )
+    async_setup_care_sensors(entry, async_add_entities)
 
     known: set[str] = set()
     registered: set[str] | None = None
