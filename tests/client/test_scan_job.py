@@ -411,6 +411,27 @@ async def test_page_and_total_bytes_are_bounded(
     assert leftovers(tmp_path) == []
 
 
+async def test_page_past_its_byte_bound(
+    session: aiohttp.ClientSession,
+    server: TestServer,
+    fake: FakeScanner,
+    tmp_path: Path,
+) -> None:
+    scanner = await scanner_for(session, server)
+    with pytest.raises(HPEWSScanError) as caught:
+        await run_scan(
+            scanner,
+            ScanOptions(source=ScanSource.FEEDER),
+            tmp_path,
+            "x",
+            max_page_bytes=100,
+        )
+    assert caught.value.reason is ScanErrorReason.FAILED
+    assert "could not be read" in str(caught.value)
+    assert fake.deleted == ["job-1"]
+    assert leftovers(tmp_path) == []
+
+
 @pytest.mark.parametrize("fmt", list(ScanFormat))
 async def test_page_that_is_not_a_jpeg(
     session: aiohttp.ClientSession,

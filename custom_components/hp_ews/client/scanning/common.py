@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from custom_components.hp_ews.client.errors import HPEWSScanError, ScanErrorReason
+from custom_components.hp_ews.client.errors import (
+    HPEWSParseError,
+    HPEWSScanError,
+    ScanErrorReason,
+)
+
+if TYPE_CHECKING:
+    from custom_components.hp_ews.client.transport import HttpResponse, PrinterTransport
+
+    from .output import ScanOutput
 
 RETRY_DELAY: Final = 1.0
 """Seconds between polls of a page that is not ready yet."""
 MAX_NOT_READY: Final = 180
 """Polls in a row without a new page before the scan is given up."""
+PAGE_TIMEOUT: Final = 60.0
+"""Seconds a page request may wait for the scanner between two parts of the
+answer (some scanners hold the request while the sheet goes through)."""
 CANCEL_TIMEOUT: Final = 5.0
 """Seconds the best-effort delete/cancel of a failed job may take."""
 REGION_HEIGHT: Final = 4200
@@ -35,3 +47,25 @@ def scan_error(reason: ScanErrorReason, detail: str | None = None) -> HPEWSScanE
 def unsupported(message: str) -> HPEWSScanError:
     """An option the scanner does not offer."""
     return HPEWSScanError(message, ScanErrorReason.UNSUPPORTED_OPTION)
+
+
+async def fetch_page(
+    transport: PrinterTransport, url: str, output: ScanOutput
+) -> HttpResponse:
+    """GET a page, its body streamed into ``output`` (2xx answers only).
+
+    A page past the output's byte bound or a broken body is an
+    ``HPEWSScanError`` (FAILED) like every other way a scan fails.
+    """
+    try:
+        return await transport.exchange(
+            "GET",
+            url,
+            sink=output.sink,
+            limit=output.max_page_bytes,
+            request_timeout=PAGE_TIMEOUT,
+        )
+    except HPEWSParseError as err:
+        raise scan_error(
+            ScanErrorReason.FAILED, f"a page could not be read: {err}"
+        ) from err

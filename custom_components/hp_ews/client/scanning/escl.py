@@ -176,11 +176,8 @@ class EsclScanner:
     ) -> None:
         not_ready = 0
         while True:
-            response = await self._transport.exchange(
-                "GET",
-                job + escl.NEXT_DOCUMENT,
-                sink=output.sink,
-                limit=output.max_page_bytes,
+            response = await common.fetch_page(
+                self._transport, job + escl.NEXT_DOCUMENT, output
             )
             status = response.status
             if 200 <= status < 300:

@@ -401,11 +401,8 @@ class LedmScanner:
             await asyncio.sleep(common.RETRY_DELAY)
 
     async def _fetch_page(self, binary_url: str, output: ScanOutput) -> None:
-        response = await self._transport.exchange(
-            "GET",
-            self._url(binary_url),
-            sink=output.sink,
-            limit=output.max_page_bytes,
+        response = await common.fetch_page(
+            self._transport, self._url(binary_url), output
         )
         if not 200 <= response.status < 300:
             raise await self._failure(f"a page was answered {response.status}")
