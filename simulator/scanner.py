@@ -53,6 +53,8 @@ PREFETCH: Final = 3
 """Pages made ahead of the client at most."""
 JOB_IDLE_SECONDS: Final = 60.0
 """A job nobody asks about for this long is aborted (the scanner frees itself)."""
+PAGE_WAIT_SECONDS: Final = 2.0
+"""NextDocument waits this long for a page being scanned before answering 503."""
 HISTORY: Final = 10
 """Finished jobs listed in ScannerStatus."""
 LETTER_WIDTH: Final = 2550
@@ -274,8 +276,10 @@ class ScanJob:
     started: float = field(default_factory=time.monotonic)
     touched: float = field(default_factory=time.monotonic)
     task: asyncio.Task[None] | None = None
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    room: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when the client took a page (room to make the next)."""
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a page was made or the job ended."""
     pdf_sent: bool = False
 
     @property
@@ -348,7 +352,8 @@ class Scanner:
         job.ready.clear()
         if job.task is not None and not job.task.done():
             job.task.cancel()
-        job.wake.set()
+        job.room.set()
+        job.arrived.set()
         self._notify(job)
 
     def _notify(self, job: ScanJob) -> None:
@@ -431,8 +436,8 @@ class Scanner:
         feeder = settings.source == "Feeder"
         for index in range(job.total):
             while len(job.ready) >= PREFETCH:
-                job.wake.clear()
-                await job.wake.wait()
+                job.room.clear()
+                await job.room.wait()
             side = "back" if settings.duplex and index % 2 else "front"
             if feeder and side == "front":
                 if not self.state.feeder_sheets:
@@ -453,8 +458,9 @@ class Scanner:
             )
             job.ready.append(Page(index + 1, jpeg, width, height, side))
             job.produced += 1
+            job.arrived.set()
         job.finished = True
-        job.wake.set()
+        job.arrived.set()
         if not job.ready:
             self._complete(job)
 
@@ -465,7 +471,7 @@ class Scanner:
         page = job.ready.popleft()
         job.delivered += 1
         job.last_page = page.number
-        job.wake.set()
+        job.room.set()
         if job.finished and not job.ready:
             self._complete(job)
         return page
@@ -476,8 +482,9 @@ class Scanner:
             page = self.take(job)
             if page is not None or job.finished or not job.active:
                 return page
-            job.wake.clear()
-            await job.wake.wait()
+            # Nothing ready and no await since take(): no wake-up is lost.
+            job.arrived.clear()
+            await job.arrived.wait()
 
     def _complete(self, job: ScanJob) -> None:
         # Only running jobs get here: an ended job has no pages to take and
@@ -980,13 +987,17 @@ class ScannerHttp:
             return _not_ready()
         if job.settings.document_format == "application/pdf":
             return await self._pdf(request, job)
-        page = self.scanner.take(job)
-        if page is not None:
-            return web.Response(body=page.jpeg, content_type="image/jpeg")
-        if job.finished or not job.active:
+        try:
+            # The page being scanned comes as soon as it is done; a client
+            # asking long before that hears 503, as from the firmware.
+            async with asyncio.timeout(PAGE_WAIT_SECONDS):
+                page = await self.scanner.next_page(job)
+        except TimeoutError:
+            job.not_ready_answers += 1
+            return _not_ready()
+        if page is None:
             raise web.HTTPNotFound(text="no more pages")
-        job.not_ready_answers += 1
-        return _not_ready()
+        return web.Response(body=page.jpeg, content_type="image/jpeg")
 
     async def _pdf(self, request: web.Request, job: ScanJob) -> web.StreamResponse:
         """The whole job as one PDF, streamed as the pages are scanned."""

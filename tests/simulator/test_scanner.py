@@ -627,29 +627,44 @@ async def test_chunked_settings_are_bounded_too(
         assert response.status == 413
 
 
-async def test_pdf_waits_for_its_first_page(
+async def test_pages_slower_than_the_client(
     simulated_printer: PrinterFactory,
     http: aiohttp.ClientSession,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The client drains the pages made ahead and must wait for each next one."""
+
     def slow(*args: Any, **kwargs: Any) -> bytes:
-        time.sleep(0.3)
+        time.sleep(0.15)
         return render_page(*args, **kwargs)
 
     monkeypatch.setattr(scanner_module, "render_page", slow)
+    monkeypatch.setattr(scanner_module, "PAGE_WAIT_SECONDS", 0.05)
     sim = await simulated_printer("officejet-pro-9022e")
-    status, location = await post_job(
-        http, sim, settings(document_format="application/pdf")
+    assert sim.scanner is not None
+    sim.set_state(feeder_sheets=scanner_module.PREFETCH + 3)
+    status, pdf = await post_job(
+        http, sim, settings("Feeder", document_format="application/pdf")
     )
     assert status == 201
-    assert (await get_text(http, location + "/NextDocument"))[0] == 503
-    assert (await get_text(http, location + "/NextDocument"))[0] == 503
-    assert sim.scanner is not None
-    [job] = sim.scanner.jobs.values()
-    assert job.not_ready_answers == 2
-    status, body, _ = await next_document(http, location)
+    assert (await get_text(http, pdf + "/NextDocument"))[0] == 503  # warming up
+    assert (await get_text(http, pdf + "/NextDocument"))[0] == 503  # scanning
+    status, body, _ = await next_document(http, pdf)
     assert status == 200
-    assert len(pdf_pages(body)) == 1
+    assert len(pdf_pages(body)) == scanner_module.PREFETCH + 3
+    sim.set_state(feeder_sheets=scanner_module.PREFETCH + 2)
+    status, jpeg = await post_job(http, sim, settings("Feeder"))
+    assert status == 201
+    assert (await get_text(http, jpeg + "/NextDocument"))[0] == 503  # warming up
+    # Within PAGE_WAIT_SECONDS of a 0.15 s page: 503, the client retries.
+    assert (await get_text(http, jpeg + "/NextDocument"))[0] == 503
+    pages = 0
+    while (await next_document(http, jpeg))[0] == 200:
+        pages += 1
+    assert pages == scanner_module.PREFETCH + 2
+    job = sim.scanner.find(jpeg.rsplit("/", 1)[1])
+    assert job is not None
+    assert job.not_ready_answers >= 2
 
 
 async def test_sheets_taken_out_end_the_job(
