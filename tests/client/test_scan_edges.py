@@ -548,3 +548,22 @@ def test_jpeg_standalone_markers_are_skipped() -> None:
     frame = b"\xff\xc0\x00\x11\x08\x00\x20\x00\x30\x01"
     data = b"\xff\xd8\xff\x01\xff\xd0" + frame
     assert jpeg_info(io.BytesIO(data)) == (0x30, 0x20, 1)
+
+
+async def test_no_file_work_after_abort(tmp_path: Path) -> None:
+    # A write queued in the executor when the scan is aborted creates nothing.
+    out = ScanOutput(
+        tmp_path,
+        "late",
+        ScanFormat.PDF,
+        100,
+        max_pages=5,
+        max_page_bytes=1 << 20,
+        max_total_bytes=1 << 20,
+    )
+    await out.open()
+    out.abort()
+    with pytest.raises(HPEWSScanError) as caught:
+        await out.sink(jpeg(10, 10))
+    assert caught.value.reason is ScanErrorReason.CANCELED
+    assert names(tmp_path) == []

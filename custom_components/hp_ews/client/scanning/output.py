@@ -19,6 +19,7 @@ from contextlib import suppress
 import functools
 import os
 import secrets
+import threading
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from custom_components.hp_ews.client.errors import HPEWSScanError, ScanErrorReason
@@ -83,11 +84,21 @@ class ScanOutput:
         self._page_file: IO[bytes] | None = None
         self._buffer = bytearray()
         self._page_bytes = 0
+        # File work runs in the executor; ``abort`` takes the lock, so it
+        # waits for a write in flight and no file is created after it.
+        self._lock = threading.Lock()
+        self._aborted = False
 
     async def _run(self, func: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(
-            None, functools.partial(func, *args)
+            None, functools.partial(self._guarded, func, *args)
         )
+
+    def _guarded(self, func: Callable[..., Any], *args: Any) -> Any:
+        with self._lock:
+            if self._aborted:
+                raise HPEWSScanError("The scan was canceled", ScanErrorReason.CANCELED)
+            return func(*args)
 
     def _temp(self, label: str) -> Path:
         path = self.directory / f".{self.name}.{self._token}.{label}.part"
@@ -114,7 +125,7 @@ class ScanOutput:
                     ScanErrorReason.TOO_LARGE,
                 )
             self._page_path = self._temp(f"page{self.pages + 1}")
-            self._page_file = await self._run(self._page_path.open, "xb")
+            await self._run(self._open_page, self._page_path)
         self._page_bytes += len(chunk)
         self.received += len(chunk)
         if self.received > self.max_total_bytes:
@@ -125,6 +136,9 @@ class ScanOutput:
         self._buffer += chunk
         if len(self._buffer) >= WRITE_BLOCK:
             await self._flush()
+
+    def _open_page(self, path: Path) -> None:
+        self._page_file = path.open("xb")
 
     async def _flush(self) -> None:
         assert self._page_file is not None
@@ -229,15 +243,20 @@ class ScanOutput:
         """Close and delete every temporary file.
 
         Synchronous: a few unlinks, and they must happen even while the task
-        is being cancelled.
+        is being cancelled (it waits for a write in flight, at most one block).
         """
+        with self._lock:
+            self._aborted = True
+            self._close_and_delete()
+
+    def _close_and_delete(self) -> None:
         for handle in (self._page_file, self._pdf_file):
             if handle is not None:
                 with suppress(OSError, ValueError):
                     handle.close()
         self._page_file = self._pdf_file = None
         self._buffer.clear()
-        for path in self._temps:
+        for path in list(self._temps):
             with suppress(OSError):
                 path.unlink(missing_ok=True)
         self._temps.clear()
