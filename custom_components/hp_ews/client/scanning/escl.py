@@ -4,11 +4,12 @@
 path is used, on the printer's own origin (some HP firmware names another
 host in it, e.g. ``localhost``). Then ``GET {job}/NextDocument`` again and
 again: 200 is a page (streamed to the output), 503 means not ready yet
-(retried after ``common.RETRY_DELAY``, at most ``MAX_NOT_READY`` times in a row),
-404 or 410 that there are no more pages. On the glass a job is one page.
-A job that fails or is cancelled is deleted (``DELETE {job}``) so the
-scanner is free again. 409 (or 503) creating the job means busy; an empty
-feeder, a jam or an open cover come from ``ScannerStatus``.
+(retried every ``common.RETRY_DELAY`` s, at most ``common.MAX_NOT_READY``
+times in a row), 404 or 410 that there are no more pages. On the glass a
+job is one page. A job that fails or is cancelled is deleted (``DELETE
+{job}``) so the scanner is free again. 409 (or 503) creating the job means
+busy, unless ``ScannerStatus`` names the trouble; an empty feeder, a jam or
+an open cover come from it.
 """
 
 from __future__ import annotations
@@ -50,8 +51,6 @@ _JOB_PATH: Final = re.compile(r"(?i)^(/[^/?#]+)*/ScanJobs/[^/?#]+$")
 
 class EsclScanner:
     """A scanner that speaks eSCL at ``root`` (e.g. ``http://host/eSCL``)."""
-
-    protocol: Final = "escl"
 
     def __init__(
         self, transport: PrinterTransport, root: str, caps: escl.EsclCapabilities

@@ -271,8 +271,6 @@ CANCEL_JOB: Final = (
 class LedmScanner:
     """A scanner that speaks LEDM ``/Scan`` at ``base`` (the web server)."""
 
-    protocol: Final = "ledm"
-
     def __init__(
         self, transport: PrinterTransport, base: str, caps: LedmScanCaps
     ) -> None:
