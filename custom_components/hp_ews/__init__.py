@@ -48,11 +48,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> boo
     from .data import HPEWSData
     from .hold import DATA_HELD_JOBS
     from .jobs import PrinterJobs
+    from .scanner import HPEWSScannerCoordinator
 
     coordinator = HPEWSCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
+    # The scanner's first answer decides whether it has entities; a failure
+    # only delays them (scanner.py adds them when it answers).
+    scanner = HPEWSScannerCoordinator(hass, entry, coordinator)
+    await scanner.async_refresh()
     entry.runtime_data = HPEWSData(
-        coordinator, PrinterJobs(coordinator, hass.data[DATA_HELD_JOBS])
+        coordinator,
+        PrinterJobs(coordinator, hass.data[DATA_HELD_JOBS]),
+        scanner=scanner,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

@@ -13,6 +13,7 @@ from homeassistant.components.binary_sensor import (  # type: ignore[attr-define
 )
 
 from .entity import HPEWSEntity
+from .scanner import HPEWSScannerEntity, async_add_scanner_entities
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .client import PrinterStatus
+    from .client import PrinterStatus, ScannerStatus
     from .data import HPEWSConfigEntry
 
 # The coordinator does all the I/O.
@@ -74,6 +75,12 @@ BINARY_SENSORS: tuple[HPEWSBinarySensorEntityDescription, ...] = (
     ),
 )
 
+DOCUMENT_IN_FEEDER = BinarySensorEntityDescription(
+    key="document_in_feeder",
+    translation_key="document_in_feeder",
+)
+"""Paper waits in the scanner's document feeder (scanners with a feeder only)."""
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -87,6 +94,18 @@ async def async_setup_entry(
         for description in BINARY_SENSORS
     )
 
+    def _feeder_sensors(status: ScannerStatus) -> list[HPEWSFeederBinarySensorEntity]:
+        # A scanner without a feeder reports no feeder state.
+        if status.adf_loaded is None:
+            return []
+        return [
+            HPEWSFeederBinarySensorEntity(
+                entry.runtime_data.scanner, coordinator, DOCUMENT_IN_FEEDER
+            )
+        ]
+
+    async_add_scanner_entities(entry, _feeder_sensors, async_add_entities)
+
 
 class HPEWSBinarySensorEntity(HPEWSEntity, BinarySensorEntity):
     """A condition flag of the printer."""
@@ -97,3 +116,13 @@ class HPEWSBinarySensorEntity(HPEWSEntity, BinarySensorEntity):
     def is_on(self) -> bool:
         """Return whether the condition is present."""
         return self.entity_description.value_fn(self.coordinator.data.status)
+
+
+class HPEWSFeederBinarySensorEntity(HPEWSScannerEntity, BinarySensorEntity):
+    """Whether paper waits in the document feeder."""
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return whether the feeder holds paper; unknown if it does not say."""
+        status = self.coordinator.data
+        return None if status is None else status.adf_loaded

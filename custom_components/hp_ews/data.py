@@ -1,8 +1,8 @@
-"""What a loaded config entry holds: the status coordinator and the print jobs."""
+"""What a loaded config entry holds: the coordinators and the print jobs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntry
 if TYPE_CHECKING:
     from .coordinator import HPEWSCoordinator
     from .jobs import PrinterJobs
+    from .scanner import HPEWSScannerCoordinator
 
 type HPEWSConfigEntry = ConfigEntry[HPEWSData]
 
@@ -22,3 +23,5 @@ class HPEWSData:
     """Refreshes the printer's status, supplies and counters for the entities."""
     jobs: PrinterJobs
     """Prints, follows the jobs it sent to their end, and keeps held jobs."""
+    scanner: HPEWSScannerCoordinator = field(kw_only=True)
+    """Refreshes the scanner's state; its data stays None without a scanner."""

@@ -16,15 +16,18 @@ from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
-# Re-exported: the platform module holds every description of its entities.
-from .care import (
-    LAST_RESTART as LAST_RESTART,  # noqa: PLC0414
-    TRAY_SENSORS as TRAY_SENSORS,  # noqa: PLC0414
-    async_setup_care_sensors,
+from .care import async_setup_care_sensors
+from .client import (
+    Counters,
+    PrinterProtocol,
+    PrinterSnapshot,
+    PrinterState,
+    ScannerState,
+    Supply,
 )
-from .client import Counters, PrinterProtocol, PrinterSnapshot, PrinterState, Supply
 from .const import DOMAIN
 from .entity import SHARED_PARTS, HPEWSEntity, HPEWSSupplyEntity
+from .scanner import HPEWSScannerEntity, async_add_scanner_entities
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
 
+    from .client import ScannerStatus
     from .coordinator import HPEWSCoordinator
     from .data import HPEWSConfigEntry
     from .jobs import PrinterJobs
@@ -138,6 +142,16 @@ HELD_JOBS_SENSOR = SensorEntityDescription(
 )
 """Jobs waiting in Home Assistant for release to this printer."""
 
+SCANNER_SENSOR = SensorEntityDescription(
+    key="scanner",
+    translation_key="scanner",
+    device_class=SensorDeviceClass.ENUM,
+    options=[
+        state.value for state in ScannerState if state is not ScannerState.UNKNOWN
+    ],
+)
+"""The scanner's own state: an all-in-one may scan while the printer sleeps."""
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -166,6 +180,16 @@ async def async_setup_entry(
         ]
     )
     async_setup_care_sensors(entry, async_add_entities)
+
+
+    def _scanner_sensors(_status: ScannerStatus) -> list[HPEWSScannerSensorEntity]:
+        return [
+            HPEWSScannerSensorEntity(
+                entry.runtime_data.scanner, coordinator, SCANNER_SENSOR
+            )
+        ]
+
+    async_add_scanner_entities(entry, _scanner_sensors, async_add_entities)
 
     known: set[str] = set()
     registered: set[str] | None = None
@@ -275,3 +299,15 @@ class HPEWSHeldJobsSensorEntity(HPEWSEntity, SensorEntity):
     def native_value(self) -> int:
         """Return the number of held jobs."""
         return len(self._jobs.held())
+
+
+class HPEWSScannerSensorEntity(HPEWSScannerEntity, SensorEntity):
+    """The scanner's state: idle, processing (scanning) or stopped."""
+
+    @property
+    def native_value(self) -> str | None:
+        """Return the state, unknown when the scanner reports none we know."""
+        status = self.coordinator.data
+        if status is None or status.state is ScannerState.UNKNOWN:
+            return None
+        return status.state.value

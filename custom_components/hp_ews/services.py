@@ -1,7 +1,8 @@
-"""Actions: print, cancel, and pull printing (hold, list, release)."""
+"""Actions: print, cancel, pull printing (hold, list, release), and scan."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from homeassistant.config_entries import ConfigEntryState
@@ -15,6 +16,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util import dt as dt_util
 
 # Home Assistant validates with probatio, a voluptuous drop-in, since 2026;
 # older releases (2025.4 is supported) have only voluptuous.
@@ -35,20 +37,35 @@ from .client import (
     HPEWSIPPError,
     HPEWSOutOfMemoryError,
     HPEWSPrinterBusyError,
+    HPEWSScanError,
     HPEWSUnsupportedError,
     HPEWSUnsupportedFormatError,
     PrintOptionError,
     PrintOptions,
+    ScanColorMode,
+    ScanErrorReason,
+    ScanFormat,
+    ScanOptions,
+    ScanSource,
     parse_page_ranges,
 )
-from .const import DOMAIN
+from .const import (
+    DEFAULT_SCAN_FILE_NAME,
+    DEFAULT_SCAN_RESOLUTION,
+    DOMAIN,
+    MAX_SCAN_FILE_NAME_BYTES,
+    MAX_SCAN_PAGES,
+    SCAN_FOLDER,
+)
 from .hold import DATA_HELD_JOBS, HeldJob, HeldJobError, HeldJobProblem
 from .sources import ATTR_FILE, ATTR_MEDIA_CONTENT_ID, ATTR_URL, async_open_document
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from homeassistant.util.json import JsonObjectType, JsonValueType
 
-    from .client import PrintResult
+    from .client import PrintResult, ScannerCapabilities, ScanResult
     from .data import HPEWSConfigEntry
     from .sources import Document
 
@@ -56,6 +73,7 @@ SERVICE_PRINT: Final = "print"
 SERVICE_CANCEL_JOB: Final = "cancel_job"
 SERVICE_RELEASE_JOB: Final = "release_job"
 SERVICE_LIST_JOBS: Final = "list_jobs"
+SERVICE_SCAN: Final = "scan"
 
 ATTR_COPIES: Final = "copies"
 ATTR_SIDES: Final = "sides"
@@ -68,6 +86,12 @@ ATTR_JOB_NAME: Final = "job_name"
 ATTR_WAIT: Final = "wait"
 ATTR_HOLD: Final = "hold"
 ATTR_JOB_ID: Final = "job_id"
+ATTR_SOURCE: Final = "source"
+ATTR_DUPLEX: Final = "duplex"
+ATTR_RESOLUTION: Final = "resolution"
+ATTR_FORMAT: Final = "format"
+ATTR_FOLDER: Final = "folder"
+ATTR_FILE_NAME: Final = "file_name"
 
 COLOR_MODES: Final = ("color", "monochrome", "auto")
 MAX_IPP_JOB_ID: Final = 2**31 - 1
@@ -155,6 +179,27 @@ RELEASE_JOB_SCHEMA: Final = vol.Schema(
     }
 )
 LIST_JOBS_SCHEMA: Final = vol.Schema({vol.Optional(ATTR_DEVICE_ID): cv.string})
+SCAN_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Optional(ATTR_SOURCE, default=ScanSource.AUTO.value): vol.In(
+            [source.value for source in ScanSource]
+        ),
+        vol.Optional(ATTR_DUPLEX, default=False): cv.boolean,
+        vol.Optional(ATTR_COLOR_MODE, default=ScanColorMode.COLOR.value): vol.In(
+            [mode.value for mode in ScanColorMode]
+        ),
+        # Checked against what the scanner lists once it is asked.
+        vol.Optional(ATTR_RESOLUTION): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=9600)
+        ),
+        vol.Optional(ATTR_FORMAT, default=ScanFormat.PDF.value): vol.In(
+            [file_format.value for file_format in ScanFormat]
+        ),
+        vol.Optional(ATTR_FOLDER): cv.string,
+        vol.Optional(ATTR_FILE_NAME, default=DEFAULT_SCAN_FILE_NAME): cv.string,
+    }
+)
 
 
 def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -447,6 +492,204 @@ async def _async_list_jobs(call: ServiceCall) -> ServiceResponse:
     return {"jobs": described}
 
 
+# --- scanning ------------------------------------------------------------------------
+
+
+def scan_file_name(template: str, now: datetime) -> str | None:
+    """Fill in the date and time of a file name template; None if not a safe name.
+
+    The name must stay one file in the folder: no separators (nor ``:``,
+    which some file systems take for one), no ``..``, not hidden, printable, and short enough for the client's page number and
+    " (2)" suffixes. Checked before and after strftime, as ``%D`` adds slashes.
+    """
+    if not _safe_file_name(template):
+        return None
+    try:
+        name = now.strftime(template).strip()
+    except ValueError:  # a stray "%" on some platforms
+        return None
+    if not _safe_file_name(name) or len(name.encode()) > MAX_SCAN_FILE_NAME_BYTES:
+        return None
+    return name
+
+
+def _safe_file_name(name: str) -> bool:
+    return (
+        bool(name)
+        and name.isprintable()
+        and not name.startswith(".")
+        and ".." not in name
+        and not any(separator in name for separator in "/\\:")
+    )
+
+
+def default_scan_folder(hass: HomeAssistant) -> Path:
+    """``scans`` in the first media folder, so scans show in the media browser."""
+    media = next(iter(hass.config.media_dirs.values()), hass.config.path("media"))
+    return Path(media) / SCAN_FOLDER
+
+
+def _prepare_folder(hass: HomeAssistant, folder: Path) -> None:
+    """Create the destination if needed, where Home Assistant may write (executor).
+
+    Checked again once it exists: only then are symbolic links resolved.
+    """
+    if not folder.is_absolute() or not hass.config.is_allowed_path(str(folder)):
+        raise _validation_error("scan_folder_not_allowed", folder=str(folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="scan_folder_error",
+            translation_placeholders={"folder": str(folder), "error": str(err)},
+        ) from err
+    if not hass.config.is_allowed_path(str(folder)):
+        raise _validation_error("scan_folder_not_allowed", folder=str(folder))
+
+
+def nearest_resolution(resolutions: tuple[int, ...], wanted: int) -> int:
+    """The listed resolution closest to ``wanted``, the finer one on a tie."""
+    return min(resolutions, key=lambda dpi: (abs(dpi - wanted), -dpi))
+
+
+def scan_options(
+    entry: HPEWSConfigEntry, capabilities: ScannerCapabilities, data: Any
+) -> ScanOptions:
+    """Build the client's options, refusing what this scanner does not offer."""
+    printer = entry.title
+    source = ScanSource(data[ATTR_SOURCE])
+    if source is not ScanSource.AUTO and source not in capabilities.sources:
+        if source is ScanSource.FEEDER:
+            raise _validation_error("scan_no_feeder", printer=printer)
+        raise _validation_error("scan_no_glass", printer=printer)
+    duplex: bool = data[ATTR_DUPLEX]
+    if duplex and source is ScanSource.GLASS:
+        raise _validation_error("scan_duplex_glass")
+    if duplex and not capabilities.duplex:
+        raise _validation_error("scan_duplex_unsupported", printer=printer)
+    color_mode = ScanColorMode(data[ATTR_COLOR_MODE])
+    if color_mode not in capabilities.color_modes:
+        raise _validation_error(
+            "scan_color_mode_unsupported",
+            printer=printer,
+            color_mode=color_mode.value,
+            supported=", ".join(mode.value for mode in capabilities.color_modes),
+        )
+    resolution: int | None = data.get(ATTR_RESOLUTION)
+    if resolution is None:
+        resolution = nearest_resolution(
+            capabilities.resolutions, DEFAULT_SCAN_RESOLUTION
+        )
+    elif resolution not in capabilities.resolutions:
+        raise _validation_error(
+            "scan_resolution_unsupported",
+            printer=printer,
+            resolution=str(resolution),
+            supported=", ".join(str(dpi) for dpi in capabilities.resolutions),
+        )
+    file_format = ScanFormat(data[ATTR_FORMAT])
+    if file_format not in capabilities.formats:
+        raise _validation_error(
+            "scan_format_unsupported",
+            printer=printer,
+            format=file_format.value,
+            supported=", ".join(f.value for f in capabilities.formats),
+        )
+    return ScanOptions(
+        source=source,
+        duplex=duplex,
+        color_mode=color_mode,
+        resolution=resolution,
+        format=file_format,
+    )
+
+
+def _scanner_error(
+    hass: HomeAssistant, entry: HPEWSConfigEntry, err: HPEWSError
+) -> HomeAssistantError:
+    """Turn a client error from scanning into the translated error the user sees."""
+    placeholders = {"printer": entry.title, "error": str(err)}
+    if isinstance(err, HPEWSScanError):
+        match err.reason:
+            case ScanErrorReason.UNSUPPORTED_OPTION:
+                # The scanner refused settings it listed: wrong input all the same.
+                return _validation_error(
+                    "scan_option_unsupported", printer=entry.title, error=str(err)
+                )
+            case ScanErrorReason.BUSY:
+                key = "scanner_busy"
+            case ScanErrorReason.FEEDER_EMPTY:
+                key = "scan_feeder_empty"
+            case ScanErrorReason.JAMMED:
+                key = "scan_jammed"
+            case ScanErrorReason.COVER_OPEN:
+                key = "scan_cover_open"
+            case ScanErrorReason.NO_PAGES:
+                key = "scan_no_pages"
+            case ScanErrorReason.CANCELED:
+                key = "scan_canceled"
+            case ScanErrorReason.TOO_LARGE:
+                key = "scan_too_large"
+            case _:
+                key = "scan_failed"
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders=placeholders,
+        )
+    if isinstance(err, HPEWSUnsupportedError):
+        return _validation_error("scanning_not_supported", printer=entry.title)
+    if isinstance(err, HPEWSAuthenticationError):
+        # The next refresh would find out too; the scan must not wait for it.
+        entry.async_start_reauth(hass)
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="scan_auth_failed",
+            translation_placeholders={"printer": entry.title},
+        )
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="scan_cannot_connect",
+        translation_placeholders=placeholders,
+    )
+
+
+def scan_response(result: ScanResult) -> JsonObjectType:
+    """What a finished scan wrote, as action response (and event) data."""
+    files: list[JsonValueType] = [str(path) for path in result.files]
+    return {
+        "files": files,
+        "pages": result.pages,
+        "format": result.format.value,
+        "size": result.size,
+        "source": result.source.value,
+    }
+
+
+async def _async_scan(call: ServiceCall) -> ServiceResponse:
+    """Scan into a file in an allowed folder; answer with what was written."""
+    hass = call.hass
+    entry = _async_get_entry(hass, call.data[ATTR_DEVICE_ID])
+    template: str = call.data[ATTR_FILE_NAME]
+    if (name := scan_file_name(template, dt_util.now())) is None:
+        raise _validation_error("scan_file_name_invalid", file_name=template)
+    folder = Path(call.data.get(ATTR_FOLDER) or default_scan_folder(hass))
+    printer = entry.runtime_data.coordinator.printer
+    try:
+        capabilities = await printer.scanner_capabilities()
+        options = scan_options(entry, capabilities, call.data)
+        await hass.async_add_executor_job(_prepare_folder, hass, folder)
+        try:
+            result = await printer.scan(options, folder, name, max_pages=MAX_SCAN_PAGES)
+        finally:
+            # The feeder emptied, or a jam stopped the scanner: show it now.
+            await entry.runtime_data.scanner.async_request_refresh()
+    except HPEWSError as err:
+        raise _scanner_error(hass, entry, err) from err
+    return scan_response(result)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, for every printer)."""
@@ -465,6 +708,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
             SupportsResponse.OPTIONAL,
         ),
         (SERVICE_LIST_JOBS, _async_list_jobs, LIST_JOBS_SCHEMA, SupportsResponse.ONLY),
+        # Scanning writes files: the answer says which, for those who want it.
+        (SERVICE_SCAN, _async_scan, SCAN_SCHEMA, SupportsResponse.OPTIONAL),
     ):
         hass.services.async_register(
             DOMAIN, service, handler, schema=schema, supports_response=response

@@ -11,7 +11,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.hp_ews.client import normalize_uuid
+from custom_components.hp_ews.client import HPEWSUnsupportedError, normalize_uuid
 from custom_components.hp_ews.const import DOMAIN
 from simulator import testing as simulator_testing
 
@@ -68,6 +68,8 @@ def mock_printer_class(
         printer = printer_class.return_value
         printer.probe.return_value = profile_data
         printer.snapshot.return_value = snapshot_data
+        # A printer without a scanner unless a test gives it one.
+        printer.scanner_status.side_effect = HPEWSUnsupportedError("no scanner")
         yield printer_class
 
 
