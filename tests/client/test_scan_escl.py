@@ -276,3 +276,25 @@ def test_feeder_region_is_capped_at_legal() -> None:
         == "4200"
     )
     assert root.findtext("scan:Duplex", namespaces=NS) == "false"
+
+
+def test_lists_are_bounded() -> None:
+    # A hostile scanner listing thousands of resolutions and modes: only the
+    # first MAX_LIST of each are read.
+    resolution = (
+        "<scan:DiscreteResolution><scan:XResolution>{0}</scan:XResolution>"
+        "<scan:YResolution>{0}</scan:YResolution></scan:DiscreteResolution>"
+    )
+    resolutions = "".join(resolution.format(dpi) for dpi in range(1, 2001))
+    document = f"""<scan:ScannerCapabilities xmlns:scan="{escl.ESCL_NS}" xmlns:pwg="{escl.PWG_NS}">
+      <scan:Platen><scan:PlatenInputCaps><scan:SettingProfiles><scan:SettingProfile>
+        <scan:DocumentFormats>{"<pwg:DocumentFormat>image/jpeg</pwg:DocumentFormat>" * 500}
+        </scan:DocumentFormats>
+        <scan:SupportedResolutions><scan:DiscreteResolutions>{resolutions}
+        </scan:DiscreteResolutions></scan:SupportedResolutions>
+      </scan:SettingProfile></scan:SettingProfiles></scan:PlatenInputCaps></scan:Platen>
+    </scan:ScannerCapabilities>""".encode()
+    caps = escl.parse_capabilities(document)
+    assert caps.platen is not None
+    assert caps.platen.resolutions == tuple(range(1, escl.MAX_LIST + 1))
+    assert caps.platen.formats == ("image/jpeg",)
