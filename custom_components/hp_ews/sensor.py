@@ -16,7 +16,12 @@ from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
-from .care import async_setup_care_sensors
+# Re-exported: the platform module holds every description of its entities.
+from .care import (
+    LAST_RESTART as LAST_RESTART,  # noqa: PLC0414
+    TRAY_SENSORS as TRAY_SENSORS,  # noqa: PLC0414
+    async_setup_care_sensors,
+)
 from .client import (
     Counters,
     PrinterProtocol,
