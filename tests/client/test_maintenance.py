@@ -547,3 +547,15 @@ async def test_ipp_only_printers_have_no_status_to_read() -> None:
     assert await maintenance.read_status(transport, profile) is None
     assert await maintenance.read_requests(transport, profile) == ()
     assert transport.request_count == 0
+
+
+async def test_a_printer_speaking_both_is_asked_in_ledm_when_cdm_has_none() -> None:
+    # An LEDM inkjet that serves a few CDM documents but no CDM report list.
+    capture = Capture(
+        http={"/DevMgmt/InternalPrintCap.xml": INTERNAL_PRINT_CAP.read_bytes()}
+    )
+    transport = CaptureTransport(capture)
+    profile = Profile("http://192.0.2.1", (PrinterProtocol.LEDM, PrinterProtocol.CDM))
+    requests = await maintenance.read_requests(transport, profile)
+    assert tuple(r.action.key for r in requests) == ST750_JOB_TYPES
+    assert transport.request_count == 3

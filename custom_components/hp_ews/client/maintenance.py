@@ -312,10 +312,11 @@ async def read_requests(
     """Everything the printer offers, in its order; () when it offers nothing.
 
     A missing or malformed list counts as an empty one: a printer without the
-    interface gets no actions, not an error.
+    interface gets no actions, not an error. A printer that answers both
+    (LEDM inkjets that serve a few CDM documents) is asked in CDM first.
     """
+    found: list[MaintenanceRequest] = []
     if PrinterProtocol.CDM in profile.protocols:
-        found: list[MaintenanceRequest] = []
         for path, parser in (
             (REPORTS, parse_reports),
             (CALIBRATIONS, parse_calibrations),
@@ -323,15 +324,14 @@ async def read_requests(
             response = await transport.get(profile.base_url + path)
             body = None if response is None else response.body
             found.extend(parse_optional(parser, body) or ())
-        unique: dict[str, MaintenanceRequest] = {}
-        for request in found:
-            unique.setdefault(request.action.key, request)
-        return tuple(unique.values())[:MAX_ACTIONS]
-    if PrinterProtocol.LEDM in profile.protocols:
+    if not found and PrinterProtocol.LEDM in profile.protocols:
         response = await transport.get(profile.base_url + INTERNAL_PRINT_CAP)
         body = None if response is None else response.body
-        return parse_optional(parse_internal_print_cap, body) or ()
-    return ()
+        found.extend(parse_optional(parse_internal_print_cap, body) or ())
+    unique: dict[str, MaintenanceRequest] = {}
+    for request in found:
+        unique.setdefault(request.action.key, request)
+    return tuple(unique.values())[:MAX_ACTIONS]
 
 
 async def read_status(
