@@ -112,6 +112,8 @@ class ScannerSpec:
     adf_resolutions: tuple[int, ...] = (75, 100, 150, 200, 300)
     walkup: bool = True
     """LEDM "Scan to computer" (WalkupScanToComp) and the event table."""
+    escl_walkup: bool = False
+    """Walk-up inside eSCL (WalkupSubscriptions), the CDM generation's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,9 @@ _SMART_TANK: Final = PrinterProfile(
     max_in_flight=2,
     pjl_status=False,
     pages_per_minute=12,
+    # Glass only; walk-up as the CDM-generation OfficeJet Pro 9120e does it
+    # (eSCL WalkupSubscriptions): no capture shows which CDM models have it.
+    scanner=ScannerSpec(adf=False, walkup=False, escl_walkup=True),
 )
 
 _PAGEWIDE: Final = PrinterProfile(

@@ -963,7 +963,7 @@ class ScannerHttp:
         except ScanRefusedError as err:
             return self._refused(err)
         response = web.Response(status=201)
-        response.headers["Location"] = f"http://{request.host}{job.path}"
+        response.headers["Location"] = f"{request.scheme}://{request.host}{job.path}"
         return response
 
     async def get_job(self, request: web.Request) -> web.Response:
@@ -1044,7 +1044,7 @@ class ScannerHttp:
         except ScanRefusedError as err:
             return self._refused(err)
         response = web.Response(status=201)
-        response.headers["Location"] = f"http://{request.host}{job.path}"
+        response.headers["Location"] = f"{request.scheme}://{request.host}{job.path}"
         return response
 
     def _ledm(self, request: web.Request) -> ScanJob:

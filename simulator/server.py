@@ -44,7 +44,7 @@ from .raw import RawServer
 from .scanner import ScanJob, Scanner, ScannerHttp, ScanRefusedError, escl_job_summary
 from .state import PrinterState, StateError
 from .store import CaptureStore, load_store
-from .walkup import Walkup
+from .walkup import EsclWalkup, Walkup
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -173,11 +173,12 @@ class SimulatedPrinter:
             EventTable() if self.scanner is not None and spec and spec.walkup else None
         )
         """The LEDM event table (/EventMgmt/EventTable), None when not served."""
-        self.walkup = (
-            None
-            if self.events is None or self.scanner is None
-            else Walkup(self.state, self.events, self.scanner)
-        )
+        self.walkup: Walkup | EsclWalkup | None = None
+        """LEDM or eSCL walk-up ("Scan to computer"), None without."""
+        if self.scanner is not None and self.events is not None:
+            self.walkup = Walkup(self.state, self.events, self.scanner)
+        elif self.scanner is not None and spec is not None and spec.escl_walkup:
+            self.walkup = EsclWalkup(self.state, self.scanner)
         self._alert_mark = self.state.modification_number
         self._supply_mark = self._supply_signature()
         if self.scanner is not None and self.events is not None:
@@ -318,7 +319,7 @@ class SimulatedPrinter:
         try:
             return self.walkup.press(
                 destination, shortcut, source=source, duplex=duplex, pages=pages
-            ).path
+            )
         except KeyError:
             raise StateError(f"no destination named {destination!r}") from None
         except ScanRefusedError as err:
@@ -934,7 +935,7 @@ class SimulatedPrinter:
         try:
             uri = self.walkup.press(
                 destination, shortcut, source=source, duplex=duplex, pages=pages
-            ).path
+            )
         except KeyError:
             raise web.HTTPNotFound(
                 text=json.dumps({"error": f"no destination named {destination!r}"}),

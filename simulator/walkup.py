@@ -20,6 +20,7 @@ Registrations live in RAM: a power cycle forgets them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import time
 from typing import TYPE_CHECKING, Any, Final
 import uuid
 import xml.etree.ElementTree as ET
@@ -119,8 +120,11 @@ class Walkup:
         source: str = "auto",
         duplex: bool = False,
         pages: int = 1,
-    ) -> Destination:
+    ) -> str:
         """The user picks ``name`` on the panel, a shortcut, and presses Start.
+
+        Returns:
+            The destination's resource URI.
 
         Raises:
             KeyError: no destination of that name.
@@ -130,10 +134,7 @@ class Walkup:
             raise ScanRefusedError(
                 400, f"shortcut must be one of {', '.join(SHORTCUTS)}"
             )
-        if source not in ("auto", "glass", "feeder"):
-            raise ScanRefusedError(400, "source must be auto, glass or feeder")
-        if not 1 <= pages <= MAX_PAGES:
-            raise ScanRefusedError(400, f"pages must be 1-{MAX_PAGES}")
+        _check_press(self.scanner, source, duplex, pages)
         destination = next(
             (d for d in self.destinations.values() if d.name == name), None
         )
@@ -143,13 +144,11 @@ class Walkup:
             raise ScanRefusedError(409, "a walk-up scan is already running")
         if source == "feeder" and not self.state.feeder_sheets:
             raise ScanRefusedError(409, "document feeder empty")
-        if duplex and not (self.scanner.spec.adf and self.scanner.spec.duplex):
-            raise ScanRefusedError(400, "this scanner cannot scan both sides")
         destination.shortcut = shortcut
         destination.duplex = duplex
         self.session = Session(destination, source, pages)
         self._scan_event(destination)
-        return destination
+        return destination.path
 
     def _scan_event(self, destination: Destination) -> None:
         self.events.add(
@@ -169,19 +168,12 @@ class Walkup:
         ):
             return
         session.jobs.append(job.uuid)
-        if job.state != "Completed":
-            session.event = "ScanPagesComplete"
-            return
         session.pages_left -= 1
-        if job.settings.source != "Platen":
-            # The feeder took every sheet: nothing more to ask.
-            session.event = "ScanPagesComplete"
-            return
-        # The panel asks "another page?" and tells the computer the answer.
-        session.event = (
-            "ScanNewPageRequested" if session.pages_left > 0 else "ScanPagesComplete"
-        )
-        self._scan_event(session.destination)
+        session.event = _next_step(job, session.pages_left)
+        if job.state == "Completed" and job.settings.source == "Platen":
+            # The panel asked "another page?" and tells the computer the answer;
+            # after the feeder (or a failed job) there is nothing to ask.
+            self._scan_event(session.destination)
 
     # --- documents ----------------------------------------------------------------------
 
@@ -298,7 +290,9 @@ class Walkup:
         destination = Destination(str(uuid.uuid4()), name, hostname)
         self.destinations[destination.id] = destination
         response = web.Response(status=201)
-        response.headers["Location"] = f"http://{request.host}{destination.path}"
+        response.headers["Location"] = (
+            f"{request.scheme}://{request.host}{destination.path}"
+        )
         return response
 
     async def get_event(self, request: web.Request) -> web.Response:
@@ -338,6 +332,22 @@ class Walkup:
         }
 
 
+def _check_press(scanner: Scanner, source: str, duplex: bool, pages: int) -> None:
+    if source not in ("auto", "glass", "feeder"):
+        raise ScanRefusedError(400, "source must be auto, glass or feeder")
+    if not 1 <= pages <= MAX_PAGES:
+        raise ScanRefusedError(400, f"pages must be 1-{MAX_PAGES}")
+    if duplex and not (scanner.spec.adf and scanner.spec.duplex):
+        raise ScanRefusedError(400, "this scanner cannot scan both sides")
+
+
+def _next_step(job: ScanJob, pages_left: int) -> str:
+    """What the panel does after a walk-up scan job ended."""
+    if job.state == "Completed" and job.settings.source == "Platen" and pages_left:
+        return "ScanNewPageRequested"
+    return "ScanPagesComplete"
+
+
 def _sub(parent: ET.Element, uri: str, local: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{uri}}}{local}")
     element.text = text
@@ -349,3 +359,252 @@ def _document(root: ET.Element) -> bytes:
     return (
         b'<?xml version="1.0" encoding="UTF-8"?>\n<!---->\n' + ET.tostring(root) + b"\n"
     )
+
+
+# --- eSCL walk-up (CDM generation) ----------------------------------------------------
+
+SCAN_NS: Final = "http://schemas.hp.com/imaging/escl/2011/05/03"
+PWG_NS: Final = "http://www.pwg.org/schemas/2010/12/sm"
+ESCL_BASE: Final = "/eSCL/WalkupSubscriptions"
+MAX_SUBSCRIPTIONS: Final = 10
+"""Our bound; the firmware's is not known."""
+MAX_SHORTCUTS: Final = 5
+MAX_SHORTCUT_NAME: Final = 32
+"""Limits the OfficeJet Pro 9120e advertises (olibar/hpscan walkup.go)."""
+LIVENESS_SECONDS: Final = 10.0
+"""The panel offers a computer only while it polls its Event resource."""
+MAX_PENDING: Final = 8
+
+
+@dataclass(slots=True)
+class Subscription:
+    """One computer on the panel of an eSCL walk-up printer."""
+
+    id: str
+    host: str
+    shortcuts: tuple[str, ...]
+    pending: list[tuple[str, str, bool]] = field(default_factory=list)
+    """Events not yet fetched: (type, shortcut, duplex)."""
+    last_poll: float | None = None
+
+    @property
+    def path(self) -> str:
+        """Its resource URI (server-absolute, as the firmware answers)."""
+        return f"{ESCL_BASE}/{self.id}"
+
+
+@dataclass(slots=True)
+class EsclSession:
+    """One press of Start for an eSCL subscription."""
+
+    subscription: Subscription
+    shortcut: str
+    duplex: bool
+    pages_left: int
+    done: bool = False
+
+
+class EsclWalkup:
+    """Walk-up inside eSCL, as measured on an OfficeJet Pro 9120e.
+
+    ``POST /eSCL/WalkupSubscriptions`` (scan:WalkupScanSubscription with
+    HostIdentifier, Connection, Shortcuts) -> 201 + a server-absolute
+    Location; ``GET {sub}/Event`` -> 204 idle, 200 a scan:WalkupScanEvent
+    (HostSelected, then ScanRequested with the shortcut's ScanSettings ...),
+    404 unknown subscription; the computer scans with ordinary eSCL jobs.
+    Shapes from olibar/hpscan ``internal/escl/walkup{,_test}.go``.
+    """
+
+    def __init__(self, state: PrinterState, scanner: Scanner) -> None:
+        """ESCL walk-up of one printer."""
+        self.state = state
+        self.scanner = scanner
+        self.subscriptions: dict[str, Subscription] = {}
+        self.session: EsclSession | None = None
+        scanner.listeners.append(self._on_job)
+
+    def routes(self) -> list[web.RouteDef]:
+        """Every eSCL walk-up route."""
+        one = ESCL_BASE + "/{sub_id:[0-9a-f-]{36}}"
+        return [
+            web.get(ESCL_BASE, self.get_subscriptions),
+            web.post(ESCL_BASE, self.post_subscription),
+            web.delete(one, self.delete_subscription),
+            web.get(one + "/Event", self.get_event),
+        ]
+
+    def power_cycle(self) -> None:
+        """Subscriptions and the session are lost."""
+        self.subscriptions.clear()
+        self.session = None
+
+    def press(
+        self,
+        name: str,
+        shortcut: str,
+        source: str = "auto",
+        duplex: bool = False,
+        pages: int = 1,
+    ) -> str:
+        """The user picks computer ``name`` and one of its shortcuts, then Start.
+
+        Returns:
+            The subscription's resource URI.
+
+        Raises:
+            KeyError: no subscription of that host.
+            ScanRefusedError: 400 bad values or a shortcut the computer did not
+                offer; 409 busy, not polling (the panel says the computer is not
+                available), feeder empty.
+        """
+        _check_press(self.scanner, source, duplex, pages)
+        subscription = next(
+            (s for s in self.subscriptions.values() if s.host == name), None
+        )
+        if subscription is None:
+            raise KeyError(name)
+        if shortcut not in subscription.shortcuts:
+            offered = ", ".join(subscription.shortcuts)
+            raise ScanRefusedError(400, f"shortcut must be one of {offered}")
+        if self.session is not None and not self.session.done:
+            raise ScanRefusedError(409, "a walk-up scan is already running")
+        polled = subscription.last_poll
+        if polled is None or time.monotonic() - polled > LIVENESS_SECONDS:
+            raise ScanRefusedError(409, "the computer is not available (not polling)")
+        if source == "feeder" and not self.state.feeder_sheets:
+            raise ScanRefusedError(409, "document feeder empty")
+        self.session = EsclSession(subscription, shortcut, duplex, pages)
+        subscription.pending[:] = [
+            ("HostSelected", shortcut, duplex),
+            ("ScanRequested", shortcut, duplex),
+        ]
+        return subscription.path
+
+    def _on_job(self, job: ScanJob) -> None:
+        session = self.session
+        if session is None or session.done or job.active:
+            return
+        session.pages_left -= 1
+        step = _next_step(job, session.pages_left)
+        session.done = step == "ScanPagesComplete"
+        pending = session.subscription.pending
+        if len(pending) < MAX_PENDING:
+            pending.append((step, session.shortcut, session.duplex))
+
+    def event_document(
+        self, subscription: Subscription, event: tuple[str, str, bool]
+    ) -> bytes:
+        """A scan:WalkupScanEvent (the 9120e's ScanRequested in walkup_test.go)."""
+        kind, shortcut, duplex = event
+        root = ET.Element(f"{{{SCAN_NS}}}WalkupScanEvent")
+        _sub(root, SCAN_NS, "ResourceURI", subscription.path)
+        _sub(root, SCAN_NS, "HostIdentifier", subscription.host)
+        _sub(root, SCAN_NS, "Connection", "Network")
+        _sub(root, SCAN_NS, "Event", kind)
+        _sub(root, SCAN_NS, "Shortcut", shortcut)
+        settings = ET.SubElement(root, f"{{{SCAN_NS}}}ScanSettings")
+        _sub(settings, PWG_NS, "Version", "2.4")
+        _sub(settings, SCAN_NS, "XResolution", "300")
+        _sub(settings, SCAN_NS, "YResolution", "300")
+        _sub(settings, SCAN_NS, "Duplex", "true" if duplex else "false")
+        _sub(settings, SCAN_NS, "Brightness", "4")
+        _sub(settings, SCAN_NS, "ContentOrientation", "Portrait")
+        ET.indent(root, "\t")
+        return b'<?xml version="1.0"?>\n' + ET.tostring(root) + b"\n"
+
+    def list_document(self) -> bytes:
+        """The subscriptions; an empty body when there are none, as measured."""
+        if not self.subscriptions:
+            return b""
+        root = ET.Element(f"{{{SCAN_NS}}}WalkupScanSubscriptions")
+        for subscription in self.subscriptions.values():
+            entry = ET.SubElement(root, f"{{{SCAN_NS}}}WalkupScanSubscription")
+            _sub(entry, SCAN_NS, "HostIdentifier", subscription.host)
+            _sub(entry, SCAN_NS, "Connection", "Network")
+            shortcuts = ET.SubElement(entry, f"{{{SCAN_NS}}}Shortcuts")
+            for shortcut in subscription.shortcuts:
+                _sub(shortcuts, SCAN_NS, "Shortcut", shortcut)
+        ET.indent(root, "  ")
+        return b'<?xml version="1.0"?>\n' + ET.tostring(root) + b"\n"
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    def _find(self, request: web.Request) -> Subscription:
+        subscription = self.subscriptions.get(request.match_info["sub_id"])
+        if subscription is None:
+            raise web.HTTPNotFound(text="no such subscription")
+        return subscription
+
+    async def get_subscriptions(self, request: web.Request) -> web.Response:
+        """The list (200 with an empty body when nobody subscribed)."""
+        body = self.list_document()
+        return web.Response(body=body, content_type="text/xml" if body else None)
+
+    async def post_subscription(self, request: web.Request) -> web.Response:
+        """Subscribe: 201 + Location."""
+        body = await request.content.read(8193)
+        if len(body) > 8192:
+            return web.Response(status=413, text="subscription too large")
+        try:
+            root = parse_xml(body)
+        except ScanRefusedError as err:
+            return web.Response(status=err.status, text=str(err))
+        if root.tag != f"{{{SCAN_NS}}}WalkupScanSubscription":
+            return web.Response(status=400, text="not a WalkupScanSubscription")
+        host = (root.findtext(f"{{{SCAN_NS}}}HostIdentifier") or "").strip()
+        connection = (root.findtext(f"{{{SCAN_NS}}}Connection") or "").strip()
+        shortcuts = tuple(
+            (e.text or "").strip()
+            for e in root.iterfind(f"{{{SCAN_NS}}}Shortcuts/{{{SCAN_NS}}}Shortcut")
+        )
+        if not host or len(host) > MAX_NAME or connection != "Network":
+            return web.Response(status=400, text="HostIdentifier, Connection Network")
+        if not 1 <= len(shortcuts) <= MAX_SHORTCUTS or not all(
+            0 < len(s) <= MAX_SHORTCUT_NAME for s in shortcuts
+        ):
+            return web.Response(
+                status=400,
+                text=f"1-{MAX_SHORTCUTS} shortcuts of 1-{MAX_SHORTCUT_NAME} characters",
+            )
+        if len(self.subscriptions) >= MAX_SUBSCRIPTIONS:
+            return web.Response(status=507, text="too many subscriptions")
+        subscription = Subscription(str(uuid.uuid4()), host, shortcuts)
+        self.subscriptions[subscription.id] = subscription
+        return web.Response(status=201, headers={"Location": subscription.path})
+
+    async def delete_subscription(self, request: web.Request) -> web.Response:
+        """Unsubscribe."""
+        subscription = self._find(request)
+        del self.subscriptions[subscription.id]
+        if self.session is not None and self.session.subscription is subscription:
+            self.session = None
+        return web.Response(status=204)
+
+    async def get_event(self, request: web.Request) -> web.Response:
+        """The next instruction, or 204; polling keeps the computer on the panel."""
+        subscription = self._find(request)
+        subscription.last_poll = time.monotonic()
+        if not subscription.pending:
+            return web.Response(status=204)
+        event = subscription.pending.pop(0)
+        return web.Response(
+            body=self.event_document(subscription, event), content_type="text/xml"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """For ``GET /_sim/scan``."""
+        session = self.session
+        return {
+            "subscriptions": [
+                {"host": s.host, "uri": s.path, "shortcuts": list(s.shortcuts)}
+                for s in self.subscriptions.values()
+            ],
+            "session": None
+            if session is None
+            else {
+                "host": session.subscription.host,
+                "shortcut": session.shortcut,
+                "pages_left": session.pages_left,
+                "done": session.done,
+            },
+        }
