@@ -129,6 +129,9 @@ def _care_entities(hass: HomeAssistant, entry_id: str) -> dict[str, dict[str, An
             for entity_id, entity in entities.items()
             if entity["translation_key"] in CARE_KEYS
         }
+    for entity in described.values():
+        # The brands URL of the update entity's picture differs between releases.
+        (entity["attributes"] or {}).pop("entity_picture", None)
     return described
 
 
