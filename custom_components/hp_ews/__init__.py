@@ -49,6 +49,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> boo
     from .hold import DATA_HELD_JOBS
     from .jobs import PrinterJobs
     from .scanner import HPEWSScannerCoordinator
+    from .walkup import WalkupManager, supports_events
 
     coordinator = HPEWSCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
@@ -60,8 +61,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> boo
         coordinator,
         PrinterJobs(coordinator, hass.data[DATA_HELD_JOBS]),
         scanner=scanner,
+        walkup=(
+            WalkupManager(hass, entry, coordinator)
+            if supports_events(coordinator.printer)
+            else None
+        ),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the platforms: the scan event entity listens from the first event.
+    if entry.runtime_data.walkup is not None:
+        entry.runtime_data.walkup.async_start()
     return True
 
 
@@ -74,8 +83,10 @@ async def async_remove_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> No
     """Forget the repair issue and the held jobs of a printer that is gone."""
     from .coordinator import wrong_printer_issue_id
     from .hold import DATA_HELD_JOBS
+    from .walkup import async_remove_destination
 
     ir.async_delete_issue(hass, DOMAIN, wrong_printer_issue_id(entry))
+    await async_remove_destination(hass, entry)
     held = hass.data[DATA_HELD_JOBS]
     await held.async_remove(*(job.job_id for job in held.jobs(entry.entry_id)))
 

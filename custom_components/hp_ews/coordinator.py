@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 import inspect
 from typing import TYPE_CHECKING, Any, Final
 
@@ -12,6 +14,7 @@ from homeassistant.const import (
     CONF_SSL,
     CONF_USERNAME,
 )
+from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -51,6 +54,14 @@ RETRY_AFTER: Final = "retry_after" in inspect.signature(UpdateFailed).parameters
 
 Older releases (2025.4 is supported) stretch the update interval instead.
 """
+PUSH_SCAN_INTERVAL: Final = timedelta(minutes=5)
+"""Time between refreshes while the printer's event channel announces changes.
+
+The long poll (``walkup.EVENT_WAIT``, 30 an hour) plus a refresh every five
+minutes keep an idle hour under the 60 requests one-minute polling costs.
+"""
+PUSH_MIN_GAP: Final = 1.0
+"""Seconds at least between two refreshes the printer's events ask for."""
 
 
 def create_printer(hass: HomeAssistant, data: Mapping[str, Any]) -> HPPrinter:
@@ -108,6 +119,9 @@ class HPEWSCoordinator(DataUpdateCoordinator[PrinterSnapshot]):
         self._refreshes_until_full = 0
         self._failures = 0
         """Refreshes in a row that could not reach the printer."""
+        self._push = False
+        """The event channel works: changes are announced, polling slows down."""
+        self._last_push = -PUSH_MIN_GAP
 
     @property
     def host(self) -> str:
@@ -154,8 +168,52 @@ class HPEWSCoordinator(DataUpdateCoordinator[PrinterSnapshot]):
         if self._failures:
             self._failures = 0
             if not RETRY_AFTER:  # pragma: no cover - before Home Assistant 2025.12
-                self.update_interval = SCAN_INTERVAL
+                self.update_interval = self._interval
         return snapshot
+
+    @property
+    def push(self) -> bool:
+        """Whether the printer announces changes (the event channel works)."""
+        return self._push
+
+    @property
+    def _interval(self) -> timedelta:
+        return PUSH_SCAN_INTERVAL if self._push else SCAN_INTERVAL
+
+    @callback
+    def async_set_push(self, active: bool, *, refresh: bool = False) -> None:
+        """The event channel started (True) or stopped (False) working.
+
+        While it works the regular refresh is five minutes apart; when it
+        stops, one minute again. ``refresh`` reads now, for the changes the
+        channel may have missed (it failed, or it is back after failing).
+        """
+        if active == self._push:
+            return
+        self._push = active
+        if not self._failures or RETRY_AFTER:
+            # While backing off (before 2025.12) the recovery sets the interval.
+            self.update_interval = self._interval
+        if refresh:
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_request_refresh(), "hp_ews refresh after push"
+            )
+
+    async def async_push_refresh(self, *, full: bool = False) -> None:
+        """The printer announced a change: refresh now.
+
+        ``full`` reads supplies and counters too (a supply event). One long
+        poll answer carries every event since the last, so pushes come one
+        at a time; they are kept ``PUSH_MIN_GAP`` apart (Home Assistant's
+        request debouncer would hold a second change for ten seconds).
+        """
+        if full:
+            self._refreshes_until_full = 0
+        loop = self.hass.loop
+        if (wait := self._last_push + PUSH_MIN_GAP - loop.time()) > 0:
+            await asyncio.sleep(wait)
+        self._last_push = loop.time()
+        await self.async_refresh()
 
     async def _async_fetch(self, *, full: bool) -> PrinterSnapshot:
         """Probe if needed, then take a snapshot."""

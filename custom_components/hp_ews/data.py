@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .coordinator import HPEWSCoordinator
     from .jobs import PrinterJobs
     from .scanner import HPEWSScannerCoordinator
+    from .walkup import WalkupManager
 
 type HPEWSConfigEntry = ConfigEntry[HPEWSData]
 
@@ -23,5 +24,7 @@ class HPEWSData:
     """Refreshes the printer's status, supplies and counters for the entities."""
     jobs: PrinterJobs
     """Prints, follows the jobs it sent to their end, and keeps held jobs."""
+    walkup: WalkupManager | None = field(default=None, kw_only=True)
+    """The event channel and walk-up scanning; None unless the printer speaks LEDM."""
     scanner: HPEWSScannerCoordinator = field(kw_only=True)
     """Refreshes the scanner's state; its data stays None without a scanner."""

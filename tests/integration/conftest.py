@@ -36,6 +36,28 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load this repository's integration in every test."""
 
 
+@pytest.fixture(autouse=True)
+def event_channel_off() -> Generator[None]:
+    """No LEDM event channel unless a test asks for ``event_channel``.
+
+    The long poll is real network I/O that never ends; tests that drive time
+    with ``async_fire_time_changed`` expect one-minute polling and nothing
+    arriving in between.
+    """
+    with patch("custom_components.hp_ews.walkup.EVENT_CHANNEL", False):
+        yield
+
+
+@pytest.fixture
+def event_channel(event_channel_off: None) -> Generator[None]:
+    """Run the event channel, with one-second long polls."""
+    with (
+        patch("custom_components.hp_ews.walkup.EVENT_CHANNEL", True),
+        patch("custom_components.hp_ews.walkup.EVENT_WAIT", 1.0),
+    ):
+        yield
+
+
 @pytest.fixture
 def mock_setup_entry() -> Generator[AsyncMock]:
     """Keep config flow tests from setting the entry up."""
