@@ -10,6 +10,7 @@ from homeassistant.core import callback
 from .alerts import EVENT_TYPES as ALERT_EVENT_TYPES, AlertTracker
 from .client import JobState
 from .entity import HPEWSEntity
+from .forecast import SUPPLY_EVENT, HPEWSSupplyEventEntity
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -48,6 +49,9 @@ async def async_setup_entry(
     data = entry.runtime_data
     async_add_entities([HPEWSJobEventEntity(data.coordinator, data.jobs, JOB_EVENT)])
     async_add_entities([HPEWSAlertEventEntity(data.coordinator, ALERT_EVENT)])
+    async_add_entities(
+        [HPEWSSupplyEventEntity(data.coordinator, data.history, SUPPLY_EVENT)]
+    )
 
 
 class HPEWSJobEventEntity(HPEWSEntity, EventEntity):

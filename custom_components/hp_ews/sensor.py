@@ -32,6 +32,7 @@ from .client import (
 )
 from .const import DOMAIN
 from .entity import SHARED_PARTS, HPEWSEntity, HPEWSSupplyEntity
+from .forecast import FORECAST_SENSORS, forecast_entities, pages_per_day_entities
 from .scanner import HPEWSScannerEntity, async_add_scanner_entities
 
 if TYPE_CHECKING:
@@ -196,6 +197,8 @@ async def async_setup_entry(
 
     async_add_scanner_entities(entry, _scanner_sensors, async_add_entities)
 
+    async_add_entities(pages_per_day_entities(entry))
+
     known: set[str] = set()
     registered: set[str] | None = None
 
@@ -210,6 +213,7 @@ async def async_setup_entry(
         if new := [supply for key, supply in supplies.items() if key not in known]:
             known.update(supply.key for supply in new)
             async_add_entities(_supply_entities(coordinator, new))
+            async_add_entities(forecast_entities(entry, new))
 
     _async_sync_supplies()
     entry.async_on_unload(coordinator.async_add_listener(_async_sync_supplies))
@@ -237,7 +241,9 @@ def _async_remove_supply_entities(
     """
     entity_registry = er.async_get(hass)
     prefix = f"{entry.unique_id}_"
-    suffixes = tuple(f"_{description.key}" for description in SUPPLY_SENSORS)
+    suffixes = tuple(
+        f"_{description.key}" for description in (*SUPPLY_SENSORS, *FORECAST_SENSORS)
+    )
     for entity_entry in er.async_entries_for_config_entry(
         entity_registry, entry.entry_id
     ):

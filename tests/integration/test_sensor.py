@@ -114,7 +114,7 @@ async def test_disabled_by_default(
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """Pages remaining, the rarer counters and the panel text start disabled."""
+    """Pages and days remaining, the rarer counters and the panel text start off."""
     disabled = {
         entry.entity_id
         for entry in er.async_entries_for_config_entry(
@@ -130,6 +130,10 @@ async def test_disabled_by_default(
         "sensor.hp_color_laserjet_pro_m255dw_duplex_sheets",
         "sensor.hp_color_laserjet_pro_m255dw_paper_jams",
         "sensor.hp_color_laserjet_pro_m255dw_status_message",
+        "sensor.hp_color_laserjet_pro_m255dw_black_toner_days_remaining",
+        "sensor.hp_color_laserjet_pro_m255dw_cyan_toner_days_remaining",
+        "sensor.hp_color_laserjet_pro_m255dw_magenta_toner_days_remaining",
+        "sensor.hp_color_laserjet_pro_m255dw_yellow_toner_days_remaining",
     }
 
 
