@@ -212,6 +212,13 @@ def test_ipp_sizes_sources_and_names() -> None:
     ]
 
 
+def test_ipp_size_in_an_unknown_unit_is_left_out() -> None:
+    (tray,) = care.ipp_trays(
+        ["type=other;dimunit=furlongs;mediafeed=1;mediaxfeed=1;status=0;name=x"]
+    )
+    assert tray.media_size is None
+
+
 def test_ipp_trays_bounded() -> None:
     strings = [f"type=other;status=0;name=t{n}" for n in range(MAX_TRAYS * 10)]
     assert len(care.ipp_trays(strings)) == MAX_TRAYS
@@ -338,6 +345,8 @@ def test_cdm_update_check_with_a_new_version() -> None:
     assert care.parse_update_check(data) == FirmwareInfo(installed="A", available="B")
     same = b'{"currentVersion":"A","availableVersion":"A"}'
     assert care.parse_update_check(same).available is None
+    numbers = b'{"currentVersion":5,"availableVersion":null}'
+    assert care.parse_update_check(numbers) == FirmwareInfo()
 
 
 def test_cdm_configuration_capture() -> None:

@@ -27,6 +27,11 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.hp_ews.care import (
+    TRAY_SENSORS,
+    HPEWSTraySensorEntity,
+    tray_label,
+)
 from custom_components.hp_ews.client import (
     FirmwareInfo,
     HPEWSError,
@@ -398,3 +403,29 @@ def test_snapshot_fixtures_hold_care_data() -> None:
     assert [tray.name for tray in ENVY_CARE.trays] == ["InputTray1"]
     assert SMART_TANK_CARE.firmware.installed == "LWP1CN2630CR"
     assert SMART_TANK_CARE.firmware.auto_update is True
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("InputTray1", "1"),
+        ("Tray 2", "2"),
+        ("tray-3", "3"),
+        ("manual", "manual"),
+        (" ", "k"),
+    ],
+)
+def test_tray_label(name: str, label: str) -> None:
+    assert tray_label(replace(_ENVY_IPP.trays[0], name=name, key="k")) == label
+
+
+@pytest.mark.parametrize("snapshot_data", [ENVY_CARE])
+async def test_tray_sensor_without_its_tray(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    coordinator = init_integration.runtime_data.coordinator
+    entity = HPEWSTraySensorEntity(
+        coordinator, TRAY_SENSORS[0], replace(_ENVY_IPP.trays[0], key="gone")
+    )
+    assert entity.native_value is None
+    assert not entity.available

@@ -129,12 +129,22 @@ async def test_ledm_media_handling(
     # The captured tray's values, once per tray.
     assert {t.findtext(f"{DD}MediaSizeName") for t in trays} == {"iso_a4_210x297mm"}
     assert {t.findtext(f"{MHDYN}MediaState") for t in trays} == {"present"}
-    sim.set_state(trays={"2": {"open": True, "empty": True, "media_type": "plain"}})
+    sim.set_state(
+        trays={
+            "2": {
+                "open": True,
+                "empty": True,
+                "media_type": "plain",
+                "media_size": "na_legal_8.5x14in",
+            }
+        }
+    )
     root = await ledm_root(http, sim, "/DevMgmt/MediaHandlingDyn.xml")
     second = root.findall(f"{MHDYN}InputTray")[1]
     assert second.findtext(f"{DD}TrayState") == "open"
     assert second.findtext(f"{MHDYN}MediaState") == "empty"
     assert second.findtext(f"{DD}MediaType") == "plain"
+    assert second.findtext(f"{DD}MediaSizeName") == "na_legal_8.5x14in"
     # The rest of the document stays as captured.
     captured = (
         FIXTURES / "ledm" / "kou147258-ledm-mfp__MediaHandlingDyn.xml"
