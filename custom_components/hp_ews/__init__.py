@@ -46,12 +46,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> boo
     """Set up a printer from a config entry."""
     from .coordinator import HPEWSCoordinator
     from .data import HPEWSData
+    from .history import SupplyHistory
     from .hold import DATA_HELD_JOBS
     from .jobs import PrinterJobs
     from .scanner import HPEWSScannerCoordinator
     from .walkup import WalkupManager, supports_events
 
     coordinator = HPEWSCoordinator(hass, entry)
+    # Loaded before the first refresh, which it records.
+    history = SupplyHistory(hass, entry.entry_id)
+    await history.async_load()
+    coordinator.history = history
+    # Written now when the entry unloads (a reload reads it back at once).
+    entry.async_on_unload(history.async_save)
     await coordinator.async_config_entry_first_refresh()
     # The scanner's first answer decides whether it has entities; a failure
     # only delays them (scanner.py adds them when it answers).
@@ -60,6 +67,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> boo
     entry.runtime_data = HPEWSData(
         coordinator,
         PrinterJobs(coordinator, hass.data[DATA_HELD_JOBS]),
+        history=history,
         scanner=scanner,
         walkup=(
             WalkupManager(hass, entry, coordinator)
@@ -80,12 +88,14 @@ async def async_unload_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HPEWSConfigEntry) -> None:
-    """Forget the repair issue and the held jobs of a printer that is gone."""
+    """Forget a removed printer's repair issue, held jobs and supply history."""
     from .coordinator import wrong_printer_issue_id
+    from .history import async_remove_history
     from .hold import DATA_HELD_JOBS
     from .walkup import async_remove_destination
 
     ir.async_delete_issue(hass, DOMAIN, wrong_printer_issue_id(entry))
+    await async_remove_history(hass, entry.entry_id)
     await async_remove_destination(hass, entry)
     held = hass.data[DATA_HELD_JOBS]
     await held.async_remove(*(job.job_id for job in held.jobs(entry.entry_id)))

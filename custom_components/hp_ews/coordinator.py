@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .data import HPEWSConfigEntry
+    from .history import SupplyHistory
 
 RETRY_AFTER: Final = "retry_after" in inspect.signature(UpdateFailed).parameters
 """Whether ``UpdateFailed`` defers the next refresh itself (Home Assistant 2025.12+).
@@ -119,6 +120,8 @@ class HPEWSCoordinator(DataUpdateCoordinator[PrinterSnapshot]):
         self._refreshes_until_full = 0
         self._failures = 0
         """Refreshes in a row that could not reach the printer."""
+        self.history: SupplyHistory | None = None
+        """Records every refreshed snapshot (set before the first refresh)."""
         self._push = False
         """The event channel works: changes are announced, polling slows down."""
         self._last_push = -PUSH_MIN_GAP
@@ -162,6 +165,8 @@ class HPEWSCoordinator(DataUpdateCoordinator[PrinterSnapshot]):
             ) from err
 
         self._check_identity(snapshot.info)
+        if self.history is not None:
+            self.history.async_record(snapshot)
         self._refreshes_until_full = (
             FULL_REFRESH_EVERY if full else self._refreshes_until_full
         ) - 1

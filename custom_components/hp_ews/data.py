@@ -9,6 +9,7 @@ from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
     from .coordinator import HPEWSCoordinator
+    from .history import SupplyHistory
     from .jobs import PrinterJobs
     from .scanner import HPEWSScannerCoordinator
     from .walkup import WalkupManager
@@ -24,6 +25,8 @@ class HPEWSData:
     """Refreshes the printer's status, supplies and counters for the entities."""
     jobs: PrinterJobs
     """Prints, follows the jobs it sent to their end, and keeps held jobs."""
+    history: SupplyHistory = field(kw_only=True)
+    """Supply levels and page counts over time: forecasts and supply events."""
     walkup: WalkupManager | None = field(default=None, kw_only=True)
     """The event channel and walk-up scanning; None unless the printer speaks LEDM."""
     scanner: HPEWSScannerCoordinator = field(kw_only=True)
