@@ -7,12 +7,16 @@ the module docstring of ``protocols/care.py`` cites.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+import json
 from pathlib import Path
 import re
+from typing import Any
 
 import pytest
 
+from custom_components.hp_ews.client.__main__ import main
 from custom_components.hp_ews.client.errors import HPEWSParseError
 from custom_components.hp_ews.client.ipp import parse_printer_attributes
 from custom_components.hp_ews.client.models import (
@@ -24,6 +28,7 @@ from custom_components.hp_ews.client.models import (
 )
 from custom_components.hp_ews.client.protocols import care
 from custom_components.hp_ews.client.protocols.care import ReadyMedium
+from simulator import SimulatedPrinter
 from tests.conftest import FIXTURES
 
 IPP = FIXTURES / "ipp"
@@ -390,3 +395,62 @@ def test_cdm_firmware_malformed() -> None:
 def test_configuration_body() -> None:
     assert care.firmware_configuration_body(True) == b'{"autoUpdateEnabled":"true"}'
     assert care.firmware_configuration_body(False) == b'{"autoUpdateEnabled":"false"}'
+
+
+# --- snapshot --json against the simulator -------------------------------------------------
+
+
+async def _snapshot_json(
+    sim: SimulatedPrinter, capsys: pytest.CaptureFixture[str]
+) -> dict[str, Any]:
+    # The command line runs its own event loop: in a thread, beside the simulator's.
+    code = await asyncio.to_thread(
+        main, ["--timeout", "5", "snapshot", sim.url, "--json"]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_snapshot_json_trays_uptime_firmware(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with SimulatedPrinter("envy-4520") as sim:
+        sim.set_state(up_seconds=6358)
+        data = await _snapshot_json(sim, capsys)
+    assert data["trays"] == [
+        {
+            "key": "inputtray1",
+            "name": "InputTray1",
+            "kind": "sheetFeedAutoNonRemovable",
+            "state": "ok",
+            "level_percent": None,
+            "capacity_sheets": None,
+            "media_size": "iso_a4_210x297mm",
+            "media_type": "stationery",
+        }
+    ]
+    assert 6358 <= data["info"]["uptime_seconds"] <= 6360
+    booted = datetime.fromisoformat(data["info"]["booted_at"])
+    assert abs(datetime.now(UTC) - timedelta(seconds=6358) - booted) < timedelta(
+        seconds=30
+    )
+    assert data["firmware"] == {
+        "installed": "CFP1FN2023BR",
+        "available": None,
+        "auto_update": None,
+    }
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_snapshot_json_cdm_firmware(capsys: pytest.CaptureFixture[str]) -> None:
+    async with SimulatedPrinter("smart-tank-580") as sim:
+        sim.set_state(firmware_available="LWP1CN2701AR", auto_update=False)
+        data = await _snapshot_json(sim, capsys)
+    assert data["firmware"] == {
+        "installed": "LWP1CN2630CR",
+        "available": "LWP1CN2701AR",
+        "auto_update": False,
+    }
