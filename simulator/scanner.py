@@ -796,6 +796,22 @@ def _int(values: dict[str, str], name: str, default: int) -> int:
         raise ScanRefusedError(400, f"{name} is not a number") from None
 
 
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole request body, however it is chunked, up to ``limit`` bytes.
+
+    Raises:
+        ScanRefusedError: 413 when it is longer.
+    """
+    if (request.content_length or 0) > limit:
+        raise ScanRefusedError(413, "request body too large")
+    body = bytearray()
+    while chunk := await request.content.read(65536):
+        body += chunk
+        if len(body) > limit:
+            raise ScanRefusedError(413, "request body too large")
+    return bytes(body)
+
+
 def parse_xml(body: bytes) -> ET.Element:
     """A request body (bounded by the caller) as XML, without entity tricks.
 
@@ -931,12 +947,7 @@ class ScannerHttp:
         return web.Response(status=err.status, text=str(err))
 
     async def _body(self, request: web.Request) -> bytes:
-        if (request.content_length or 0) > MAX_SETTINGS_BYTES:
-            raise ScanRefusedError(413, "scan settings too large")
-        body = await request.content.read(MAX_SETTINGS_BYTES + 1)
-        if len(body) > MAX_SETTINGS_BYTES:
-            raise ScanRefusedError(413, "scan settings too large")
-        return body
+        return await read_body(request, MAX_SETTINGS_BYTES)
 
     def _job(self, request: web.Request) -> ScanJob:
         job = self.scanner.find(request.match_info["job_id"])

@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 
 from aiohttp import web
 
-from .scanner import DD, ScanRefusedError, parse_xml
+from .scanner import DD, ScanRefusedError, parse_xml, read_body
 
 if TYPE_CHECKING:
     from .events import EventTable
@@ -42,6 +42,7 @@ EVENT_PATH: Final = "/WalkupScanToComp/WalkupScanToCompEvent"
 MAX_DESTINATIONS: Final = 15
 """``wus:MaxNetworkDestinations`` of the captured caps."""
 MAX_NAME: Final = 64
+MAX_REGISTRATION_BYTES: Final = 8192
 SHORTCUTS: Final = ("SavePDF", "SaveJPEG", "EmailPDF", "EmailJPEG", "GeneralScan")
 """``wus:ShortcutSupport`` of the captured caps (walkupScanToCompCaps.xml)."""
 MAX_PAGES: Final = 50
@@ -263,11 +264,8 @@ class Walkup:
 
     async def post_destination(self, request: web.Request) -> web.Response:
         """Register a destination: 201 + Location."""
-        body = await request.content.read(8193)
-        if len(body) > 8192:
-            return web.Response(status=413, text="destination too large")
         try:
-            root = parse_xml(body)
+            root = parse_xml(await read_body(request, MAX_REGISTRATION_BYTES))
         except ScanRefusedError as err:
             return web.Response(status=err.status, text=str(err))
         if root.tag.rpartition("}")[2] not in (
@@ -373,7 +371,6 @@ MAX_SHORTCUT_NAME: Final = 32
 """Limits the OfficeJet Pro 9120e advertises (olibar/hpscan walkup.go)."""
 LIVENESS_SECONDS: Final = 10.0
 """The panel offers a computer only while it polls its Event resource."""
-MAX_PENDING: Final = 8
 
 
 @dataclass(slots=True)
@@ -487,9 +484,8 @@ class EsclWalkup:
         session.pages_left -= 1
         step = _next_step(job, session.pages_left)
         session.done = step == "ScanPagesComplete"
-        pending = session.subscription.pending
-        if len(pending) < MAX_PENDING:
-            pending.append((step, session.shortcut, session.duplex))
+        # At most one event per job and MAX_PAGES jobs per press: bounded.
+        session.subscription.pending.append((step, session.shortcut, session.duplex))
 
     def event_document(
         self, subscription: Subscription, event: tuple[str, str, bool]
@@ -542,11 +538,8 @@ class EsclWalkup:
 
     async def post_subscription(self, request: web.Request) -> web.Response:
         """Subscribe: 201 + Location."""
-        body = await request.content.read(8193)
-        if len(body) > 8192:
-            return web.Response(status=413, text="subscription too large")
         try:
-            root = parse_xml(body)
+            root = parse_xml(await read_body(request, MAX_REGISTRATION_BYTES))
         except ScanRefusedError as err:
             return web.Response(status=err.status, text=str(err))
         if root.tag != f"{{{SCAN_NS}}}WalkupScanSubscription":

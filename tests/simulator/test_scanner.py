@@ -614,16 +614,28 @@ async def test_defaults_job_url_and_image_bound(
         assert "too large" in await response.text()
 
 
-async def test_chunked_settings_are_bounded_too(
+async def test_chunked_settings_are_read_whole_and_bounded(
     simulated_printer: PrinterFactory, http: aiohttp.ClientSession
 ) -> None:
     sim = await simulated_printer("officejet-pro-9022e")
 
-    async def chunks() -> AsyncIterator[bytes]:
+    async def trickle(body: bytes) -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 50):
+            await asyncio.sleep(0.001)  # separate TCP writes
+            yield body[start : start + 50]
+
+    async def flood() -> AsyncIterator[bytes]:
         for _ in range(40):
             yield b" " * 2048
 
-    async with http.post(sim.url + "/eSCL/ScanJobs", data=chunks()) as response:
+    async with http.post(
+        sim.url + "/eSCL/ScanJobs", data=trickle(settings())
+    ) as response:
+        assert response.status == 201
+        job = response.headers["Location"]
+    async with http.delete(job):
+        pass
+    async with http.post(sim.url + "/eSCL/ScanJobs", data=flood()) as response:
         assert response.status == 413
 
 

@@ -56,6 +56,11 @@ async def event(
     return status, ET.fromstring(body) if status == 200 else None
 
 
+async def session(http: aiohttp.ClientSession, sim: SimulatedPrinter) -> object:
+    async with http.get(sim.url + "/_sim/scan") as response:
+        return (await response.json())["walkup"]["session"]
+
+
 async def test_subscribe_poll_and_scan_two_glass_pages(
     simulated_printer: PrinterFactory, http: aiohttp.ClientSession
 ) -> None:
@@ -173,10 +178,13 @@ async def test_panel_rules(
     assert answer.findtext("scan:Event", namespaces=NS) == "ScanPagesComplete"
     # Deleting the subscription mid-session or a power cycle forgets it all.
     await sim.press_scan_button("HA", "PDF")
+    _, other = await subscribe(http, sim, subscription("Other", "PDF"))
+    async with http.delete(sim.url + other):
+        pass
+    assert await session(http, sim) is not None
     async with http.delete(sim.url + path):
         pass
-    assert sim.walkup is not None
-    assert sim.walkup.session is None
+    assert await session(http, sim) is None
     _, path = await subscribe(http, sim, subscription("HA", "PDF"))
     await sim.power_cycle()
     assert (await event(http, sim, path))[0] == 404
