@@ -319,7 +319,11 @@ def _guess(body: bytes) -> str:
 GET_PRINTER_ATTRIBUTES: Final = "Get-Printer-Attributes"
 
 LEDM_CAPTURE_EXTRAS: Final = ("/DevMgmt/MediaHandlingDyn.xml",)
-CDM_CAPTURE_EXTRAS: Final = ("/cdm/system/v1/statistics",)
+CDM_CAPTURE_EXTRAS: Final = (
+    "/cdm/system/v1/statistics",
+    "/cdm/firmwareUpdate/v2/updateCheck",
+    "/cdm/firmwareUpdate/v2/configuration",
+)
 # Never captured, whatever a discovery document lists: secrets and writes.
 _CAPTURE_DENY: Final = (
     "wireless",
