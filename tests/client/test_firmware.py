@@ -130,3 +130,16 @@ async def test_refusals(
 
 def _transport(printer: HPPrinter) -> PrinterTransport:
     return printer._transport
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_capture_carries_the_firmware_documents(
+    session: aiohttp.ClientSession,
+) -> None:
+    async with SimulatedPrinter("smart-tank-580") as sim:
+        printer = HPPrinter("127.0.0.1", session, port=sim.port, timeout=5)
+        capture = await printer.capture()
+    assert {
+        "/cdm/firmwareUpdate/v2/updateCheck",
+        "/cdm/firmwareUpdate/v2/configuration",
+    } <= set(capture.http)
