@@ -14,6 +14,7 @@ from pathlib import Path
 import re
 from typing import Any
 
+from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.hp_ews.client.__main__ import main
@@ -454,3 +455,26 @@ async def test_snapshot_json_cdm_firmware(capsys: pytest.CaptureFixture[str]) ->
         "available": "LWP1CN2701AR",
         "auto_update": False,
     }
+
+
+@given(
+    st.lists(st.text(max_size=200), max_size=40),
+    st.lists(
+        st.builds(
+            ReadyMedium,
+            st.none() | st.text(max_size=20),
+            st.none() | st.text(max_size=20),
+            st.none() | st.integers(1, 10**6),
+            st.none() | st.integers(1, 10**6),
+        ),
+        max_size=10,
+    ),
+)
+def test_ipp_trays_take_any_text(strings: list[str], ready: list[ReadyMedium]) -> None:
+    """Whatever the strings say, a bounded tuple of trays with unique keys."""
+    trays = care.ipp_trays(strings, ready)
+    assert len(trays) <= MAX_TRAYS
+    assert len({tray.key for tray in trays}) == len(trays)
+    for tray in trays:
+        assert tray.level_percent is None or 0 <= tray.level_percent <= 100
+        assert tray.capacity_sheets is None or tray.capacity_sheets > 0

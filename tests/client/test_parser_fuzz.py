@@ -30,7 +30,7 @@ from custom_components.hp_ews.client.ipp.codec import (
     IppTextWithLanguage,
     IppValueTag,
 )
-from custom_components.hp_ews.client.protocols import cdm, ledm
+from custom_components.hp_ews.client.protocols import care, cdm, ledm
 from custom_components.hp_ews.client.protocols.xmlsafe import parse_xml
 from tests.conftest import FIXTURES
 
@@ -42,6 +42,7 @@ LEDM_PARSERS: tuple[Parser, ...] = (
     ledm.parse_product_status,
     ledm.parse_consumables,
     ledm.parse_usage,
+    care.parse_media_handling,
 )
 CDM_PARSERS: tuple[Parser, ...] = (
     cdm.parse_services_discovery,
@@ -51,6 +52,8 @@ CDM_PARSERS: tuple[Parser, ...] = (
     cdm.parse_alerts,
     cdm.parse_supplies,
     cdm.parse_lifetime_counters,
+    care.parse_update_check,
+    care.parse_firmware_configuration,
 )
 IPP_PARSERS: tuple[Parser, ...] = (
     lambda data: ipp.parse_printer_attributes(data, "http://127.0.0.1:631/ipp/print"),
