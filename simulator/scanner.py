@@ -416,6 +416,10 @@ class Scanner:
     def start(self, settings: ScanSettings, protocol: str) -> ScanJob:
         """Start a job after :meth:`check`."""
         self.check(settings)
+        if self.state.power_save:
+            # A scan wakes the printer, as a print job does.
+            self.state.power_save = False
+            self.state.changed()
         sides = 2 if settings.duplex else 1
         total = self.state.feeder_sheets * sides if settings.source == "Feeder" else 1
         self._numbers += 1

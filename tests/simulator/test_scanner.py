@@ -180,6 +180,15 @@ async def test_capabilities_follow_the_hp_inkjet_capture(
     assert root.findtext("scan:Adf/scan:FeederCapacity", namespaces=NS) == "35"
 
 
+async def test_a_scan_wakes_the_printer(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    sim = await simulated_printer("officejet-pro-9022e")
+    sim.set_state(power_save=True)
+    assert (await post_job(http, sim, settings()))[0] == 201
+    assert sim.state.power_save is False
+
+
 async def test_glass_only_scanner_and_printers_without_one(
     simulated_printer: PrinterFactory, http: aiohttp.ClientSession
 ) -> None:
