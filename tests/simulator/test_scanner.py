@@ -745,3 +745,15 @@ async def test_power_cycle_cancels_scan_jobs(
     await sim.power_cycle()
     assert (await get_text(http, running + "/NextDocument"))[0] == 404
     assert (await status_root(http, sim)).find("scan:Jobs", NS) is None
+
+
+async def test_escl_can_be_hidden_to_reach_ledm_scanning(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    """How tests make a printer look LEDM-only (an older scanner)."""
+    sim = await simulated_printer("officejet-pro-9022e")
+    await sim.set_fault("http_error", status=404, paths=["/eSCL/"])
+    for _ in range(2):
+        assert (await get_text(http, sim.url + "/eSCL/ScannerCapabilities"))[0] == 404
+    assert (await post_job(http, sim, settings()))[0] == 404
+    assert (await get_text(http, sim.url + "/Scan/ScanCaps"))[0] == 200
