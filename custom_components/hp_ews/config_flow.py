@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -496,6 +497,18 @@ def _walkup_name(value: Any) -> str | None:
     return name
 
 
+def _offers_walkup(entry: ConfigEntry) -> bool:
+    """Whether the walk-up options can matter for this printer.
+
+    Known once the entry is loaded: walk-up needs the LEDM event channel,
+    and a printer that refused a destination has none. Until then, offered.
+    """
+    if entry.state is not ConfigEntryState.LOADED:
+        return True
+    walkup = entry.runtime_data.walkup
+    return walkup is not None and walkup.walkup_available is not False
+
+
 class HPEWSOptionsFlow(OptionsFlow):
     """Change how held jobs are kept and whether the panel can scan to Home Assistant.
 
@@ -516,6 +529,13 @@ class HPEWSOptionsFlow(OptionsFlow):
                 for key in (CONF_HOLD_HOURS, CONF_HELD_QUOTA_GIB)
                 if key in user_input
             }
+            if not _offers_walkup(self.config_entry):
+                # Not on the form: what was set stays.
+                data |= {
+                    key: self.config_entry.options[key]
+                    for key in (CONF_WALKUP_ENABLED, CONF_WALKUP_NAME)
+                    if key in self.config_entry.options
+                }
             if CONF_WALKUP_ENABLED in user_input:
                 data[CONF_WALKUP_ENABLED] = bool(user_input[CONF_WALKUP_ENABLED])
             try:
@@ -526,35 +546,34 @@ class HPEWSOptionsFlow(OptionsFlow):
                 if name is not None:
                     data[CONF_WALKUP_NAME] = name
                 return self.async_create_entry(data=data)
-        schema = vol.Schema(
-            {
-                vol.Optional(CONF_HOLD_HOURS): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_HOLD_HOURS,
-                        max=MAX_HOLD_HOURS,
-                        step=1,
-                        unit_of_measurement="h",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Optional(CONF_HELD_QUOTA_GIB): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_HELD_QUOTA_GIB,
-                        max=MAX_HELD_QUOTA_GIB,
-                        step=1,
-                        unit_of_measurement="GiB",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Optional(CONF_WALKUP_ENABLED): BooleanSelector(),
-                vol.Optional(CONF_WALKUP_NAME): TextSelector(),
-            }
-        )
+        fields: dict[Any, Any] = {
+            vol.Optional(CONF_HOLD_HOURS): NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_HOLD_HOURS,
+                    max=MAX_HOLD_HOURS,
+                    step=1,
+                    unit_of_measurement="h",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+            vol.Optional(CONF_HELD_QUOTA_GIB): NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_HELD_QUOTA_GIB,
+                    max=MAX_HELD_QUOTA_GIB,
+                    step=1,
+                    unit_of_measurement="GiB",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+        }
+        if _offers_walkup(self.config_entry):
+            fields[vol.Optional(CONF_WALKUP_ENABLED)] = BooleanSelector()
+            fields[vol.Optional(CONF_WALKUP_NAME)] = TextSelector()
         options = self.config_entry.options
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                schema,
+                vol.Schema(fields),
                 user_input
                 or {
                     CONF_HOLD_HOURS: options.get(CONF_HOLD_HOURS, DEFAULT_HOLD_HOURS),

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from simulator import SimulatedPrinter
+
 
 def _suggested(result: Any) -> dict[str, Any]:
     return {
@@ -98,3 +100,35 @@ async def test_walkup_name_refused(
         "walkup_enabled": True,
         "walkup_name": "x" * 32,
     }
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize(
+    ("simulated_entry", "offered"),
+    [("officejet-pro-9022e", True), ("smart-tank-580", False)],
+    indirect=["simulated_entry"],
+)
+async def test_walkup_offered_where_it_can_work(
+    hass: HomeAssistant,
+    simulated_entry: tuple[SimulatedPrinter, MockConfigEntry],
+    offered: bool,
+) -> None:
+    """A CDM printer has no known walk-up interface: its form leaves it out."""
+    _sim, entry = simulated_entry
+    hass.config_entries.async_update_entry(
+        entry, options={"walkup_enabled": False, "walkup_name": "Office HA"}
+    )
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    fields = set(_suggested(result))
+    assert ({"walkup_enabled", "walkup_name"} <= fields) is offered
+    assert {"hold_hours", "held_quota_gib"} <= fields
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"hold_hours": 12}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # Fields not shown keep what was set; shown and left empty, the defaults.
+    expected: dict[str, Any] = {"hold_hours": 12}
+    if not offered:
+        expected |= {"walkup_enabled": False, "walkup_name": "Office HA"}
+    assert entry.options == expected
