@@ -112,8 +112,23 @@ async def test_scanimage_batch_from_the_feeder(
 ) -> None:
     sim = await simulated_printer("officejet-pro-9022e")
     env = sane_config(tmp_path / "sane", sim)
-    sim.set_state(feeder_sheets=2)
+    sim.set_state(feeder_sheets=3)
     args = ["-d", "airscan:e0:Sim", "--resolution", "100", "--mode", "Gray"]
+    code, out = await run(
+        scanimage,
+        env,
+        *args,
+        "--source",
+        "ADF",
+        "--format=png",
+        f"--batch={tmp_path}/simplex%d.png",
+    )
+    assert code == 0, out
+    simplex = files(tmp_path, "simplex*.png")
+    assert [p.name for p in simplex] == [f"simplex{n}.png" for n in range(1, 4)]
+    # 2550 x 4200 (the feeder's longest page) at 100 dpi, grey.
+    assert [image(path)[:3] for path in simplex] == [(850, 1400, "L")] * 3
+    sim.set_state(feeder_sheets=2)
     code, out = await run(
         scanimage,
         env,
