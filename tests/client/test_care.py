@@ -178,7 +178,8 @@ def test_laserjets_without_trays_and_with_uptime_zero(name: str) -> None:
         ("maxcapacity=250;level=-2;status=5", TrayState.UNKNOWN, None, 250),
         ("maxcapacity=250;level=0;status=16", TrayState.EMPTY, 0, 250),
         ("maxcapacity=250;level=-2", TrayState.UNKNOWN, None, 250),
-        ("maxcapacity=250;level=-2;status=-1", TrayState.OK, None, 250),
+        ("maxcapacity=250;level=-2;status=-1", TrayState.UNKNOWN, None, 250),
+        ("maxcapacity=250;level=0;status=-1", TrayState.EMPTY, 0, 250),
     ],
 )
 def test_ipp_level_and_status(

@@ -139,7 +139,11 @@ def _unique_key(name: str, index: int, taken: set[str]) -> str:
 
 
 def _ipp_state(status: int | None, level: int | None) -> TrayState:
-    """The tray's state from the sub-unit status bits and the level."""
+    """The tray's state from the sub-unit status bits and the level.
+
+    A status that is missing or not a bit mask (negative) says nothing: only
+    an empty level then counts.
+    """
     if status is not None and status >= 0:
         availability = status & 0b111
         if availability == 5:  # "unknown" in PrtSubUnitStatusTC
@@ -148,11 +152,11 @@ def _ipp_state(status: int | None, level: int | None) -> TrayState:
             return TrayState.MISSING
     if level == 0:
         return TrayState.EMPTY
-    if status is not None and status >= 0 and status & 8:
+    if status is None or status < 0:
+        return TrayState.UNKNOWN
+    if status & 8:
         # inputMediaSupplyLow is the Printer MIB's non-critical input alert.
         return TrayState.LOW
-    if status is None:
-        return TrayState.UNKNOWN
     return TrayState.OK
 
 
