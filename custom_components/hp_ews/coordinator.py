@@ -177,11 +177,6 @@ class HPEWSCoordinator(DataUpdateCoordinator[PrinterSnapshot]):
         return snapshot
 
     @property
-    def push(self) -> bool:
-        """Whether the printer announces changes (the event channel works)."""
-        return self._push
-
-    @property
     def _interval(self) -> timedelta:
         return PUSH_SCAN_INTERVAL if self._push else SCAN_INTERVAL
 
@@ -196,7 +191,7 @@ class HPEWSCoordinator(DataUpdateCoordinator[PrinterSnapshot]):
         if active == self._push:
             return
         self._push = active
-        if not self._failures or RETRY_AFTER:
+        if not self._failures or RETRY_AFTER:  # pragma: no branch - by release
             # While backing off (before 2025.12) the recovery sets the interval.
             self.update_interval = self._interval
         if refresh:

@@ -243,8 +243,8 @@ class WalkupManager:
             return
         self.push_active = active
         self.coordinator.async_set_push(active, refresh=refresh)
-        scanner = getattr(self.entry.runtime_data, "scanner", None)
-        if scanner is not None and scanner.update_interval is not None:
+        scanner = self.entry.runtime_data.scanner
+        if scanner.update_interval is not None:  # None: no scanner, not asked
             scanner.update_interval = self.coordinator.update_interval
         LOGGER.debug(
             "%s: event channel %s", self.entry.title, "up" if active else "down"
@@ -259,11 +259,10 @@ class WalkupManager:
                 full=PrinterEventKind.SUPPLIES in kinds
             )
         if any(
-            event.kind is PrinterEventKind.SCAN or event.category == "JobEvent"
-            for event in events
+            event.kind is PrinterEventKind.SCAN or event.job for event in events
         ):
-            scanner = getattr(self.entry.runtime_data, "scanner", None)
-            if scanner is not None:
+            scanner = self.entry.runtime_data.scanner
+            if scanner.update_interval is not None:  # it has a scanner
                 await scanner.async_request_refresh()
         ours = self._registered
         if ours is not None and any(

@@ -62,6 +62,7 @@ def test_parse_table_with_scan_event() -> None:
         ("ScanEvent", "164-12", PrinterEventKind.SCAN),
     ]
     assert [e.power_up for e in table.events] == [False, True, False, False, False]
+    assert [e.job for e in table.events] == [False, False, False, True, False]
     scan = table.events[-1]
     # The capture names an absolute URL; the event keeps its path.
     assert scan.resource == LEGACY_DEST
@@ -77,6 +78,11 @@ def test_parse_table_of_scan_to_comp() -> None:
     assert scan.kind is PrinterEventKind.SCAN
     assert scan.resources == (COMP_DEST, "/WalkupScanToComp/WalkupScanToCompEvent")
     assert scan.resource == COMP_DEST
+
+
+def test_resource_that_is_no_url_is_kept() -> None:
+    table = parse_event_table(_table(("ScanEvent", "1-1", "http://[::1")))
+    assert table.events[0].resource == "http://[::1"
 
 
 def test_supply_events() -> None:

@@ -26,6 +26,7 @@ from custom_components.hp_ews.client import (
     HttpTransport,
     PrinterProtocol,
     Profile,
+    WalkupCapabilities,
     WalkupDestination,
     WalkupEventType,
     WalkupFlavor,
@@ -153,6 +154,50 @@ def test_scan_options_from_the_panel_choice() -> None:
     assert scan_options_for(WalkupDestination("/x", "n", "n")) == ScanOptions()
 
 
+def test_lenient_values() -> None:
+    """Missing or odd values read as unknown, not as errors."""
+    caps = parse_caps(
+        (
+            f'<wus:WalkupScanToCompCaps xmlns:wus="{COMP_NS}" xmlns:dd="{DD}">'
+            "<wus:MaxNetworkDestinations>0</wus:MaxNetworkDestinations>"
+            "<wus:UserActionTimeout><dd:ValueFloat>soon</dd:ValueFloat>"
+            "</wus:UserActionTimeout><wus:ShortcutSupport><wus:Shortcut> </wus:Shortcut><wus:Shortcut/>"
+            "<wus:Shortcut>SavePDF</wus:Shortcut></wus:ShortcutSupport>"
+            "</wus:WalkupScanToCompCaps>"
+        ).encode()
+    )
+    assert (caps.max_destinations, caps.user_action_timeout) == (None, None)
+    assert caps.multi_item_platen is None
+    assert caps.shortcuts == ("SavePDF",)
+    assert (
+        parse_caps(
+            (
+                f'<wus:WalkupScanToCompCaps xmlns:wus="{COMP_NS}" xmlns:dd="{DD}">'
+                "<wus:UserActionTimeout><dd:ValueFloat>1e9</dd:ValueFloat>"
+                "</wus:UserActionTimeout></wus:WalkupScanToCompCaps>"
+            ).encode()
+        ).user_action_timeout
+        is None
+    )
+    bare = parse_caps(f'<wus:WalkupScanToCompCaps xmlns:wus="{COMP_NS}"/>'.encode())
+    assert bare == WalkupCapabilities(WalkupFlavor.SCAN_TO_COMP)
+    _, (dest,) = parse_destinations(
+        (
+            f'<wus:WalkupScanToCompDestinations xmlns:wus="{COMP_NS}" xmlns:dd="{DD}">'
+            "<wus:WalkupScanToCompDestination><dd:ResourceURI>http://[::1"
+            "</dd:ResourceURI></wus:WalkupScanToCompDestination>"
+            "<wus:WalkupScanToCompDestination><dd:Name>no URI</dd:Name>"
+            "</wus:WalkupScanToCompDestination></wus:WalkupScanToCompDestinations>"
+        ).encode()
+    )
+    assert (dest.resource, dest.name, dest.shortcut, dest.duplex) == (
+        "http://[::1",
+        None,
+        None,
+        None,
+    )
+
+
 def test_walkup_event() -> None:
     assert (
         parse_walkup_event(_read("WalkupScanToCompEvent_HostSelected.xml"))
@@ -212,6 +257,8 @@ class FakePrinter:
     """id -> (name, hostname)."""
     requests: list[tuple[str, str]] = field(default_factory=list)
     post_status: int = 201
+    list_status: int = 200
+    session_event: bool = True
     delete_status: int = 204
     event: bytes = field(
         default_factory=lambda: _read("WalkupScanToCompEvent_HostSelected.xml")
@@ -252,6 +299,8 @@ class FakePrinter:
                 return web.Response(status=404)
             return web.Response(body=self.caps, content_type="text/xml")
         if path == "/WalkupScanToComp/WalkupScanToCompEvent" and not self.legacy:
+            if not self.session_event:
+                return web.Response(status=404)
             return web.Response(body=self.event, content_type="text/xml")
         if path == self.root:
             if request.method == "POST":
@@ -266,6 +315,8 @@ class FakePrinter:
                 self.destinations[key] = (name.text or "", host.text or "")
                 location = f"http://{request.host}{self.root}/{key}"
                 return web.Response(status=201, headers={"Location": location})
+            if self.list_status != 200:
+                return web.Response(status=self.list_status)
             return web.Response(body=self.listing(), content_type="text/xml")
         if path.startswith(self.root + "/"):
             key = path.rsplit("/", 1)[1]
@@ -406,6 +457,17 @@ async def test_refusals_are_errors(printer: HPPrinter, fake: FakePrinter) -> Non
     fake.delete_status = 500
     with pytest.raises(HPEWSConnectionError, match="HTTP 500"):
         await printer.unregister_walkup("Home")
+
+
+async def test_odd_answers(printer: HPPrinter, fake: FakePrinter) -> None:
+    """A list that went missing is empty; an error status is an error."""
+    fake.session_event = False
+    assert await printer.walkup_event() is None  # 404: no walk-up session
+    fake.list_status = 404
+    assert await printer.walkup_destinations() == ()
+    fake.list_status = 503
+    with pytest.raises(HPEWSConnectionError, match="HTTP 503"):
+        await printer.walkup_destinations()
 
 
 async def test_walkup_needs_ledm(session: aiohttp.ClientSession) -> None:

@@ -107,6 +107,23 @@ async def test_jam_pushed_without_waiting_for_the_poll(
     await _until(hass, lambda: hass.states.get(jam).state == STATE_OFF)  # type: ignore[union-attr]
 
 
+async def test_supply_change_pushed_with_a_full_read(
+    hass: HomeAssistant, simulated_entry: tuple[SimulatedPrinter, MockConfigEntry]
+) -> None:
+    """A ConsumableEvent reads the supplies at once (a refresh would reuse them)."""
+    sim, entry = simulated_entry
+    manager = _manager(entry)
+    await _until(hass, lambda: manager.push_active)
+    black = f"sensor.{OFFICEJET}_black_cartridge"
+    assert hass.states.get(black).state == "80"  # type: ignore[union-attr]
+    sim.set_state(supplies={"K": 10})
+    await _until(hass, lambda: hass.states.get(black).state == "10")  # type: ignore[union-attr]
+    # Telling the coordinator what it knows changes nothing.
+    coordinator = entry.runtime_data.coordinator
+    coordinator.async_set_push(True, refresh=True)
+    assert coordinator.update_interval == PUSH_SCAN_INTERVAL
+
+
 async def test_renewed_after_a_power_cycle(
     hass: HomeAssistant, simulated_entry: tuple[SimulatedPrinter, MockConfigEntry]
 ) -> None:

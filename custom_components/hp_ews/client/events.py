@@ -63,6 +63,7 @@ MAX_EARLY_ANSWERS: Final = 3
 _STATUS_CATEGORIES: Final = frozenset({"alerttablechanged"})
 _SCAN_CATEGORIES: Final = frozenset({"scanevent"})
 _POWER_UP_CATEGORIES: Final = frozenset({"powerupevent"})
+_JOB_CATEGORIES: Final = frozenset({"jobevent"})
 _SUPPLY_WORDS: Final = ("consumable", "supply", "supplies")
 
 
@@ -95,6 +96,11 @@ class PrinterEvent:
     def power_up(self) -> bool:
         """The printer started: walk-up registrations are gone."""
         return self.category.lower() in _POWER_UP_CATEGORIES
+
+    @property
+    def job(self) -> bool:
+        """A job (print, scan, copy) changed state."""
+        return self.category.lower() in _JOB_CATEGORIES
 
     def names(self, path: str) -> bool:
         """Whether the event names the resource at ``path`` (case-insensitive)."""

@@ -346,13 +346,6 @@ class Walkup:
             return ()
         return parse_destinations(response.body)[1]
 
-    async def find(self, name: str) -> WalkupDestination | None:
-        """Our destination, if it is registered."""
-        name = check_name(name)
-        return next(
-            (dest for dest in await self.destinations() if dest.is_named(name)), None
-        )
-
     async def ensure_destination(self, name: str) -> tuple[WalkupDestination, bool]:
         """Find our destination or register it: (destination, created).
 
