@@ -144,6 +144,14 @@ class HPEWSForecastSensorEntity(HPEWSSupplyEntity, SensorEntity):
         forecast = self._history.forecast(self.supply_key)
         return None if forecast is None else self.entity_description.value_fn(forecast)
 
+    @property
+    def extra_state_attributes(self) -> dict[str, str | None] | None:
+        """The part to order, beside the date it is needed by."""
+        if self.entity_description.key != "runs_out":
+            return None
+        supply = self.supply
+        return {"part_number": supply.part_number if supply is not None else None}
+
 
 class HPEWSPagesPerDaySensorEntity(HPEWSEntity, SensorEntity):
     """Pages the printer prints a day, from the counter over the last weeks."""
