@@ -13,8 +13,9 @@ boot time. The rules come from real captures (tests/fixtures/INDEX.md):
 * LEDM ``/DevMgmt/MediaHandlingDyn.xml``: one ``InputTray`` per input with
   ``InputBin``, ``TrayState``, ``MediaState``, ``MediaSizeName`` and ``MediaType``.
   The capture shows ``installed``/``present``; the other words mapped are
-  the schema's obvious ones, and a word not mapped leaves the state unknown
-  (the raw words stay in ``Tray.raw_state``).
+  the schema's obvious ones; a word not mapped counts for nothing (with
+  neither word known the state is unknown; the raw words stay in
+  ``Tray.raw_state``).
 * CDM ``/cdm/firmwareUpdate/v2/updateCheck`` (``currentVersion``,
   ``availableVersion``) and ``configuration`` (``autoUpdateEnabled`` and
   whether it is editable), booleans as the strings ``"true"``/``"false"``.
