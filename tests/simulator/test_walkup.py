@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 import xml.etree.ElementTree as ET
 
@@ -348,3 +349,39 @@ async def test_reset_clears_walkup_and_scans(
     assert list(await xml(http, sim.url + DESTINATIONS)) == []
     assert sim.state.feeder_sheets == 0
     assert (await post_job(http, sim, settings()))[0] == 201
+
+
+async def test_walkup_scanned_through_ledm_jobs(
+    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+) -> None:
+    """node-hp-scan-to scans LEDM walk-up printers through /Scan/Jobs."""
+    sim = await simulated_printer("envy-4520")
+    await register(http, sim, "HA")
+    await sim.press_scan_button("HA", "SaveJPEG")
+    assert await event_type(http, sim) == "HostSelected"
+    assert await event_type(http, sim) == "ScanRequested"
+    body = (
+        (FIXTURES / "ledm/scan/ScanSettings_adf_duplex.xml")
+        .read_bytes()
+        .replace(b">Adf<", b">Platen<")
+        .replace(
+            b"<AdfOptions>\n\t\t<AdfOption>Duplex</AdfOption>\n\t</AdfOptions>\n", b""
+        )
+    )
+    async with http.post(sim.url + "/Scan/Jobs", data=body) as response:
+        assert response.status == 201
+        job_url = response.headers["Location"]
+    jobs = "http://www.hp.com/schemas/imaging/con/ledm/jobs/2009/04/30"
+    cnx = "http://www.hp.com/schemas/imaging/con/cnx/scan/2008/08/19"
+    async with asyncio.timeout(20):
+        while True:
+            job = await xml(http, job_url)
+            binary = job.findtext(f".//{{{cnx}}}BinaryURL")
+            state = job.findtext(f".//{{{cnx}}}PageState")
+            if state == "ReadyToUpload" and binary:
+                break
+            await asyncio.sleep(0.02)
+    assert (await get_text(http, sim.url + binary))[0] == 200
+    job = await xml(http, job_url)
+    assert job.findtext(f"{{{jobs}}}JobState") == "Completed"
+    assert await event_type(http, sim) == "ScanPagesComplete"
