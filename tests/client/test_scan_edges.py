@@ -567,3 +567,15 @@ async def test_no_file_work_after_abort(tmp_path: Path) -> None:
         await out.sink(jpeg(10, 10))
     assert caught.value.reason is ScanErrorReason.CANCELED
     assert names(tmp_path) == []
+
+
+async def test_pages_that_are_no_capabilities_mean_no_scanner() -> None:
+    # Some embedded web servers answer any path with their home page.
+    transport = Scripted()
+    page = answer(200, b"<html><body>HP</body></html>")
+    transport.on("GET", BASE + "/eSCL/ScannerCapabilities", page)
+    transport.on("GET", BASE + "/Scan/ScanCaps", page)
+    transport.on("GET", "http://192.0.2.1:8080/eSCL/ScannerCapabilities", page)
+    with pytest.raises(HPEWSUnsupportedError):
+        await find_scanner(transport, BASE)  # type: ignore[arg-type]
+    assert len(transport.sent) == 3

@@ -181,10 +181,26 @@ async def test_printer_without_scanner(
     simulated_printer: PrinterFactory,  # noqa: F811
     session: aiohttp.ClientSession,
 ) -> None:
-    sim = await simulated_printer("smart-tank-580")
+    sim = await simulated_printer("color-laserjet-pro-m255dw")
     printer = HPPrinter.from_url(sim.url, session, timeout=2)
     with pytest.raises(HPEWSUnsupportedError):
         await printer.scanner_capabilities()
+
+
+async def test_cdm_printer_glass_scanner(
+    simulated_printer: PrinterFactory,  # noqa: F811
+    session: aiohttp.ClientSession,
+    tmp_path: Path,
+) -> None:
+    sim = await simulated_printer("smart-tank-580")
+    printer = HPPrinter.from_url(sim.url, session)
+    caps = await printer.scanner_capabilities()
+    assert caps.sources == (ScanSource.GLASS,)
+    assert (await printer.scanner_status()).adf_loaded is None
+    # AUTO on a glass-only scanner: the glass, without asking the status.
+    result = await printer.scan(ScanOptions(resolution=75), tmp_path, "tank")
+    assert result.source is ScanSource.GLASS
+    assert names(tmp_path) == ["tank.pdf"]
 
 
 async def test_cli_scan_and_scanner(

@@ -10,17 +10,20 @@ nothing is guessed.
 from __future__ import annotations
 
 from contextlib import suppress
+import logging
 from typing import TYPE_CHECKING, Final, Protocol
 
 from yarl import URL
 
 from custom_components.hp_ews.client.errors import (
     HPEWSConnectionError,
+    HPEWSParseError,
     HPEWSScanError,
     HPEWSUnsupportedError,
     ScanErrorReason,
 )
 from custom_components.hp_ews.client.protocols import escl
+from custom_components.hp_ews.client.transport import redact_url
 
 from . import ledm
 from .escl import EsclScanner
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
         ScanResult,
         ScanSource,
     )
+
+_LOGGER = logging.getLogger(__name__)
 
 ESCL_PATH: Final = "/eSCL"
 ESCL_ALTERNATE_PORT: Final = 8080
@@ -69,7 +74,13 @@ async def escl_scanner(transport: PrinterTransport, root: str) -> EsclScanner | 
     )
     if response is None:
         return None
-    return EsclScanner(transport, root, escl.parse_capabilities(response.body))
+    try:
+        caps = escl.parse_capabilities(response.body)
+    except HPEWSParseError as err:
+        # Some web servers answer any path with a page of their own.
+        _LOGGER.debug("No eSCL capabilities at %s: %s", redact_url(root), err)
+        return None
+    return EsclScanner(transport, root, caps)
 
 
 async def find_scanner(
@@ -85,7 +96,6 @@ async def find_scanner(
 
     Raises:
         HPEWSUnsupportedError: no scanner answers.
-        HPEWSParseError: the capabilities are malformed.
         HPEWSConnectionError: the web server does not answer.
     """
     if escl_root is not None:
@@ -117,7 +127,12 @@ async def ledm_scanner(
     response = await transport.get(base + ledm.SCAN_CAPS, limit=MAX_CAPS_BYTES)
     if response is None:
         return None
-    return LedmScanner(transport, base, ledm.parse_scan_caps(response.body))
+    try:
+        caps = ledm.parse_scan_caps(response.body)
+    except HPEWSParseError as err:
+        _LOGGER.debug("No LEDM ScanCaps at %s: %s", redact_url(base), err)
+        return None
+    return LedmScanner(transport, base, caps)
 
 
 async def run_scan(
