@@ -504,10 +504,8 @@ def scan_file_name(template: str, now: datetime) -> str | None:
     """
     if not _safe_file_name(template):
         return None
-    try:
-        name = now.strftime(template).strip()
-    except ValueError:  # a stray "%" on some platforms
-        return None
+    # glibc and musl leave unknown codes and a stray "%" as they are.
+    name = now.strftime(template).strip()
     if not _safe_file_name(name) or len(name.encode()) > MAX_SCAN_FILE_NAME_BYTES:
         return None
     return name

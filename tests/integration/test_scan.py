@@ -326,6 +326,7 @@ async def test_a_printer_without_scanner(
     [
         "outside",  # beside the media folder, not in the allowlist
         "media/../outside",
+        "media/new/../..",  # inside until "new" exists: checked again then
         "media/link/deeper",  # a link out of the media folder
         "relative/scans",
     ],

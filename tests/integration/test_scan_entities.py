@@ -204,3 +204,27 @@ async def test_unavailable_with_the_printer(
     )
     await hass.async_block_till_done(wait_background_tasks=True)
     assert (_state(hass, scanner), _state(hass, feeder)) == ("idle", "on")
+
+
+async def test_no_scanner_found_later(
+    hass: HomeAssistant, simulated_printer: PrinterFactory
+) -> None:
+    """A printer that turns out to have no scanner gets no scanner entities."""
+    sim = await simulated_printer("color-laserjet-pro-m255dw")
+    await sim.set_fault("http_error", status=500, paths=["/eSCL/", "/Scan/"])
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.url, "advanced": {}}
+    )
+    entry = result["result"]
+    await hass.async_block_till_done()
+
+    await sim.clear_faults()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _scanner_entities(hass, entry) == {}
+    assert entry.runtime_data.scanner.update_interval is None
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
