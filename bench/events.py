@@ -38,12 +38,10 @@ import aiohttp
 from custom_components.hp_ews.client import HPPrinter, PrinterEventKind, PrinterSnapshot
 from custom_components.hp_ews.const import FULL_REFRESH_EVERY, SCAN_INTERVAL
 from custom_components.hp_ews.coordinator import PUSH_SCAN_INTERVAL
-from custom_components.hp_ews.walkup import EVENT_WAIT
+from custom_components.hp_ews.walkup import EVENT_WAIT, SCANNER_PUSH_INTERVAL
 from simulator import SimulatedPrinter
 
 PROFILE = "officejet-pro-9022e"
-SCANNER_PUSH_INTERVAL = 600.0
-"""Seconds between scanner-status reads while push works (walkup.py sets it)."""
 TARGET_LATENCY = 3.0
 TARGET_IDLE_REQUESTS = 60
 
@@ -144,7 +142,7 @@ async def idle_requests(
     """
     hour = 3600.0 / scale
     refresh_every = (PUSH_SCAN_INTERVAL if push else SCAN_INTERVAL).total_seconds()
-    scanner_every = SCANNER_PUSH_INTERVAL if push else SCAN_INTERVAL.total_seconds()
+    scanner_every = (SCANNER_PUSH_INTERVAL if push else SCAN_INTERVAL).total_seconds()
     async with aiohttp.ClientSession() as session:
         for_events, for_refresh, for_scanner = [
             await _printer(sim, session) for _ in range(3)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -81,6 +82,8 @@ DATA_REGISTERED: HassKey[dict[str, tuple[HPPrinter, str]]] = HassKey(
 PANEL_POLLS: Final = 60
 PANEL_POLL_DELAY: Final = 1.0
 """The panel's state is read every second until the user presses Start (a minute)."""
+SCANNER_PUSH_INTERVAL: Final = timedelta(minutes=10)
+"""Time between scanner-status reads while job and scan events announce changes."""
 AUTH_RETRY: Final = 600.0
 """Seconds before trying again when the printer wants other credentials."""
 
@@ -245,7 +248,9 @@ class WalkupManager:
         self.coordinator.async_set_push(active, refresh=refresh)
         scanner = self.entry.runtime_data.scanner
         if scanner.update_interval is not None:  # None: no scanner, not asked
-            scanner.update_interval = self.coordinator.update_interval
+            scanner.update_interval = (
+                SCANNER_PUSH_INTERVAL if active else self.coordinator.update_interval
+            )
         LOGGER.debug(
             "%s: event channel %s", self.entry.title, "up" if active else "down"
         )
@@ -258,9 +263,7 @@ class WalkupManager:
             await self.coordinator.async_push_refresh(
                 full=PrinterEventKind.SUPPLIES in kinds
             )
-        if any(
-            event.kind is PrinterEventKind.SCAN or event.job for event in events
-        ):
+        if any(event.kind is PrinterEventKind.SCAN or event.job for event in events):
             scanner = self.entry.runtime_data.scanner
             if scanner.update_interval is not None:  # it has a scanner
                 await scanner.async_request_refresh()

@@ -42,6 +42,7 @@ from custom_components.hp_ews.walkup import (
     DATA_REGISTERED,
     OUTCOME_COMPLETED,
     OUTCOME_FAILED,
+    SCANNER_PUSH_INTERVAL,
     WalkupManager,
     WalkupOutcome,
     async_remove_destination,
@@ -185,7 +186,15 @@ async def test_channel_failure_and_recovery(
         ((True,), {"refresh": True}),
     ]
     assert setup.printer.register_walkup.await_count == 2
-    # The scanner follows the printer's interval.
+    # The scanner is read every 10 minutes while job events announce changes.
+    assert setup.scanner.update_interval == SCANNER_PUSH_INTERVAL
+
+
+async def test_scanner_back_to_the_printer_interval(
+    hass: HomeAssistant, make: Callable[..., Setup]
+) -> None:
+    setup = make([(), HPEWSConnectionError("gone")])
+    await _idle(setup)
     assert setup.scanner.update_interval == setup.coordinator.update_interval
 
 
