@@ -177,6 +177,27 @@ async def test_ledm_scan_path_against_the_simulator(
         pdf.close()
 
 
+async def test_printer_finds_ledm_scanning_without_escl(
+    simulated_printer: PrinterFactory,  # noqa: F811
+    session: aiohttp.ClientSession,
+    tmp_path: Path,
+) -> None:
+    # An LEDM all-in-one without eSCL (the simulator's is hidden): HPPrinter
+    # finds /Scan/ScanCaps and scans through /Scan/Jobs.
+    sim = await simulated_printer("officejet-pro-9022e")
+    await sim.set_fault("http_error", status=404, paths=["/eSCL/"])
+    sim.set_state(feeder_sheets=2)
+    printer = HPPrinter.from_url(sim.url, session)
+    caps = await printer.scanner_capabilities()
+    assert caps.sources == (ScanSource.GLASS, ScanSource.FEEDER)
+    assert (await printer.scanner_status()).adf_loaded is True
+    result = await printer.scan(
+        ScanOptions(resolution=75, format=ScanFormat.JPEG), tmp_path, "ledm"
+    )
+    assert result.source is ScanSource.FEEDER
+    assert result.files == (tmp_path / "ledm-1.jpg", tmp_path / "ledm-2.jpg")
+
+
 async def test_printer_without_scanner(
     simulated_printer: PrinterFactory,  # noqa: F811
     session: aiohttp.ClientSession,
