@@ -44,6 +44,7 @@ from .raw import RawServer
 from .scanner import ScanJob, Scanner, ScannerHttp, ScanRefusedError, escl_job_summary
 from .state import PrinterState, StateError
 from .store import CaptureStore, load_store
+from .usage import SimulatedUsage, parse_usage
 from .walkup import EsclWalkup, Walkup
 
 if TYPE_CHECKING:
@@ -152,6 +153,7 @@ class SimulatedPrinter:
         self.raw_port = 0
         self._seed = identity_seed
         self.state = PrinterState(self.profile, identity_seed or "")
+        self.usage = SimulatedUsage(self.state)
         self.state.page_seconds = (
             60 / self.profile.pages_per_minute if page_seconds is None else page_seconds
         )
@@ -253,6 +255,16 @@ class SimulatedPrinter:
         self.state.apply(changes)
         return self.state.to_json()
 
+    def run_usage(self, **request: Any) -> dict[str, Any]:
+        """Print simulated days, or put in a supply, like ``POST /_sim/usage``.
+
+        Raises:
+            StateError: a bad request (nothing is changed).
+        """
+        if self.replay:
+            raise StateError("a replayed capture has no state to change")
+        return self.usage.apply(parse_usage(request))
+
     async def set_fault(self, name: str, **params: Any) -> None:
         """Start a fault like ``POST /_sim/fault`` (``"none"`` clears all).
 
@@ -274,6 +286,7 @@ class SimulatedPrinter:
         if self.walkup is not None:
             self.walkup.power_cycle()
         self.state.reset()
+        self.usage.reset()
         (
             self.state.page_seconds,
             self.state.percent_per_page,
@@ -352,6 +365,7 @@ class SimulatedPrinter:
         control = [
             web.get("/_sim/state", self._get_state),
             web.post("/_sim/state", self._post_state),
+            web.post("/_sim/usage", self._post_usage),
             web.get("/_sim/fault", self._get_fault),
             web.post("/_sim/fault", self._post_fault),
             web.get("/_sim/jobs", self._get_jobs),
@@ -871,6 +885,15 @@ class SimulatedPrinter:
             raise _bad_request("body must be a JSON object")
         try:
             return web.json_response(self.set_state(**body))
+        except StateError as err:
+            raise _bad_request(str(err)) from err
+
+    async def _post_usage(self, request: web.Request) -> web.Response:
+        body = await self._json_body(request)
+        if not isinstance(body, dict):
+            raise _bad_request("body must be a JSON object")
+        try:
+            return web.json_response(self.run_usage(**body))
         except StateError as err:
             raise _bad_request(str(err)) from err
 

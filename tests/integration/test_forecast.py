@@ -197,6 +197,36 @@ async def test_history_is_removed_with_the_entry(
     assert storage_key(entry.entry_id) not in hass_storage
 
 
+@pytest.mark.usefixtures("socket_enabled")
+@ON_LASERJET
+async def test_office_weeks_from_the_usage_control(
+    hass: HomeAssistant,
+    simulated_entry: tuple[SimulatedPrinter, MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Three office weeks printed by the simulator's usage control.
+
+    50 pages a day on average, all on weekdays (70 each), 0.05 % of black a
+    page: 3.5 % a weekday from 100 %. The 29th weekday (simulated day 38,
+    a Thursday) takes it to 0; Home Assistant reads each simulated day the
+    next morning, so the printer reports 0 % between its days 38 and 39.
+    """
+    sim, _ = simulated_entry
+    sim.set_state(percent_per_page=0.05)
+    sim.run_usage(replace="K")
+    start = dt_util.utcnow()
+    await _read_all(hass, freezer)
+    for _ in range(21):
+        sim.run_usage(days=1, pages_per_day=50, pattern="office")
+        await _day(hass, freezer, sim)
+    assert hass.states.get(f"sensor.{PREFIX}_black_toner").state == str(
+        round(100 - 3.5 * 15)
+    )
+    expected = start + timedelta(days=38.5)
+    assert abs(_time(hass, RUNS_OUT) - expected) < timedelta(days=2)
+    assert float(hass.states.get(PAGES_PER_DAY).state) == pytest.approx(50, abs=5)
+
+
 # --- the history itself, fed snapshots -----------------------------------
 
 INFO = PrinterInfo(model="Test")
