@@ -45,6 +45,8 @@ MAX_NAME: Final = 64
 MAX_REGISTRATION_BYTES: Final = 8192
 SHORTCUTS: Final = ("SavePDF", "SaveJPEG", "EmailPDF", "EmailJPEG", "GeneralScan")
 """``wus:ShortcutSupport`` of the captured caps (walkupScanToCompCaps.xml)."""
+USER_ACTION_TIMEOUT: Final = 60.0
+"""Seconds the panel waits for the computer (``wus:UserActionTimeout`` of the caps)."""
 MAX_PAGES: Final = 50
 """Glass pages one button press scans in a row at most."""
 
@@ -79,6 +81,8 @@ class Session:
     event: str = "HostSelected"
     reads: int = 0
     jobs: list[str] = field(default_factory=list)
+    touched: float = field(default_factory=time.monotonic)
+    """Last time the computer or the panel did something in this session."""
 
 
 class Walkup:
@@ -141,7 +145,12 @@ class Walkup:
         )
         if destination is None:
             raise KeyError(name)
-        if self.session is not None and self.session.event != "ScanPagesComplete":
+        session = self.session
+        if (
+            session is not None
+            and session.event != "ScanPagesComplete"
+            and not _timed_out(session.touched)
+        ):
             raise ScanRefusedError(409, "a walk-up scan is already running")
         if source == "feeder" and not self.state.feeder_sheets:
             raise ScanRefusedError(409, "document feeder empty")
@@ -169,6 +178,7 @@ class Walkup:
         ):
             return
         session.jobs.append(job.uuid)
+        session.touched = time.monotonic()
         session.pages_left -= 1
         session.event = _next_step(job, session.pages_left)
         if job.state == "Completed" and job.settings.source == "Platen":
@@ -186,7 +196,7 @@ class Walkup:
         _sub(root, WUS, "MaxNetworkDestinations", str(MAX_DESTINATIONS))
         _sub(root, WUS, "SupportsMultiItemScanFromPlaten", "true")
         timeout = ET.SubElement(root, f"{{{WUS}}}UserActionTimeout")
-        _sub(timeout, DD, "ValueFloat", "60")
+        _sub(timeout, DD, "ValueFloat", f"{USER_ACTION_TIMEOUT:g}")
         _sub(timeout, DD, "Unit", "seconds")
         support = ET.SubElement(root, f"{{{WUS}}}ShortcutSupport", access="readOnly")
         for shortcut in SHORTCUTS:
@@ -300,6 +310,7 @@ class Walkup:
             raise web.HTTPNotFound(text="no walk-up scan")
         event = session.event
         session.reads += 1
+        session.touched = time.monotonic()
         if event == "HostSelected":
             # The user confirms on the panel once the computer answered.
             session.event = "ScanRequested"
@@ -328,6 +339,11 @@ class Walkup:
                 "jobs": len(session.jobs),
             },
         }
+
+
+def _timed_out(touched: float) -> bool:
+    """The panel gave up waiting for the computer (``wus:UserActionTimeout``)."""
+    return time.monotonic() - touched > USER_ACTION_TIMEOUT
 
 
 def _check_press(scanner: Scanner, source: str, duplex: bool, pages: int) -> None:
@@ -399,6 +415,7 @@ class EsclSession:
     duplex: bool
     pages_left: int
     done: bool = False
+    touched: float = field(default_factory=time.monotonic)
 
 
 class EsclWalkup:
@@ -463,7 +480,8 @@ class EsclWalkup:
         if shortcut not in subscription.shortcuts:
             offered = ", ".join(subscription.shortcuts)
             raise ScanRefusedError(400, f"shortcut must be one of {offered}")
-        if self.session is not None and not self.session.done:
+        session = self.session
+        if session is not None and not session.done and not _timed_out(session.touched):
             raise ScanRefusedError(409, "a walk-up scan is already running")
         polled = subscription.last_poll
         if polled is None or time.monotonic() - polled > LIVENESS_SECONDS:
@@ -481,6 +499,7 @@ class EsclWalkup:
         session = self.session
         if session is None or session.done or job.active:
             return
+        session.touched = time.monotonic()
         session.pages_left -= 1
         step = _next_step(job, session.pages_left)
         session.done = step == "ScanPagesComplete"
@@ -577,6 +596,8 @@ class EsclWalkup:
         """The next instruction, or 204; polling keeps the computer on the panel."""
         subscription = self._find(request)
         subscription.last_poll = time.monotonic()
+        if self.session is not None and self.session.subscription is subscription:
+            self.session.touched = subscription.last_poll
         if not subscription.pending:
             return web.Response(status=204)
         event = subscription.pending.pop(0)

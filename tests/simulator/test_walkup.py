@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from simulator import walkup as walkup_module
 from simulator.state import StateError
 
 from .conftest import FIXTURES
@@ -329,13 +330,19 @@ async def test_power_cycle_and_reset_without_a_scanner(
 
 
 async def test_press_while_a_session_runs(
-    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+    simulated_printer: PrinterFactory,
+    http: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sim = await simulated_printer("officejet-pro-9022e")
     await register(http, sim, "HA")
     await sim.press_scan_button("HA")
     with pytest.raises(StateError, match="already running"):
         await sim.press_scan_button("HA")
+    # A computer that never scans: the panel gives up after UserActionTimeout.
+    monkeypatch.setattr(walkup_module, "USER_ACTION_TIMEOUT", 0.0)
+    await sim.press_scan_button("HA", "SaveJPEG")
+    assert await event_type(http, sim) == "HostSelected"
 
 
 async def test_reset_clears_walkup_and_scans(

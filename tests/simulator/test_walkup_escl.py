@@ -149,7 +149,9 @@ async def test_subscription_rules(
 
 
 async def test_panel_rules(
-    simulated_printer: PrinterFactory, http: aiohttp.ClientSession
+    simulated_printer: PrinterFactory,
+    http: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sim = await simulated_printer("smart-tank-580")
     _, path = await subscribe(http, sim, subscription("HA", "PDF"))
@@ -163,6 +165,9 @@ async def test_panel_rules(
     await sim.press_scan_button("HA", "PDF")
     with pytest.raises(StateError, match="already running"):
         await sim.press_scan_button("HA", "PDF")
+    with monkeypatch.context() as patch:
+        patch.setattr(walkup_module, "USER_ACTION_TIMEOUT", 0.0)
+        await sim.press_scan_button("HA", "PDF")  # the panel gave up on the first
     async with http.get(sim.url + "/_sim/scan") as response:
         walkup = (await response.json())["walkup"]
     assert walkup["subscriptions"][0]["shortcuts"] == ["PDF"]
