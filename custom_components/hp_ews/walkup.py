@@ -58,6 +58,7 @@ from .const import (
     DEFAULT_WALKUP_ENABLED,
     LOGGER,
     MAX_SCAN_PAGES,
+    MAX_WALKUP_NAME_LENGTH,
     SCAN_FOLDER,
 )
 
@@ -118,8 +119,9 @@ def walkup_name(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
     if not entry.options.get(CONF_WALKUP_ENABLED, DEFAULT_WALKUP_ENABLED):
         return None
     name = entry.options.get(CONF_WALKUP_NAME) or hass.config.location_name
+    # As the printer gets it: printable, at most MAX_WALKUP_NAME_LENGTH.
     cleaned = "".join(c for c in str(name) if c.isprintable()).strip()
-    return cleaned or None
+    return cleaned[:MAX_WALKUP_NAME_LENGTH].strip() or None
 
 
 def scan_folder(hass: HomeAssistant) -> Path:
@@ -147,6 +149,8 @@ class WalkupManager:
         self._registered: WalkupDestination | None = None
         self._check_registration = True
         self._cleaned = False
+        self._synced: str | None = None
+        """The name the printer's list was last made to match (None: off)."""
         self._recovering = False
         self._session: asyncio.Task[None] | None = None
         self.push_active = False
@@ -236,9 +240,7 @@ class WalkupManager:
             self._set_push(True, refresh=self._recovering)
             self._recovering = False
             await self._handle(events)
-            if walkup_name(self.hass, self.entry) != (
-                self._registered.name if self._registered else None
-            ):
+            if walkup_name(self.hass, self.entry) != self._synced:
                 self._check_registration = True
 
     def _set_push(self, active: bool, *, refresh: bool) -> None:
@@ -277,37 +279,41 @@ class WalkupManager:
     # --- registration --------------------------------------------------------------
 
     async def _sync_registration(self) -> None:
-        """Make the printer's list match the options: ours there, or gone."""
+        """Make the printer's list match the options: ours there, or gone.
+
+        A full list or a printer without walk-up is not asked again until the
+        printer restarts or the options change; other errors are retried on
+        the next round of the long poll.
+        """
         self._check_registration = False
-        if self.walkup_available is False:
-            return
         wanted = walkup_name(self.hass, self.entry)
+        if self.walkup_available is False:
+            self._synced = wanted
+            return
         try:
             stale = self._stale_name(wanted)
             if stale is not None:
                 await self.printer.unregister_walkup(stale)
                 self._registered = None
-            if wanted is None:
-                return
-            dest, created = await self.printer.register_walkup(wanted)
+            if wanted is not None:
+                dest, created = await self.printer.register_walkup(wanted)
+                self.walkup_available = True
+                self._registered = dest
+                if created:
+                    LOGGER.debug("%s: registered %s", self.entry.title, dest.resource)
         except HPEWSUnsupportedError:
             self.walkup_available = False
-            return
         except HPEWSWalkupFullError as err:
             LOGGER.warning(
                 "%s: cannot offer Home Assistant for scanning: %s",
                 self.entry.title,
                 err,
             )
-            return
         except HPEWSError as err:
             LOGGER.debug("%s: walk-up registration: %s", self.entry.title, err)
             self._check_registration = True
             return
-        self.walkup_available = True
-        self._registered = dest
-        if created:
-            LOGGER.debug("%s: registered %s", self.entry.title, dest.resource)
+        self._synced = wanted
 
     def _stale_name(self, wanted: str | None) -> str | None:
         """A name of ours on the printer that the options no longer want."""

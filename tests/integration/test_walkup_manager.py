@@ -245,6 +245,20 @@ async def test_walkup_missing_or_full(
     assert full.manager.destination is None
 
 
+async def test_full_list_and_long_names_are_not_retried_every_round(
+    hass: HomeAssistant, make: Callable[..., Setup]
+) -> None:
+    """Each long-poll round compares the options with what was last synced."""
+    hass.config.location_name = "A very long Home Assistant location name indeed"
+    setup = make([(), (), (), ()])
+    setup.printer.register_walkup.side_effect = HPEWSWalkupFullError("limit is 15")
+    await _idle(setup)
+    # 32 characters, as the printer gets it, and asked once, not every round.
+    setup.printer.register_walkup.assert_awaited_once_with(
+        "A very long Home Assistant locat"
+    )
+
+
 async def test_registration_retried_after_an_error(
     hass: HomeAssistant, make: Callable[..., Setup]
 ) -> None:
