@@ -109,17 +109,13 @@ def forecast_entities(
 
 
 def pages_per_day_entities(
-    entry: HPEWSConfigEntry,
+    entry: HPEWSConfigEntry, description: SensorEntityDescription
 ) -> list[HPEWSPagesPerDaySensorEntity]:
     """The printer-wide pages per day, on printers that count pages."""
     data = entry.runtime_data
     if data.coordinator.data.counters.total_pages is None:
         return []
-    return [
-        HPEWSPagesPerDaySensorEntity(
-            data.coordinator, data.history, PAGES_PER_DAY_SENSOR
-        )
-    ]
+    return [HPEWSPagesPerDaySensorEntity(data.coordinator, data.history, description)]
 
 
 class HPEWSForecastSensorEntity(HPEWSSupplyEntity, SensorEntity):

@@ -32,7 +32,12 @@ from .client import (
 )
 from .const import DOMAIN
 from .entity import SHARED_PARTS, HPEWSEntity, HPEWSSupplyEntity
-from .forecast import FORECAST_SENSORS, forecast_entities, pages_per_day_entities
+from .forecast import (
+    FORECAST_SENSORS,
+    PAGES_PER_DAY_SENSOR,
+    forecast_entities,
+    pages_per_day_entities,
+)
 from .scanner import HPEWSScannerEntity, async_add_scanner_entities
 
 if TYPE_CHECKING:
@@ -187,7 +192,6 @@ async def async_setup_entry(
     )
     async_setup_care_sensors(entry, async_add_entities)
 
-
     def _scanner_sensors(_status: ScannerStatus) -> list[HPEWSScannerSensorEntity]:
         return [
             HPEWSScannerSensorEntity(
@@ -197,7 +201,7 @@ async def async_setup_entry(
 
     async_add_scanner_entities(entry, _scanner_sensors, async_add_entities)
 
-    async_add_entities(pages_per_day_entities(entry))
+    async_add_entities(pages_per_day_entities(entry, PAGES_PER_DAY_SENSOR))
 
     known: set[str] = set()
     registered: set[str] | None = None

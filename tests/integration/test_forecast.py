@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    async_mock_service,
+)
+import yaml
 
 from custom_components.hp_ews.client import (
     MAX_HISTORY_POINTS,
@@ -56,6 +62,7 @@ CYAN_RUNS_OUT = f"sensor.{PREFIX}_cyan_toner_runs_out"
 PAGES_PER_DAY = f"sensor.{PREFIX}_pages_per_day"
 EVENT = f"event.{PREFIX}_supply"
 STEP = SCAN_INTERVAL + timedelta(seconds=1)
+README = Path(__file__).parents[2] / "README.md"
 
 ON_LASERJET = pytest.mark.parametrize(
     "simulated_entry", ["color-laserjet-pro-m255dw"], indirect=True
@@ -225,6 +232,51 @@ async def test_office_weeks_from_the_usage_control(
     expected = start + timedelta(days=38.5)
     assert abs(_time(hass, RUNS_OUT) - expected) < timedelta(days=2)
     assert float(hass.states.get(PAGES_PER_DAY).state) == pytest.approx(50, abs=5)
+
+
+def _readme_automation(after: str) -> dict[str, Any]:
+    """The first YAML automation in the README after the line ``after``."""
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index(after) :]
+    block = block[block.index("```yaml\n") + 8 :]
+    return yaml.safe_load(block[: block.index("```")])["automation"][0]
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@ON_LASERJET
+async def test_readme_shopping_list(
+    hass: HomeAssistant,
+    simulated_entry: tuple[SimulatedPrinter, MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The README's automation adds the part once the forecast is within reach.
+
+    The README waits for 10 days before empty; here 40, so that the first
+    forecast (day 3, about 30 days out) is already within it.
+    """
+    sim, _ = simulated_entry
+    config = _readme_automation("A shopping-list automation")
+    trigger = config["triggers"][0]
+    trigger["value_template"] = trigger["value_template"].replace("days=10", "days=40")
+    calls = async_mock_service(hass, "todo", "add_item")
+    assert await async_setup_component(hass, "automation", {"automation": config})
+    sim.set_state(supplies={"K": 100}, counters={"total_pages": 1000})
+    await _read_all(hass, freezer)
+    for day in range(1, 6):
+        await _day(
+            hass,
+            freezer,
+            sim,
+            supplies={"K": 100 - 3 * day},
+            counters={"total_pages": 1000 + 60 * day},
+        )
+        assert len(calls) == (1 if day >= 3 else 0)
+    part_number = hass.states.get(RUNS_OUT).attributes["part_number"]
+    assert calls[0].data == {
+        "entity_id": ["todo.shopping_list"],
+        "item": f"HP {part_number}",
+        "description": "Black toner for the office printer",
+    }
 
 
 # --- the history itself, fed snapshots -----------------------------------

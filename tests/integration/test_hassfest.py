@@ -1773,9 +1773,11 @@ def platform_descriptions() -> tuple[
             f"{integration_package.__name__}.{platform.value}"
         )
         found = _descriptions(module)
+        # Per-supply descriptions (levels, forecasts): their keys are built.
         supplies = [
             d
-            for d in getattr(module, "SUPPLY_SENSORS", ())
+            for name in ("SUPPLY_SENSORS", "FORECAST_SENSORS")
+            for d in getattr(module, name, ())
             if d.translation_key is None
         ]
         descriptions[platform.value] = [d for d in found if d not in supplies]
