@@ -86,7 +86,7 @@ def test_resource_that_is_no_url_is_kept() -> None:
 
 
 def test_supply_events() -> None:
-    """Supply events point at the consumables document (PROTOCOLS §8)."""
+    """Supply events point at the consumables document (docs/protocols.md §12)."""
     table = parse_event_table(
         _table(
             ("ConsumableEvent", "2-1", None),

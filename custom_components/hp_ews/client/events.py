@@ -6,7 +6,7 @@
 table and ETag) or the wait ends (304). ``AlertTableChanged`` points at the
 status document (a jam, an open door, out of paper), supply events at the
 consumables document, ``ScanEvent`` at the walk-up destination a user picked
-on the panel (PROTOCOLS §8; captures in tests/fixtures/ledm/walkup/).
+on the panel (docs/protocols.md §12; captures in tests/fixtures/ledm/walkup/).
 
 The table lists past events too, so only entries that were not in the
 previous table (by category and ``AgingStamp``) are reported.

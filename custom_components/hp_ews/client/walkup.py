@@ -1,6 +1,6 @@
 """Walk-up "Scan to computer" on LEDM printers: our destination on the panel.
 
-Two generations (PROTOCOLS §8; captures in tests/fixtures/ledm/walkup/):
+Two generations (docs/protocols.md §13; captures in tests/fixtures/ledm/walkup/):
 
 * ``/WalkupScanToComp/``: ``WalkupScanToCompCaps`` (destination limit,
   shortcuts), ``WalkupScanToCompDestinations`` (list; ``POST`` one with
