@@ -191,6 +191,8 @@ async def test_conditional_get_answers_304(
         ("DELETE", "/WalkupScanToComp/WalkupScanToCompCaps"),
         ("POST", "/Jobs/JobList/1"),
         ("PATCH", "/Scan/Jobs"),
+        # eSCL walk-up is not supported, so its subscriptions are not writable.
+        ("POST", "/eSCL/WalkupSubscriptions"),
     ],
 )
 async def test_writes_go_only_to_writable_paths(

@@ -227,12 +227,6 @@ WRITABLE_PATHS: Final[tuple[tuple[frozenset[str], re.Pattern[str]], ...]] = (
     # eSCL scan jobs: create, cancel.
     (frozenset({"POST"}), re.compile(r"(?i)^(/[^/?#]+)*/ScanJobs$")),
     (frozenset({"DELETE"}), re.compile(r"(?i)^(/[^/?#]+)*/ScanJobs/[^/?#]+$")),
-    # eSCL walk-up subscriptions: register, unregister.
-    (frozenset({"POST"}), re.compile(r"(?i)^(/[^/?#]+)*/WalkupSubscriptions$")),
-    (
-        frozenset({"DELETE"}),
-        re.compile(r"(?i)^(/[^/?#]+)*/WalkupSubscriptions/[^/?#]+$"),
-    ),
     # LEDM scan jobs: create; cancel through the job's state.
     (frozenset({"POST"}), re.compile(r"(?i)^/Scan/Jobs$")),
     (frozenset({"PUT"}), re.compile(r"(?i)^/Jobs/JobList/\d+$")),
