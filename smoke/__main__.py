@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
+import importlib
 import json
 import os
 from pathlib import Path
 import platform
+import re
 import shutil
 import sys
 import tempfile
 import time
 from typing import TYPE_CHECKING, Any, Final
+import xml.etree.ElementTree as ET
 
 from . import expected
 from .harness import (
@@ -56,6 +59,16 @@ START_TIMEOUT: Final = 420.0
 """Seconds Home Assistant may take to answer; a cold start compiles its modules."""
 ALLOWED_SUBDIR: Final = "print"
 """The folder of the configuration directory listed in allowlist_external_dirs."""
+INSTANCE_NAME: Final = "hp_ews smoke test"
+"""Home Assistant's name: walk-up destinations are called after it."""
+WALKUP_DESTINATIONS: Final = "/WalkupScanToComp/WalkupScanToCompDestinations"
+FEEDER_SHEETS: Final = 3
+PUSH_LIMIT: Final = 5.0
+"""Seconds a pushed change may take (the poll would take up to five minutes)."""
+MAINTENANCE_KEY: Final = "pqDiagnosticsPage"
+"""The OfficeJet's print-quality report (InternalPrintCap.xml), enabled by default."""
+NEW_FIRMWARE: Final = "LWP1CN2650CR"
+"""A firmware version the Smart Tank announces during the run."""
 
 
 def tiny_pdf(text: str) -> bytes:
@@ -84,6 +97,22 @@ def tiny_pdf(text: str) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def pdf_pages(path: Path) -> tuple[int, int]:
+    """Size and pages of a PDF file: pdfium's count if installed, else page objects."""
+    check(path.is_file(), f"{path} does not exist")
+    data = path.read_bytes()
+    check(data.startswith(b"%PDF-"), f"{path.name} is not a PDF: {data[:16]!r}")
+    try:
+        pdfium: Any = importlib.import_module("pypdfium2")
+    except ImportError:
+        return len(data), len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+    document = pdfium.PdfDocument(data)
+    try:
+        return len(data), len(document)
+    finally:
+        document.close()
 
 
 def fill_form(schema: list[dict[str, Any]]) -> dict[str, Any]:
@@ -180,6 +209,7 @@ class Smoke:
         self.laser: Printer | None = None
         self.laser_other_url = ""
         self.tank: Printer | None = None
+        self.aio: Printer | None = None
         self.version = ""
 
     async def close(self) -> None:
@@ -195,11 +225,14 @@ class Smoke:
     # --- setup ------------------------------------------------------------------------
 
     async def start_printers(self) -> str:
-        """Two Color LaserJets (LEDM; different serials) and a Smart Tank (CDM/HTTPS)."""
+        """Two M255dw (LEDM), a Smart Tank (CDM/HTTPS), an OfficeJet Pro (LEDM MFP)."""
         laser = SimulatedPrinters("color-laserjet-pro-m255dw", self.workdir, count=2)
         tank = SimulatedPrinters("smart-tank-580", self.workdir)
-        self.simulators = [laser, tank]
-        laser_urls, tank_urls = await asyncio.gather(laser.start(), tank.start())
+        aio = SimulatedPrinters("officejet-pro-9022e", self.workdir)
+        self.simulators = [laser, tank, aio]
+        laser_urls, tank_urls, aio_urls = await asyncio.gather(
+            laser.start(), tank.start(), aio.start()
+        )
         self.laser_other_url = laser_urls[1]
         laser_port = laser_urls[0].rsplit(":", 1)[1]
         self.laser = Printer(
@@ -218,7 +251,21 @@ class Smoke:
             {"host": tank_urls[0], "advanced": {}},  # typed as a URL
         )
         check(tank_urls[0].startswith("https://"), f"Smart Tank at {tank_urls[0]}")
-        return f"{', '.join(laser_urls)}; {tank_urls[0]}"
+        self.aio = Printer(
+            "OfficeJet Pro 9022e (LEDM all-in-one)",
+            aio.profile,
+            aio_urls[0],
+            # The title: the series name with its model number replaced by the SKU.
+            replace(
+                expected.ledm(aio.profile),
+                model=f"HP OfficeJet Pro {expected.ledm_sku(aio.profile)}",
+            ),
+            {
+                "host": "127.0.0.1",
+                "advanced": {"port": int(aio_urls[0].rsplit(":", 1)[1])},
+            },
+        )
+        return f"{', '.join(laser_urls)}; {tank_urls[0]}; {aio_urls[0]}"
 
     def write_config(self) -> None:
         """A configuration directory as a new installation has it, plus hp_ews."""
@@ -232,7 +279,7 @@ class Smoke:
         # since 2026.11 that reverts to 0.0.0.0:8123 after 5 minutes).
         (self.config / "configuration.yaml").write_text(
             "homeassistant:\n"
-            "  name: hp_ews smoke test\n"
+            f"  name: {INSTANCE_NAME}\n"
             "  time_zone: UTC\n"
             "  unit_system: metric\n"
             "  allowlist_external_dirs:\n"
@@ -593,13 +640,14 @@ class Smoke:
     async def readd(self, printer: Printer) -> str:
         """Adding the same printer again by URL aborts: already configured."""
         url = f"{printer.url.split('://', 1)[0]}://127.0.0.1:{printer.port}"
+        entries = len(await self.entries())
         form = await self.start_flow({"handler": DOMAIN})
         result = await self.flow_step(form["flow_id"], {"host": url, "advanced": {}})
         check(
             result["type"] == "abort" and result["reason"] == "already_configured",
             f"expected abort already_configured: {result}",
         )
-        check(len(await self.entries()) == 2, "an entry was added")
+        check(len(await self.entries()) == entries, "an entry was added")
         await self.wait_loaded(printer)
         return f"{url}: already_configured"
 
@@ -766,6 +814,284 @@ class Smoke:
         )
         return "entry, device and entities gone"
 
+    # --- the all-in-one: scanner, walk-up, push, alerts, maintenance ------------------
+
+    async def scanner_entities(self, printer: Printer) -> str:
+        """Scanner idle, feeder empty; sheets put in turn Document in feeder on."""
+        scanner, feeder = (
+            printer.entity("scanner"),
+            printer.entity("document_in_feeder"),
+        )
+        state = (await self.state_of(scanner))["state"]
+        check(state == "idle", f"{scanner} is {state!r} on an idle scanner")
+        state = (await self.state_of(feeder))["state"]
+        check(state == "off", f"{feeder} is {state!r} with an empty feeder")
+        await sim_request(
+            self.sim,
+            "POST",
+            self.sim_url(printer, "/_sim/state"),
+            {"feeder_sheets": FEEDER_SHEETS},
+        )
+
+        async def loaded() -> bool:
+            # The scanner's coordinator refreshes (debounced) for this entity.
+            await self.api.request(
+                "POST",
+                "/api/services/homeassistant/update_entity",
+                {"entity_id": feeder},
+            )
+            return bool((await self.state_of(feeder))["state"] == "on")
+
+        await wait_for(loaded, f"{feeder} to turn on", 30, 1.0)
+        return f"{scanner} idle; {feeder} off, on with {FEEDER_SHEETS} sheets"
+
+    async def scan_action(self, printer: Printer) -> str:
+        """``hp_ews.scan`` of the feeder, both sides, into a PDF in an allowed folder."""
+        folder = self.config / ALLOWED_SUBDIR / "scans"
+        before = await sim_request(self.sim, "GET", self.sim_url(printer, "/_sim/scan"))
+        sheets = before["feeder_sheets"]
+        check(sheets == FEEDER_SHEETS, f"the feeder holds {sheets} sheets")
+        answer = await self.api.request(
+            "POST",
+            "/api/services/hp_ews/scan?return_response",
+            {
+                "device_id": printer.device_id,
+                "source": "feeder",
+                "duplex": True,
+                "format": "pdf",
+                "folder": str(folder),
+                "file_name": "smoke feeder %Y-%m-%d",
+            },
+        )
+        response = answer["service_response"]
+        after = await sim_request(self.sim, "GET", self.sim_url(printer, "/_sim/scan"))
+        old = {job["path"] for job in before["jobs"]}
+        jobs = [job for job in after["jobs"] if job["path"] not in old]
+        check(len(jobs) == 1, f"the scanner ran {len(jobs)} jobs: {jobs}")
+        job = jobs[0]
+        # Two sides of every sheet the feeder held.
+        pages = 2 * sheets
+        check(
+            job["source"] == "Feeder" and job["duplex"] and job["pages"] == pages,
+            f"the scanner's job: {job} (wanted {pages} feeder pages, duplex)",
+        )
+        check(after["feeder_sheets"] == 0, f"feeder left {after['feeder_sheets']}")
+        check(
+            response["pages"] == pages
+            and response["format"] == "pdf"
+            and response["source"] == "feeder"
+            and len(response["files"]) == 1,
+            f"the action answered {response} ({pages} pages scanned)",
+        )
+        path = Path(response["files"][0])
+        check(path.parent == folder, f"written to {path}, asked for {folder}")
+        size, counted = pdf_pages(path)
+        check(size == response["size"], f"{path}: {size} bytes, answered {response}")
+        check(counted == pages, f"{path.name} has {counted} pages, scanned {pages}")
+        feeder = printer.entity("document_in_feeder")
+
+        async def emptied() -> bool:
+            return bool((await self.state_of(feeder))["state"] == "off")
+
+        # The action refreshes the scanner when it ends.
+        await wait_for(emptied, f"{feeder} to turn off after the scan", 20)
+        return (
+            f"{path.name}: {counted} PDF pages from {sheets} sheets duplex, "
+            f"{response['size']} bytes; feeder sensor off again"
+        )
+
+    async def walkup_names(self, printer: Printer) -> list[str]:
+        """The names in the printer's walk-up destination list."""
+        async with self.sim.get(printer.url + WALKUP_DESTINATIONS) as response:
+            text = await response.text()
+        check(response.status == 200, f"{WALKUP_DESTINATIONS}: HTTP {response.status}")
+        root = ET.fromstring(text)  # noqa: S314 - our simulator's document
+        return [
+            name.text or ""
+            for destination in root
+            if destination.tag.endswith("}WalkupScanToCompDestination")
+            for name in destination
+            if name.tag.endswith("}Name")
+        ]
+
+    async def walkup(self, printer: Printer) -> str:
+        """Home Assistant's destination on the panel; a press saves a file, fires."""
+
+        async def listed() -> bool:
+            return INSTANCE_NAME in await self.walkup_names(printer)
+
+        await wait_for(listed, f"{INSTANCE_NAME!r} in the printer's destinations", 30)
+        scan = printer.entity("scan")
+        before = await self.state_of(scan)
+        await sim_request(
+            self.sim,
+            "POST",
+            self.sim_url(printer, "/_sim/scan_button"),
+            {"destination": INSTANCE_NAME, "shortcut": "SavePDF", "source": "glass"},
+        )
+
+        async def fired() -> Any:
+            state = await self.state_of(scan)
+            return None if state["state"] == before["state"] else state
+
+        state = await wait_for(fired, f"{scan} to fire", 30)
+        attributes = state["attributes"]
+        check(
+            attributes.get("event_type") == "completed",
+            f"{scan} fired {attributes}",
+        )
+        check(
+            attributes.get("pages") == 1
+            and attributes.get("format") == "pdf"
+            and attributes.get("source") == "glass"
+            and len(attributes.get("files") or []) == 1,
+            f"{scan} attributes {attributes} (one glass page as PDF)",
+        )
+        path = Path(attributes["path"])
+        _, counted = pdf_pages(path)
+        check(counted == 1, f"{path.name} has {counted} pages")
+        return f"{INSTANCE_NAME!r} listed; SavePDF from the glass -> {path}"
+
+    async def set_jam(self, printer: Printer, jammed: bool) -> float:
+        """Jam or clear; returns the seconds until the jam sensor showed it."""
+        jam = printer.entity("paper_jam")
+        want = "on" if jammed else "off"
+        started = time.monotonic()
+        await sim_request(
+            self.sim,
+            "POST",
+            self.sim_url(printer, "/_sim/state"),
+            {"paper_jam": jammed},
+        )
+
+        async def shows() -> bool:
+            return bool((await self.state_of(jam))["state"] == want)
+
+        # No update_entity: the printer's event table announces it.
+        await wait_for(shows, f"{jam} to turn {want} by push", PUSH_LIMIT, 0.02)
+        return time.monotonic() - started
+
+    async def jam_pushed(self, printer: Printer) -> str:
+        """A jam reaches Home Assistant through the event channel, not the poll."""
+        on = await self.set_jam(printer, True)
+        off = await self.set_jam(printer, False)
+        return f"jam shown {on * 1000:.0f} ms after it happened, cleared {off * 1000:.0f} ms"
+
+    async def alert_events(self, printer: Printer) -> str:
+        """The alert event entity fires ``raised`` for a jam, ``cleared`` after it."""
+        alert = printer.entity("alert")
+        seen: list[str] = []
+        for jammed, event_type in ((True, "raised"), (False, "cleared")):
+            before = (await self.state_of(alert))["state"]
+            await self.set_jam(printer, jammed)
+
+            async def fired(before: str = before, event_type: str = event_type) -> Any:
+                state = await self.state_of(alert)
+                attributes = state["attributes"]
+                return (
+                    state["state"] != before
+                    and attributes.get("event_type") == event_type
+                    and "jam" in str(attributes.get("code")).lower()
+                    and attributes
+                )
+
+            attributes = await wait_for(fired, f"{alert} to fire {event_type}", 10)
+            seen.append(f"{event_type} {attributes['code']}")
+        return ", ".join(seen)
+
+    async def maintenance(self, printer: Printer) -> str:
+        """An enabled maintenance button prints the printer's report."""
+        button = printer.entity(f"maintenance_{MAINTENANCE_KEY}")
+        state = await self.state_of(button, missing_ok=True)
+        check(state is not None, f"{button} has no state (disabled?)")
+        before = await sim_request(self.sim, "GET", self.sim_url(printer, "/_sim/jobs"))
+        await self.api.request(
+            "POST", "/api/services/button/press", {"entity_id": button}
+        )
+        jobs = await sim_request(self.sim, "GET", self.sim_url(printer, "/_sim/jobs"))
+        new = [job for job in jobs if job["id"] not in {j["id"] for j in before}]
+        check(
+            len(new) == 1
+            and new[0]["source"] == "maintenance"
+            and new[0]["name"] == MAINTENANCE_KEY,
+            f"the printer received {new}",
+        )
+        return f"{button}: {MAINTENANCE_KEY} job {new[0]['id']}"
+
+    async def care(self, printer: Printer) -> str:
+        """Tray sensors and the firmware entities; a new version and an empty tray show."""
+        sim = await sim_request(self.sim, "GET", self.sim_url(printer, "/_sim/state"))
+        trays = {
+            unique_id: entity_id
+            for unique_id, entity_id in printer.entities.items()
+            if unique_id.startswith(f"{printer.unique_id}_tray_")
+            and unique_id.endswith("_tray_state")
+        }
+        check(
+            len(trays) == len(sim["trays"]),
+            f"tray state sensors {sorted(trays)}; the printer has {sim['trays']}",
+        )
+        for entity_id in trays.values():
+            state = (await self.state_of(entity_id))["state"]
+            check(state == "ok", f"{entity_id} is {state!r} for a loaded tray")
+        firmware = printer.entity("firmware")
+        installed = expected.cdm_firmware(printer.profile)
+        state = await self.state_of(firmware)
+        check(
+            state["state"] == "off"
+            and state["attributes"].get("installed_version") == installed,
+            f"{firmware}: {state}, the printer runs {installed}",
+        )
+        # Registered (disabled by default: a setting few change).
+        switch = printer.entity("firmware_auto_update")
+        tray = next(iter(trays.values()))
+        await sim_request(
+            self.sim,
+            "POST",
+            self.sim_url(printer, "/_sim/state"),
+            {"firmware_available": NEW_FIRMWARE, "trays": {"1": {"empty": True}}},
+        )
+        try:
+            # Trays and firmware are read on full reads only (docs/refresh.md): the
+            # first after a reload, else every tenth refresh.
+            await self.api.request(
+                "POST", f"/api/config/config_entries/entry/{printer.entry_id}/reload"
+            )
+            await self.wait_loaded(printer)
+            update = await self.state_of(firmware)
+            check(
+                update["state"] == "on"
+                and update["attributes"].get("latest_version") == NEW_FIRMWARE,
+                f"{firmware} after the printer announced {NEW_FIRMWARE}: {update}",
+            )
+            state = (await self.state_of(tray))["state"]
+            check(state == "empty", f"{tray} is {state!r} for an empty tray")
+        finally:
+            await sim_request(
+                self.sim,
+                "POST",
+                self.sim_url(printer, "/_sim/state"),
+                {"trays": {"1": {"empty": False}}},
+            )
+        return (
+            f"{len(trays)} tray(s) ok; firmware {installed}, {switch} registered; "
+            f"then {NEW_FIRMWARE} offered and {tray} empty"
+        )
+
+    async def remove_walkup(self, printer: Printer) -> str:
+        """Deleting the all-in-one's entry takes its destination off the panel."""
+        check(
+            INSTANCE_NAME in await self.walkup_names(printer),
+            f"{INSTANCE_NAME!r} is not listed before the removal",
+        )
+        said = await self.remove(printer)
+
+        async def gone() -> bool:
+            return INSTANCE_NAME not in await self.walkup_names(printer)
+
+        await wait_for(gone, f"{INSTANCE_NAME!r} to leave the printer's list", 15)
+        return f"{said}; walk-up destination removed from the printer"
+
     async def stop_hass(self) -> str:
         """Home Assistant shuts down cleanly (exit status 0)."""
         assert self.hass is not None
@@ -795,13 +1121,13 @@ class Smoke:
         await step(printers_up, self.start_printers)
         await step(started, self.start_hass, limit=START_TIMEOUT + 30)
         await step(onboarded, self.onboard, needs=(started,), limit=START_TIMEOUT + 30)
-        if self.laser is None or self.tank is None:
+        if self.laser is None or self.tank is None or self.aio is None:
             return
-        laser, tank = self.laser, self.tank
+        laser, tank, aio = self.laser, self.tank, self.aio
         added = {
-            p.label: f"{p.label}: add through the user flow" for p in (laser, tank)
+            p.label: f"{p.label}: add through the user flow" for p in (laser, tank, aio)
         }
-        for printer in (laser, tank):
+        for printer in (laser, tank, aio):
             await step(
                 added[printer.label],
                 partial(self.add, printer),
@@ -818,6 +1144,31 @@ class Smoke:
                     partial(action, printer),
                     needs=(added[printer.label],),
                 )
+        await step(
+            f"{aio.label}: entity values = captured data",
+            partial(self.values, aio),
+            needs=(added[aio.label],),
+        )
+        feeder = f"{aio.label}: scanner entities, document in feeder"
+        await step(
+            feeder, partial(self.scanner_entities, aio), needs=(added[aio.label],)
+        )
+        await step(
+            f"{aio.label}: scan action (feeder, duplex, PDF)",
+            partial(self.scan_action, aio),
+            needs=(feeder,),
+        )
+        for name, action in (
+            ("walk-up scan from the panel", self.walkup),
+            ("paper jam pushed by the event channel", self.jam_pushed),
+            ("alert event raised and cleared", self.alert_events),
+            ("maintenance button", self.maintenance),
+        ):
+            await step(
+                f"{aio.label}: {name}",
+                partial(action, aio),
+                needs=(added[aio.label],),
+            )
         for name, action in (
             ("options", self.options),
             ("reconfigure onto another printer", self.reconfigure_other),
@@ -841,6 +1192,11 @@ class Smoke:
                     needs=tuple(added.values()),
                 )
         await step(
+            f"{tank.label}: trays and firmware",
+            partial(self.care, tank),
+            needs=(added[tank.label],),
+        )
+        await step(
             f"{laser.label}: unload",
             partial(self.unload, laser),
             needs=(added[laser.label],),
@@ -851,6 +1207,11 @@ class Smoke:
                 partial(self.remove, printer),
                 needs=(added[printer.label],),
             )
+        await step(
+            f"{aio.label}: remove (walk-up destination too)",
+            partial(self.remove_walkup, aio),
+            needs=(added[aio.label],),
+        )
         await step("Home Assistant stops cleanly", self.stop_hass, needs=(started,))
 
 

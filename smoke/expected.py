@@ -103,3 +103,19 @@ def ledm(profile: str) -> Expected:
 def cdm(profile: str) -> Expected:
     """Supply levels of a CDM printer's capture."""
     return Expected(None, cdm_levels(_read(profile, CDM_SUPPLIES)))
+
+
+def ledm_sku(profile: str) -> str | None:
+    """The ``SKUIdentifier`` of an LEDM printer's ``ProductConfigDyn.xml``."""
+    config = ET.fromstring(_read(profile, "/DevMgmt/ProductConfigDyn.xml"))  # noqa: S314
+    found = next((e for e in config.iter() if e.tag.endswith("}SKUIdentifier")), None)
+    return None if found is None or found.text is None else found.text.strip()
+
+
+CDM_UPDATE_CHECK: Final = "/cdm/firmwareUpdate/v2/updateCheck"
+
+
+def cdm_firmware(profile: str) -> str:
+    """The firmware version a CDM printer's capture says it runs."""
+    version: str = json.loads(_read(profile, CDM_UPDATE_CHECK))["currentVersion"]
+    return version
