@@ -4,7 +4,9 @@
 simulated printers on loopback, then drives Home Assistant over its REST and
 WebSocket APIs the way the frontend does: onboarding, adding printers, checking
 entity values against the simulator's captured data, a paper jam, options,
-reconfigure, diagnostics, printing, and removal. Any traceback in Home
+reconfigure, diagnostics, printing, scanning (the action and walk-up), a jam
+pushed by the event channel, alert events, maintenance, trays and firmware,
+and removal. Any traceback in Home
 Assistant's log, and any warning or deprecation report naming ``hp_ews``, fails
 the run.
 
