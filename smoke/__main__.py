@@ -193,7 +193,7 @@ class Printer:
 
 
 class Smoke:
-    """The scenario: one Home Assistant, three simulated printers."""
+    """The scenario: one Home Assistant, four simulated printers."""
 
     def __init__(self, workdir: Path, runner: Runner, integration: Path) -> None:
         """Prepare a run in ``workdir`` (a fresh directory) of ``integration``."""
@@ -851,6 +851,7 @@ class Smoke:
         before = await sim_request(self.sim, "GET", self.sim_url(printer, "/_sim/scan"))
         sheets = before["feeder_sheets"]
         check(sheets == FEEDER_SHEETS, f"the feeder holds {sheets} sheets")
+        started = time.monotonic()
         answer = await self.api.request(
             "POST",
             "/api/services/hp_ews/scan?return_response",
@@ -864,6 +865,7 @@ class Smoke:
             },
         )
         response = answer["service_response"]
+        scanned = time.monotonic() - started
         after = await sim_request(self.sim, "GET", self.sim_url(printer, "/_sim/scan"))
         old = {job["path"] for job in before["jobs"]}
         jobs = [job for job in after["jobs"] if job["path"] not in old]
@@ -894,10 +896,12 @@ class Smoke:
             return bool((await self.state_of(feeder))["state"] == "off")
 
         # The action refreshes the scanner when it ends.
+        started = time.monotonic()
         await wait_for(emptied, f"{feeder} to turn off after the scan", 20)
         return (
             f"{path.name}: {counted} PDF pages from {sheets} sheets duplex, "
-            f"{response['size']} bytes; feeder sensor off again"
+            f"{response['size']} bytes in {scanned:.1f} s; feeder sensor off "
+            f"{time.monotonic() - started:.1f} s later"
         )
 
     async def walkup_names(self, printer: Printer) -> list[str]:
