@@ -681,8 +681,9 @@ async def _async_scan(call: ServiceCall) -> ServiceResponse:
         try:
             result = await printer.scan(options, folder, name, max_pages=MAX_SCAN_PAGES)
         finally:
-            # The feeder emptied, or a jam stopped the scanner: show it now.
-            await entry.runtime_data.scanner.async_request_refresh()
+            # The feeder emptied, or a jam stopped the scanner: show it now,
+            # not after the debouncer's cooldown (one GET).
+            await entry.runtime_data.scanner.async_refresh()
     except HPEWSError as err:
         raise _scanner_error(hass, entry, err) from err
     return scan_response(result)

@@ -212,11 +212,16 @@ class WalkupManager:
     async def _run(self) -> None:
         channel = self.printer.event_channel(wait=EVENT_WAIT)
         if channel is None:
+            self.walkup_available = False
             return
         try:
             await self._loop(channel)
         except HPEWSUnsupportedError as err:
             LOGGER.debug("%s: no event channel, polling: %s", self.entry.title, err)
+            # Panel scans are announced only through the event table: a
+            # destination nobody listens for must not stay on the panel.
+            self.walkup_available = False
+            await self._withdraw()
         finally:
             self._set_push(False, refresh=True)
 
@@ -314,6 +319,16 @@ class WalkupManager:
             self._check_registration = True
             return
         self._synced = wanted
+
+    async def _withdraw(self) -> None:
+        """Remove our destination, if any, when walk-up cannot work."""
+        registered, self._registered = self._registered, None
+        if registered is None or not registered.name:
+            return
+        try:
+            await self.printer.unregister_walkup(registered.name)
+        except HPEWSError as err:
+            LOGGER.debug("%s: removing %s: %s", self.entry.title, registered.name, err)
 
     def _stale_name(self, wanted: str | None) -> str | None:
         """A name of ours on the printer that the options no longer want."""

@@ -206,6 +206,26 @@ async def test_no_channel(hass: HomeAssistant, make: Callable[..., Setup]) -> No
     assert task is not None
     await task
     assert not setup.manager.push_active
+    # No event table, no panel scans: the options do not offer walk-up.
+    assert setup.manager.walkup_available is False
+
+
+@pytest.mark.parametrize("removal", [None, HPEWSConnectionError("gone")])
+async def test_channel_given_up_withdraws_the_destination(
+    hass: HomeAssistant, make: Callable[..., Setup], removal: Exception | None
+) -> None:
+    """A printer that stops holding the long poll: ours leaves its panel."""
+    setup = make([(), HPEWSUnsupportedError("answers at once")])
+    setup.printer.unregister_walkup.side_effect = removal
+    setup.manager.async_start()
+    task = setup.manager._task
+    assert task is not None
+    await task
+    setup.printer.register_walkup.assert_awaited_once_with(NAME)
+    setup.printer.unregister_walkup.assert_awaited_once_with(NAME)
+    assert setup.manager.destination is None
+    assert setup.manager.walkup_available is False
+    assert not setup.manager.push_active
 
 
 async def test_stop_cancels_the_long_poll(
