@@ -15,8 +15,17 @@ forecast (``forecast_supply`` on the readings so far) and a naive two-point
 linear extrapolation (segment start to now) each give a date; the table shows
 the median and the 90th percentile of the absolute error in days, and how
 many traces had a forecast at all. "thinned" is the estimator on the readings
-the integration keeps (``thin_history``). Goal: median at 20 % <= 3 days on
-office traces and better than naive on every pattern.
+the integration keeps (``thin_history``). Each estimator's median is over the
+traces it forecasts, so "closer" compares trace by trace: of the traces both
+it and naive forecast, the share where its date is the nearer one (50 % is a
+tie). Goal: median at 20 % <= 3 days on office traces and better than naive
+on every pattern.
+
+The naive line runs from the first reading of the cartridge to the last one,
+so its slope is the cartridge's average fall per day so far: with 1 % levels
+that is a strong estimator, not a weak one (a line through the two most
+recent readings that differ misses office traces at 50 % by a median of about
+14 days, against 4.5 for this one).
 """
 
 from __future__ import annotations
@@ -154,9 +163,10 @@ def naive(points: list[UsagePoint], segment_start: int) -> datetime | None:
     return last.time + timedelta(days=last.level * days / drop)
 
 
-def evaluate(pattern: Pattern, traces: int, seed: int) -> dict[str, list[float]]:
+def evaluate(pattern: Pattern, traces: int, seed: int) -> dict[str, list[float | None]]:
+    """Per estimator and target, the error of each trace (None: no forecast)."""
     rng = random.Random(f"{seed}-{pattern.name}")
-    errors: dict[str, list[float]] = {}
+    errors: dict[str, list[float | None]] = {}
     for _ in range(traces):
         trace = generate(pattern, rng)
         for target in (50, 20):
@@ -177,15 +187,24 @@ def evaluate(pattern: Pattern, traces: int, seed: int) -> dict[str, list[float]]
                 "naive": naive(history, trace.segment_start),
             }
             for name, runs_out in candidates.items():
-                key = f"{name}@{target}"
-                errors.setdefault(key, [])
-                errors.setdefault(f"{key}:missing", [])
-                if runs_out is None:
-                    errors[f"{key}:missing"].append(1.0)
-                else:
-                    error = abs((runs_out - trace.empty_at).total_seconds()) / 86400
-                    errors[key].append(error)
+                errors.setdefault(f"{name}@{target}", []).append(
+                    None
+                    if runs_out is None
+                    else abs((runs_out - trace.empty_at).total_seconds()) / 86400
+                )
     return errors
+
+
+def _closer(mine: list[float | None], naive_errors: list[float | None]) -> float:
+    """Share of the traces both forecast where ``mine`` is nearer (ties half)."""
+    pairs = [
+        (a, b)
+        for a, b in zip(mine, naive_errors, strict=True)
+        if a is not None and b is not None
+    ]
+    if not pairs:
+        return math.nan
+    return sum(1.0 if a < b else 0.5 if a == b else 0.0 for a, b in pairs) / len(pairs)
 
 
 def _runs_out(history: list[UsagePoint]) -> datetime | None:
@@ -204,7 +223,7 @@ def main() -> int:
     args = parser.parse_args()
     header = (
         f"{'pattern':<20} {'at':>4} {'estimator':<9} {'median':>7} {'p90':>7} "
-        f"{'forecast':>9}"
+        f"{'forecast':>9} {'closer':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -213,14 +232,21 @@ def main() -> int:
         errors = evaluate(pattern, args.traces, args.seed)
         for target in (50, 20):
             medians = {}
+            naive_errors = errors[f"naive@{target}"]
             for name in ("hp_ews", "thinned", "naive"):
-                values = errors[f"{name}@{target}"]
+                per_trace = errors[f"{name}@{target}"]
+                values = [error for error in per_trace if error is not None]
                 medians[name] = statistics.median(values) if values else math.inf
                 p90 = _p90(values) if len(values) > 1 else math.inf
                 shown = f"{len(values)}/{args.traces}"
+                closer = (
+                    f"{_closer(per_trace, naive_errors):>7.0%}"
+                    if name != "naive"
+                    else ""
+                )
                 print(
                     f"{pattern.name:<20} {target:>3}% {name:<9} "
-                    f"{medians[name]:>7.1f} {p90:>7.1f} {shown:>9}"
+                    f"{medians[name]:>7.1f} {p90:>7.1f} {shown:>9} {closer}".rstrip()
                 )
             if medians["hp_ews"] >= medians["naive"]:
                 ok = False

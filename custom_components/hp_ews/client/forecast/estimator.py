@@ -19,8 +19,9 @@ Pure functions, no I/O. The approach, and why:
 - **Usage, not the calendar.** Where the page counter is known, the slope is
   level per printed page (Theil-Sen: the median of all pairwise slopes,
   robust to a burst or an outlier reading, no tuning) and the pace comes from
-  the printer's recent pages per day (the median of 7-day windows over the
-  last four weeks: weekends average out and one unusual week does not count).
+  the printer's pages per day over the last four weeks (the mean: rare big
+  jobs are part of the pace, and a median or a cap drops them), spread over
+  working days and weekends as the printer prints them.
   Without a counter the slope is level per day (Theil-Sen again).
 - **Enough history first.** No forecast until the segment has at least two
   change points at least ``MIN_DROP`` points apart and is ``MIN_SPAN`` old
@@ -226,12 +227,11 @@ def _counter_samples(
 def pages_per_day(
     points: Iterable[PagePoint], as_of: datetime | None = None
 ) -> float | None:
-    """The printer's recent pages per day, robustly.
+    """The printer's recent pages per day.
 
-    Median of the 7-day windows (one ending each day) over the last four
-    weeks of the counter; the plain average when there is less than a week;
-    None with less than a day. Backward steps and implausible leaps of the
-    counter add nothing.
+    The pages printed over the last four weeks of the counter (or all of
+    it when shorter) divided by their span; None with less than a day.
+    Backward steps and implausible leaps of the counter add nothing.
     """
     rate = _page_rate(_counter_samples(points, as_of), UTC)
     return rate.per_day if rate is not None else None
