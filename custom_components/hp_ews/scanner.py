@@ -1,11 +1,17 @@
-"""The scanner of an all-in-one: its state, polled beside the printer's status."""
+"""The scanner of an all-in-one: its state, polled beside the printer's status.
+
+Also where scans land: the default folder and its checks, shared by the scan
+action and walk-up scans.
+"""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.update_coordinator import (
     CoordinatorEntity,
     DataUpdateCoordinator,
@@ -13,7 +19,7 @@ from homeassistant.helpers.update_coordinator import (
 )
 
 from .client import HPEWSError, HPEWSUnsupportedError, ScannerStatus
-from .const import DOMAIN, LOGGER, SCAN_INTERVAL
+from .const import DOMAIN, LOGGER, SCAN_FOLDER, SCAN_INTERVAL
 from .entity import device_info
 
 if TYPE_CHECKING:
@@ -25,6 +31,39 @@ if TYPE_CHECKING:
     from .client import HPPrinter
     from .coordinator import HPEWSCoordinator
     from .data import HPEWSConfigEntry
+
+
+def default_scan_folder(hass: HomeAssistant) -> Path:
+    """``scans`` in the first media folder, so scans show in the media browser."""
+    media = next(iter(hass.config.media_dirs.values()), hass.config.path("media"))
+    return Path(media) / SCAN_FOLDER
+
+
+def prepare_scan_folder(hass: HomeAssistant, folder: Path) -> None:
+    """Create the destination if needed, where Home Assistant may write (executor).
+
+    Checked again once it exists: only then are symbolic links resolved.
+    """
+    if not folder.is_absolute() or not hass.config.is_allowed_path(str(folder)):
+        raise _folder_not_allowed(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="scan_folder_error",
+            translation_placeholders={"folder": str(folder), "error": str(err)},
+        ) from err
+    if not hass.config.is_allowed_path(str(folder)):
+        raise _folder_not_allowed(folder)
+
+
+def _folder_not_allowed(folder: Path) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="scan_folder_not_allowed",
+        translation_placeholders={"folder": str(folder)},
+    )
 
 
 class _DebugLogger(logging.Logger):

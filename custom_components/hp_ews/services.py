@@ -55,9 +55,9 @@ from .const import (
     DOMAIN,
     MAX_SCAN_FILE_NAME_BYTES,
     MAX_SCAN_PAGES,
-    SCAN_FOLDER,
 )
 from .hold import DATA_HELD_JOBS, HeldJob, HeldJobError, HeldJobProblem
+from .scanner import default_scan_folder, prepare_scan_folder
 from .sources import ATTR_FILE, ATTR_MEDIA_CONTENT_ID, ATTR_URL, async_open_document
 
 if TYPE_CHECKING:
@@ -521,31 +521,6 @@ def _safe_file_name(name: str) -> bool:
     )
 
 
-def default_scan_folder(hass: HomeAssistant) -> Path:
-    """``scans`` in the first media folder, so scans show in the media browser."""
-    media = next(iter(hass.config.media_dirs.values()), hass.config.path("media"))
-    return Path(media) / SCAN_FOLDER
-
-
-def _prepare_folder(hass: HomeAssistant, folder: Path) -> None:
-    """Create the destination if needed, where Home Assistant may write (executor).
-
-    Checked again once it exists: only then are symbolic links resolved.
-    """
-    if not folder.is_absolute() or not hass.config.is_allowed_path(str(folder)):
-        raise _validation_error("scan_folder_not_allowed", folder=str(folder))
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="scan_folder_error",
-            translation_placeholders={"folder": str(folder), "error": str(err)},
-        ) from err
-    if not hass.config.is_allowed_path(str(folder)):
-        raise _validation_error("scan_folder_not_allowed", folder=str(folder))
-
-
 def nearest_resolution(resolutions: tuple[int, ...], wanted: int) -> int:
     """The listed resolution closest to ``wanted``, the finer one on a tie."""
     return min(resolutions, key=lambda dpi: (abs(dpi - wanted), -dpi))
@@ -677,7 +652,7 @@ async def _async_scan(call: ServiceCall) -> ServiceResponse:
     try:
         capabilities = await printer.scanner_capabilities()
         options = scan_options(entry, capabilities, call.data)
-        await hass.async_add_executor_job(_prepare_folder, hass, folder)
+        await hass.async_add_executor_job(prepare_scan_folder, hass, folder)
         try:
             result = await printer.scan(options, folder, name, max_pages=MAX_SCAN_PAGES)
         finally:

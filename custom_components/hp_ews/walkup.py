@@ -29,11 +29,11 @@ import asyncio
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
@@ -59,8 +59,8 @@ from .const import (
     LOGGER,
     MAX_SCAN_PAGES,
     MAX_WALKUP_NAME_LENGTH,
-    SCAN_FOLDER,
 )
+from .scanner import default_scan_folder, prepare_scan_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -122,12 +122,6 @@ def walkup_name(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
     # As the printer gets it: printable, at most MAX_WALKUP_NAME_LENGTH.
     cleaned = "".join(c for c in str(name) if c.isprintable()).strip()
     return cleaned[:MAX_WALKUP_NAME_LENGTH].strip() or None
-
-
-def scan_folder(hass: HomeAssistant) -> Path:
-    """``scans`` in the first media folder, as the scan action's default."""
-    media = next(iter(hass.config.media_dirs.values()), hass.config.path("media"))
-    return Path(media) / SCAN_FOLDER
 
 
 class WalkupManager:
@@ -373,15 +367,17 @@ class WalkupManager:
         await self._scan(ours)
 
     async def _scan(self, ours: WalkupDestination) -> None:
-        folder = scan_folder(self.hass)
+        folder = default_scan_folder(self.hass)
         name = dt_util.now().strftime(DEFAULT_SCAN_FILE_NAME)
         outcome: WalkupOutcome
         try:
-            await self.hass.async_add_executor_job(self._prepare_folder, folder)
+            await self.hass.async_add_executor_job(
+                prepare_scan_folder, self.hass, folder
+            )
             scan = await self.printer.walkup_scan(
                 ours.resource, folder, name, max_pages=MAX_SCAN_PAGES
             )
-        except (HPEWSError, OSError) as err:
+        except (HPEWSError, HomeAssistantError) as err:
             LOGGER.warning("%s: walk-up scan failed: %s", self.entry.title, err)
             outcome = WalkupOutcome(
                 OUTCOME_FAILED, error=str(err), destination=ours.name
@@ -398,12 +394,6 @@ class WalkupManager:
                 shortcut=scan.shortcut,
             )
         self._notify(outcome)
-
-    def _prepare_folder(self, folder: Path) -> None:
-        """Create the scan folder where Home Assistant may write (executor)."""
-        if not self.hass.config.is_allowed_path(str(folder)):
-            raise PermissionError(f"{folder} is not in allowlist_external_dirs")
-        folder.mkdir(parents=True, exist_ok=True)
 
     @callback
     def _notify(self, outcome: WalkupOutcome) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.helpers.translation import async_load_integrations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -418,11 +419,17 @@ async def test_failed_scan_and_forbidden_folder(
         NAME,
     )
 
+    # The failure's text is the translated one, as for a loaded integration.
+    hass.config.components.add(DOMAIN)
+    await async_load_integrations(hass, {DOMAIN})
     hass.config.allowlist_external_dirs = set()
     other = make([(), (SCAN_EVENT,)])
     (outcome,) = await _run_session(hass, other)
     assert outcome.event_type == OUTCOME_FAILED
-    assert "allowlist_external_dirs" in (outcome.error or "")
+    assert outcome.error == (
+        f"Home Assistant may not write to {location / 'scans'}. Give an absolute "
+        "path in a folder listed in allowlist_external_dirs"
+    )
     other.printer.walkup_scan.assert_not_awaited()
 
 
