@@ -11,7 +11,6 @@ boot time the client keeps stable across reads (``PrinterInfo.booted_at``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-import re
 from typing import TYPE_CHECKING
 
 from homeassistant.components.sensor import (
@@ -35,8 +34,6 @@ if TYPE_CHECKING:
 
     from .coordinator import HPEWSCoordinator
     from .data import HPEWSConfigEntry
-
-_NUMBERED = re.compile(r"(?i)^(?:input)?\s*tray[\s_-]*(\d{1,3})$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,13 +92,6 @@ LAST_RESTART = SensorEntityDescription(
 )
 
 
-def tray_label(tray: Tray) -> str:
-    """The tray's name for entity names: its number, or the printer's name."""
-    if match := _NUMBERED.match(tray.name.strip()):
-        return match.group(1)
-    return tray.name.strip() or tray.key
-
-
 @callback
 def async_setup_care_sensors(
     entry: HPEWSConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
@@ -154,7 +144,7 @@ class HPEWSTraySensorEntity(HPEWSEntity, SensorEntity):
         self._attr_unique_id = (
             f"{coordinator.config_entry.unique_id}_tray_{tray.key}_{description.key}"
         )
-        self._attr_translation_placeholders = {"tray": tray_label(tray)}
+        self._attr_translation_placeholders = {"tray": tray.label}
 
     @property
     def tray(self) -> Tray | None:

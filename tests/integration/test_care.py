@@ -27,11 +27,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.hp_ews.care import (
-    TRAY_SENSORS,
-    HPEWSTraySensorEntity,
-    tray_label,
-)
+from custom_components.hp_ews.care import TRAY_SENSORS, HPEWSTraySensorEntity
 from custom_components.hp_ews.client import (
     FirmwareInfo,
     HPEWSError,
@@ -416,7 +412,7 @@ def test_snapshot_fixtures_hold_care_data() -> None:
     ],
 )
 def test_tray_label(name: str, label: str) -> None:
-    assert tray_label(replace(_ENVY_IPP.trays[0], name=name, key="k")) == label
+    assert replace(_ENVY_IPP.trays[0], name=name, key="k").label == label
 
 
 @pytest.mark.parametrize("snapshot_data", [ENVY_CARE])

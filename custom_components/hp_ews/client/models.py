@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+import re
 from typing import Final
 
 # Printers are untrusted: the parsers stop reading at these bounds, so a
@@ -227,6 +228,9 @@ class TrayState(StrEnum):
     UNKNOWN = "unknown"
 
 
+_NUMBERED_TRAY: Final = re.compile(r"(?i)^(?:input)?\s*tray[\s_-]*(\d{1,3})$")
+
+
 @dataclass(frozen=True, slots=True)
 class Tray:
     """One paper input: a tray, the manual feed, a photo tray, a roll."""
@@ -246,6 +250,18 @@ class Tray:
     media_type: str | None = None
     """Media type keyword as reported (``stationery``, ``lightWeight``)."""
     raw_state: str | None = None
+
+    @property
+    def label(self) -> str:
+        """A short name for people: the tray's number, else the printer's name.
+
+        ``InputTray1``, ``Tray 2`` and ``tray-3`` are "1", "2" and "3"; other
+        names (``manual``) stay as they are; a blank one falls back to the key.
+        """
+        name = self.name.strip()
+        if match := _NUMBERED_TRAY.match(name):
+            return match.group(1)
+        return name or self.key
 
 
 @dataclass(frozen=True, slots=True)
